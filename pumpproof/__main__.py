@@ -1,0 +1,5 @@
+"""`python -m pumpproof`: the same as the `pumpproof` command."""
+
+from pumpproof.cli import main
+
+raise SystemExit(main())

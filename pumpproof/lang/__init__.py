@@ -1,0 +1,1 @@
+"""pumpproof.lang: parse and type-check models and requirements into the IR."""

@@ -1,0 +1,360 @@
+"""The intermediate representation every layer shares: types, expressions, transition systems, requirements.
+
+All nodes are frozen dataclasses. Expressions carry the source location they came from
+(excluded from equality) so errors and SARIF can point at the file. Names of array elements and
+parameterised transitions are flattened (`occluded[1]`, `occlusion_begins[1]`) by the elaborator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from typing import Union
+
+from pumpproof.lang.location import Location
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolType:
+    """The booleans."""
+
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class IntType:
+    """A bounded integer range lo..hi (inclusive)."""
+
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return f"{self.lo}..{self.hi}"
+
+
+@dataclass(frozen=True)
+class EnumType:
+    """A named enumeration; values are distinct identifiers, unique across the model."""
+
+    name: str
+    values: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class ClockType:
+    """A real-valued clock: starts at 0, grows with delay steps, may be reset to a constant."""
+
+    def __str__(self) -> str:
+        return "clock"
+
+
+@dataclass(frozen=True)
+class NumType:
+    """The type of integer arithmetic whose range is not declared (literals, sums, constants)."""
+
+    def __str__(self) -> str:
+        return "int"
+
+
+Type = Union[BoolType, IntType, EnumType, ClockType, NumType]
+BOOL = BoolType()
+NUM = NumType()
+CLOCK = ClockType()
+
+Value = Union[bool, int, str, Fraction]
+"""A runtime value: bool, int, enum value name, or Fraction for clocks and elapsed time."""
+
+
+def is_numeric(t: Type) -> bool:
+    """Integer-like types (bounded ints and unbounded integer arithmetic)."""
+    return isinstance(t, (IntType, NumType))
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Const:
+    """A literal: bool, int, or enum value (value is the enum value's name)."""
+
+    value: bool | int | str
+    type: Type
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class VarRef:
+    """A reference to a state variable, input, clock or monitor variable, by flattened name."""
+
+    name: str
+    type: Type
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+class Op(str, Enum):
+    """Operators of Unary and Binary nodes."""
+
+    NOT = "not"
+    NEG = "-u"
+    AND = "and"
+    OR = "or"
+    IMPLIES = "->"
+    IFF = "<->"
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    MIN = "min"
+    MAX = "max"
+
+
+BOOL_OPS = frozenset({Op.AND, Op.OR, Op.IMPLIES, Op.IFF})
+COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE})
+ARITHMETIC = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.MIN, Op.MAX})
+
+
+@dataclass(frozen=True)
+class Unary:
+    """`not a` or `-a`."""
+
+    op: Op
+    arg: Expr
+    type: Type
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Binary:
+    """Boolean connectives, comparisons and arithmetic (including min/max)."""
+
+    op: Op
+    left: Expr
+    right: Expr
+    type: Type
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Ite:
+    """`if cond then a else b`."""
+
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    type: Type
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Fired:
+    """True in a state entered by one of the named transitions (`fired(run_stop)`).
+
+    A parameterised family name matches every member: `fired(occlusion_begins)` covers
+    `occlusion_begins[0]`, `occlusion_begins[1]`, ... The elaborator expands names here.
+    """
+
+    transitions: tuple[str, ...]
+    type: Type = BOOL
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Elapsed:
+    """Time that passed in the step into the current state: the delay in clocked models, 1 per step otherwise."""
+
+    type: Type = NUM
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Pre:
+    """The value of `arg` in the previous state (only inside monitor updates; never written by users)."""
+
+    arg: Expr
+    type: Type
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+class Temporal(str, Enum):
+    """Temporal operators of the property language; past ones reduce to monitors, future ones to automata."""
+
+    ALWAYS = "always"
+    EVENTUALLY = "eventually"
+    NEXT = "next"
+    UNTIL = "until"
+    WEAK_UNTIL = "weak-until"
+    RELEASE = "release"
+    PREVIOUSLY = "previously"
+    ONCE = "once"
+    HISTORICALLY = "historically"
+    SINCE = "since"
+
+
+UNARY_TEMPORAL = frozenset(
+    {Temporal.ALWAYS, Temporal.EVENTUALLY, Temporal.NEXT, Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY}
+)
+PAST_TEMPORAL = frozenset({Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE})
+
+
+@dataclass(frozen=True)
+class TemporalOp:
+    """A temporal operator over one or two boolean formulas.
+
+    `bound` is set only for bounded `eventually` (written `q within T`): q holds at some state
+    no more than `bound` time units later (model time with clocks, steps without).
+    """
+
+    op: Temporal
+    args: tuple[Expr, ...]
+    bound: int | None = None
+    type: Type = BOOL
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+Expr = Union[Const, VarRef, Unary, Binary, Ite, Fired, Elapsed, Pre, TemporalOp]
+
+TRUE = Const(True, BOOL)
+FALSE = Const(False, BOOL)
+
+
+# ---------------------------------------------------------------- transition systems
+
+
+class VarKind(str, Enum):
+    """State variables persist between steps; inputs are chosen afresh by the environment at every step."""
+
+    STATE = "state"
+    INPUT = "input"
+
+
+@dataclass(frozen=True)
+class Var:
+    """A declared variable. `init` None means any value of the type (clocks always start at 0)."""
+
+    name: str
+    type: Type
+    kind: VarKind
+    init: Expr | None
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Update:
+    """`target := value` inside a transition; all updates of a transition happen simultaneously."""
+
+    target: str
+    value: Expr
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A named guarded command. Guard and update values read the pre-state and the step's inputs."""
+
+    name: str
+    guard: Expr
+    updates: tuple[Update, ...]
+    label: str | None = None
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Monitor:
+    """A variable added by the verifier to observe the run (past-time operators, bounded-response timers).
+
+    `init` is evaluated on the initial state; `update` on each later state, where `Pre(e)` reads
+    the previous state. Monitors may read earlier monitors' current values, never later ones.
+    """
+
+    name: str
+    type: Type
+    init: Expr
+    update: Expr
+
+
+@dataclass(frozen=True)
+class TransitionSystem:
+    """A pump model after elaboration: arrays flattened, `for` loops unrolled, constants folded.
+
+    `assumptions` constrain the environment at each step (read the pre-state and the step's inputs);
+    `invariants` must hold in every state (with clocks they bound how long time may pass).
+    `defines` are named expressions the property file may use. `monitors` are empty in a parsed
+    model and filled by the verifier's property compilation.
+    """
+
+    name: str
+    constants: dict[str, int | bool]
+    variables: tuple[Var, ...]
+    transitions: tuple[Transition, ...]
+    assumptions: tuple[Expr, ...] = ()
+    invariants: tuple[Expr, ...] = ()
+    defines: dict[str, Expr] = field(default_factory=dict)
+    enums: tuple[EnumType, ...] = ()
+    monitors: tuple[Monitor, ...] = ()
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def state_vars(self) -> tuple[Var, ...]:
+        """State variables and clocks, in declaration order."""
+        return tuple(v for v in self.variables if v.kind is VarKind.STATE)
+
+    @property
+    def inputs(self) -> tuple[Var, ...]:
+        """Environment inputs, in declaration order."""
+        return tuple(v for v in self.variables if v.kind is VarKind.INPUT)
+
+    @property
+    def clocks(self) -> tuple[Var, ...]:
+        """Clock variables."""
+        return tuple(v for v in self.variables if isinstance(v.type, ClockType))
+
+    @property
+    def timed(self) -> bool:
+        """True when time passes in delay steps (the model declares clocks)."""
+        return any(isinstance(v.type, ClockType) for v in self.variables)
+
+    def var(self, name: str) -> Var:
+        """The variable called `name` (KeyError if none)."""
+        for v in self.variables:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+
+DELAY = "delay"
+"""The name of the implicit transition that lets time pass in clocked models."""
+
+
+# ---------------------------------------------------------------- requirements
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement of a `.req` file: id, one-line text, source/trace tag, and formula."""
+
+    id: str
+    text: str
+    source: str
+    formula: Expr
+    formula_text: str
+    loc: Location | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RequirementSet:
+    """The requirements of one `.req` file, in file order."""
+
+    path: str
+    requirements: tuple[Requirement, ...]

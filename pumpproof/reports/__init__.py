@@ -1,0 +1,1 @@
+"""pumpproof.reports: render results (terminal, JSON, graphs, HTML, JUnit, SARIF); never solves."""

@@ -1,0 +1,1 @@
+"""pumpproof.verify: encode once in Z3, run engines, replay traces, check certificates."""
