@@ -1,0 +1,86 @@
+"""Generic traversals of IR expressions: children, bottom-up rewriting, variable and operator queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+
+from pumpproof.lang.ir import (
+    PAST_TEMPORAL,
+    Binary,
+    Expr,
+    Fired,
+    Ite,
+    Pre,
+    TemporalOp,
+    Unary,
+    VarRef,
+)
+
+
+def children(e: Expr) -> tuple[Expr, ...]:
+    """The direct subexpressions of `e`."""
+    match e:
+        case Unary(arg=a) | Pre(arg=a):
+            return (a,)
+        case Binary(left=left, right=right):
+            return (left, right)
+        case Ite(cond=c, then=t, orelse=o):
+            return (c, t, o)
+        case TemporalOp(args=args):
+            return args
+        case _:
+            return ()
+
+
+def with_children(e: Expr, kids: tuple[Expr, ...]) -> Expr:
+    """A copy of `e` with its subexpressions replaced, in `children` order."""
+    match e:
+        case Unary() | Pre():
+            return replace(e, arg=kids[0])
+        case Binary():
+            return replace(e, left=kids[0], right=kids[1])
+        case Ite():
+            return replace(e, cond=kids[0], then=kids[1], orelse=kids[2])
+        case TemporalOp():
+            return replace(e, args=kids)
+        case _:
+            return e
+
+
+def rewrite(e: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
+    """Rewrite top-down: where `fn` returns an expression it replaces the node, else recurse into children."""
+    out = fn(e)
+    if out is not None:
+        return out
+    kids = children(e)
+    if not kids:
+        return e
+    return with_children(e, tuple(rewrite(k, fn) for k in kids))
+
+
+def nodes(e: Expr) -> Iterator[Expr]:
+    """Every node of `e`, parents before children."""
+    yield e
+    for k in children(e):
+        yield from nodes(k)
+
+
+def var_names(e: Expr) -> set[str]:
+    """Names of the variables `e` reads."""
+    return {n.name for n in nodes(e) if isinstance(n, VarRef)}
+
+
+def fired_names(e: Expr) -> set[str]:
+    """Names of the transitions `e` mentions in `fired(...)`."""
+    return {t for n in nodes(e) if isinstance(n, Fired) for t in n.transitions}
+
+
+def is_past(e: Expr) -> bool:
+    """True when `e` has no future temporal operator (it can be decided by looking back)."""
+    return all(not isinstance(n, TemporalOp) or n.op in PAST_TEMPORAL for n in nodes(e))
+
+
+def is_state_formula(e: Expr) -> bool:
+    """True when `e` has no temporal operator at all."""
+    return not any(isinstance(n, TemporalOp) for n in nodes(e))

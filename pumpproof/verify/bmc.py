@@ -1,0 +1,98 @@
+"""Bounded model checking (Biere, Cimatti, Clarke, Zhu 1999): unroll Trans from Init and ask for Bad.
+
+The solver is incremental. Shallow depths are checked one by one; deeper ones in windows that grow
+with the depth (one query asks "Bad somewhere in (a, b]"), then a binary search inside the first
+satisfiable window finds the shortest counterexample. Tick-counting models need traces thousands
+of steps long, and this keeps the number of queries logarithmic in their length.
+"""
+
+from __future__ import annotations
+
+import time
+
+import z3
+
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.encoding import Encoding
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Result, Trace, Unknown, Violated
+from pumpproof.verify.unroll import Unrolling
+
+NAME = "bmc"
+STEPWISE_DEPTH = 24
+"""Depths checked one at a time before windows start."""
+
+
+class _Bmc:
+    """An incremental unrolling with one assumption literal per queried window."""
+
+    def __init__(self, problem: SafetyProblem) -> None:
+        self.unroll = Unrolling(Encoding(problem))
+        self.solver = z3.Solver()
+        self.solver.add(self.unroll.init(0))
+        self.depth = 0  # transitions asserted so far
+        self.queries = 0
+
+    def extend(self, depth: int) -> None:
+        while self.depth < depth:
+            self.depth += 1
+            self.solver.add(self.unroll.trans(self.depth))
+
+    def bad_between(self, lo: int, hi: int, budget: Budget) -> z3.CheckSatResult:
+        """Is Bad reachable at some step in lo..hi (inclusive)? The model stays available when sat."""
+        self.extend(hi)
+        self.queries += 1
+        flag = z3.Bool(f"__window{self.queries}")
+        self.solver.add(z3.Implies(flag, z3.Or([self.unroll.bad(j) for j in range(lo, hi + 1)])))
+        self.solver.set("timeout", budget.remaining_ms())
+        return self.solver.check(flag)
+
+    def shortest(self, lo: int, hi: int, budget: Budget) -> int | None:
+        """The least step in lo..hi where Bad is reachable, knowing it is reachable somewhere there."""
+        while lo < hi:
+            mid = (lo + hi) // 2
+            answer = self.bad_between(lo, mid, budget)
+            if answer == z3.unknown:
+                return None
+            if answer == z3.sat:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+    def found(self, lo: int, hi: int, budget: Budget) -> Trace | None:
+        """The shortest trace with Bad in lo..hi, knowing one exists (None if the budget ran out)."""
+        depth = self.shortest(lo, hi, budget)
+        if depth is None or self.bad_between(depth, depth, budget) != z3.sat:
+            return None
+        return self.unroll.trace(self.solver.model(), depth + 1)
+
+
+def shortest_violation(problem: SafetyProblem, depth: int, budget: Budget) -> Trace | None:
+    """A shortest counterexample of at most `depth` steps, when another engine knows one exists."""
+    bmc = _Bmc(problem)
+    if bmc.bad_between(0, depth, budget) != z3.sat:
+        return None
+    return bmc.found(0, depth, budget)
+
+
+def check(problem: SafetyProblem, budget: Budget) -> Result:
+    """Search for a shortest counterexample until the budget or `budget.max_depth` runs out."""
+    start = time.time()
+    bmc = _Bmc(problem)
+    explored = -1  # deepest step known to be free of Bad
+    while budget.max_depth is None or explored < budget.max_depth:
+        lo = explored + 1
+        width = 1 if lo < STEPWISE_DEPTH else max(1, lo // 4)
+        hi = lo + width - 1 if budget.max_depth is None else min(lo + width - 1, budget.max_depth)
+        answer = bmc.bad_between(lo, hi, budget)
+        if answer == z3.unknown or budget.expired():
+            break
+        if answer == z3.sat:
+            trace = bmc.found(lo, hi, budget)
+            if trace is None:
+                break
+            return Violated(NAME, time.time() - start, trace)
+        explored = hi
+    reason = "depth bound reached" if budget.max_depth is not None and explored >= budget.max_depth else "timeout"
+    return Unknown(NAME, time.time() - start, max(explored, 0), f"no violation within {explored} steps ({reason})")

@@ -1,0 +1,269 @@
+"""The one place where IR meets Z3: a safety problem as Init(V), Trans(V, V'), Bad(V) over a frame V.
+
+The frame holds every state variable, every input (the inputs of the step into the state), every
+monitor, the index of the transition taken (`__tr`) and, with clocks, the delay (`__dt`). Putting
+inputs and the step in the frame lets properties read them while engines see a plain transition
+system. Enumerations are integers 0..n-1; clocks and delays are reals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+import z3
+
+from pumpproof.errors import InternalError
+from pumpproof.lang.ir import (
+    DELAY,
+    Binary,
+    BoolType,
+    ClockType,
+    Const,
+    Elapsed,
+    EnumType,
+    Expr,
+    Fired,
+    IntType,
+    Ite,
+    Op,
+    Pre,
+    TemporalOp,
+    Type,
+    Unary,
+    Value,
+    VarKind,
+    VarRef,
+)
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Step
+
+FIRED = "__tr"
+ELAPSED = "__dt"
+INIT_INDEX = -2
+DELAY_INDEX = -1
+
+Env = Mapping[str, z3.ExprRef]
+
+
+@dataclass(frozen=True)
+class FrameVar:
+    """One variable of the frame: its name, IR type and role (state, input, monitor or step)."""
+
+    name: str
+    type: Type
+    role: str
+
+
+def sort_of(t: Type) -> z3.SortRef:
+    """The Z3 sort of an IR type."""
+    if isinstance(t, BoolType):
+        return z3.BoolSort()
+    if isinstance(t, ClockType):
+        return z3.RealSort()
+    return z3.IntSort()
+
+
+class Encoding:
+    """Init, Trans and Bad of one safety problem, over frame constants `cur` (V) and `nxt` (V')."""
+
+    def __init__(self, problem: SafetyProblem) -> None:
+        self.problem = problem
+        system = problem.system
+        self.system = system
+        self.transitions = system.transitions
+        self.index = {t.name: i for i, t in enumerate(system.transitions)}
+        self.frame: list[FrameVar] = [FrameVar(v.name, v.type, v.kind.value) for v in system.variables]
+        self.frame += [FrameVar(m.name, m.type, "monitor") for m in system.monitors]
+        self.frame.append(FrameVar(FIRED, IntType(INIT_INDEX, len(system.transitions) - 1), "step"))
+        if system.timed:
+            self.frame.append(FrameVar(ELAPSED, ClockType(), "step"))
+        self.cur = {f.name: z3.Const(f.name, sort_of(f.type)) for f in self.frame}
+        self.nxt = {f.name: z3.Const(f.name + "'", sort_of(f.type)) for f in self.frame}
+        self.init = self._init()
+        self.trans = self._trans()
+        self.bad = self.expr(problem.bad, self.cur)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, e: Expr, env: Env, pre: Env | None = None) -> z3.ExprRef:
+        """Encode `e` reading variables from `env` and `Pre(...)` from `pre`."""
+        match e:
+            case Const(value=v, type=t):
+                if isinstance(v, bool):
+                    return z3.BoolVal(v)
+                if isinstance(t, EnumType):
+                    return z3.IntVal(t.values.index(str(v)))
+                return z3.IntVal(int(v))
+            case VarRef(name=name):
+                return env[name]
+            case Unary(op=Op.NOT, arg=a):
+                return z3.Not(self.expr(a, env, pre))
+            case Unary(op=Op.NEG, arg=a):
+                return -self.expr(a, env, pre)  # type: ignore[operator]
+            case Binary(op=op, left=left, right=right):
+                return _binary(op, self.expr(left, env, pre), self.expr(right, env, pre))
+            case Ite(cond=c, then=t, orelse=o):
+                return z3.If(self.expr(c, env, pre), self.expr(t, env, pre), self.expr(o, env, pre))
+            case Fired(transitions=names):
+                tr = env[FIRED]
+                return z3.Or([tr == self.index[n] for n in names if n in self.index])
+            case Elapsed():
+                return env[ELAPSED]
+            case Pre(arg=a):
+                if pre is None:
+                    raise InternalError("encoding: previous-state reference without a previous state")
+                return self.expr(a, pre)
+            case TemporalOp():
+                raise InternalError(f"encoding: temporal operator {e.op.value!r} left after monitor compilation")
+        raise InternalError(f"encoding: unknown node {type(e).__name__}")
+
+    # ------------------------------------------------------------ the system
+
+    def domain(self, env: Env) -> z3.BoolRef:
+        """Type constraints that hold in every state: enumerations, input ranges, clocks non-negative.
+
+        Integer state variables are deliberately unconstrained: leaving the range is a checked
+        property (MODEL.RANGES), not an assumption.
+        """
+        out = []
+        for f in self.frame:
+            x = env[f.name]
+            if isinstance(f.type, EnumType):
+                out.append(z3.And(x >= 0, x < len(f.type.values)))
+            elif isinstance(f.type, IntType) and f.role in (VarKind.INPUT.value, "step"):
+                out.append(z3.And(x >= f.type.lo, x <= f.type.hi))
+            elif isinstance(f.type, ClockType) and f.role != "monitor":
+                out.append(x >= 0)
+        return z3.And(out)
+
+    def state_constraint(self, env: Env) -> z3.BoolRef:
+        """What every reachable state satisfies: the domain, the model's invariants, proved facts."""
+        parts = [self.domain(env)]
+        parts += [self.expr(e, env) for e in self.system.invariants]
+        parts += [self.expr(e, env) for e in self.problem.assumed]
+        return z3.And(parts)
+
+    def _with_step(self, env: Env, elapsed: z3.ExprRef) -> dict[str, z3.ExprRef]:
+        out = dict(env)
+        if not self.system.timed:
+            out[ELAPSED] = elapsed
+        return out
+
+    def _init(self) -> z3.BoolRef:
+        env = self._with_step(self.cur, z3.IntVal(0))
+        parts = [self.state_constraint(env), env[FIRED] == INIT_INDEX]
+        if self.system.timed:
+            parts.append(env[ELAPSED] == 0)
+        for v in self.system.state_vars:
+            if isinstance(v.type, ClockType):
+                parts.append(env[v.name] == 0)
+            elif v.init is not None:
+                parts.append(env[v.name] == self.expr(v.init, env))
+            elif isinstance(v.type, IntType):
+                parts.append(z3.And(env[v.name] >= v.type.lo, env[v.name] <= v.type.hi))
+        parts += [self.expr(a, env) for a in self.system.assumptions]
+        parts += [env[m.name] == self.expr(m.init, env) for m in self.system.monitors]
+        return z3.And(parts)
+
+    def _trans(self) -> z3.BoolRef:
+        cur, nxt = self.cur, self._with_step(self.nxt, z3.IntVal(1))
+        # Guards, updates and assumptions read the previous state and this step's inputs.
+        reads = dict(cur)
+        reads.update({v.name: nxt[v.name] for v in self.system.inputs})
+        steps = []
+        state = self.system.state_vars
+        for i, t in enumerate(self.transitions):
+            assigned = {u.target: self.expr(u.value, reads) for u in t.updates}
+            parts = [self.expr(t.guard, reads), nxt[FIRED] == i]
+            if self.system.timed:
+                parts.append(nxt[ELAPSED] == 0)
+            parts += [nxt[v.name] == assigned.get(v.name, cur[v.name]) for v in state]
+            steps.append(z3.And(parts))
+        if self.system.timed:
+            dt = nxt[ELAPSED]
+            parts = [dt > 0, nxt[FIRED] == DELAY_INDEX]
+            for v in state:
+                grow = cur[v.name] + dt if isinstance(v.type, ClockType) else cur[v.name]
+                parts.append(nxt[v.name] == grow)
+            steps.append(z3.And(parts))
+        parts = [z3.Or(steps), self.state_constraint(nxt)]
+        parts += [self.expr(a, reads) for a in self.system.assumptions]
+        parts += [nxt[m.name] == self.expr(m.update, nxt, cur) for m in self.system.monitors]
+        return z3.And(parts)
+
+    # ------------------------------------------------------------ decoding
+
+    def value(self, model: z3.ModelRef, f: FrameVar, term: z3.ExprRef) -> Value:
+        """The Python value of frame variable `f` (held in `term`) in `model`."""
+        raw = model.eval(term, model_completion=True)
+        if isinstance(f.type, BoolType):
+            return z3.is_true(raw)
+        if isinstance(f.type, ClockType):
+            frac = Fraction(raw.as_fraction()) if isinstance(raw, z3.RatNumRef) else Fraction(str(raw))  # type: ignore[attr-defined]
+            return int(frac) if frac.denominator == 1 else frac
+        number = raw.as_long()  # type: ignore[attr-defined]
+        if isinstance(f.type, EnumType):
+            return f.type.values[number] if 0 <= number < len(f.type.values) else number
+        return int(number)
+
+    def transition_name(self, index: int) -> str | None:
+        """The transition with encoded index `index` (None for the initial state)."""
+        if index == INIT_INDEX:
+            return None
+        if index == DELAY_INDEX:
+            return DELAY
+        return self.transitions[index].name
+
+    def decode_step(self, model: z3.ModelRef, env: Env, index: int, time: Value) -> Step:
+        """Read step `index` of a trace out of `model`, where `env` maps frame names to that step's terms."""
+        vals = {f.name: self.value(model, f, env[f.name]) for f in self.frame}
+        fired = self.transition_name(int(vals[FIRED]))
+        if self.system.timed:
+            elapsed: Value = vals[ELAPSED]
+        else:
+            elapsed = 0 if fired is None else 1
+        roles = {f.name: f.role for f in self.frame}
+        return Step(
+            index=index,
+            transition=fired,
+            inputs={k: v for k, v in vals.items() if roles[k] == VarKind.INPUT.value},
+            state={k: v for k, v in vals.items() if roles[k] == VarKind.STATE.value},
+            monitors={k: v for k, v in vals.items() if roles[k] == "monitor"},
+            elapsed=elapsed,
+            time=time + elapsed,  # type: ignore[operator]
+        )
+
+
+def _binary(op: Op, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+    match op:
+        case Op.AND:
+            return z3.And(a, b)
+        case Op.OR:
+            return z3.Or(a, b)
+        case Op.IMPLIES:
+            return z3.Implies(a, b)
+        case Op.IFF | Op.EQ:
+            return a == b
+        case Op.NE:
+            return a != b
+        case Op.LT:
+            return a < b  # type: ignore[operator]
+        case Op.LE:
+            return a <= b  # type: ignore[operator]
+        case Op.GT:
+            return a > b  # type: ignore[operator]
+        case Op.GE:
+            return a >= b  # type: ignore[operator]
+        case Op.ADD:
+            return a + b  # type: ignore[operator]
+        case Op.SUB:
+            return a - b  # type: ignore[operator]
+        case Op.MUL:
+            return a * b  # type: ignore[operator]
+        case Op.MIN:
+            return z3.If(a <= b, a, b)  # type: ignore[operator]
+        case Op.MAX:
+            return z3.If(a >= b, a, b)  # type: ignore[operator]
+    raise InternalError(f"encoding: unknown operator {op!r}")

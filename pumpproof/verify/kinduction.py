@@ -1,0 +1,102 @@
+"""k-induction (Sheeran, Singh, Stalmarck 2000) strengthened with Houdini lemmas.
+
+Lemmas are mined first (see `houdini`); then for k = 1, 2, ...: the base case asks BMC for a
+violation within k steps, the step case asks whether k consecutive good lemma-states can be
+followed by a bad one. With lemmas most alarm-logic requirements are 1-inductive, which gives an
+ordinary inductive invariant as the certificate. If the step case keeps failing, the lemmas are
+handed to Spacer, which then only has to find what the templates missed.
+"""
+
+from __future__ import annotations
+
+import time
+
+import z3
+
+from pumpproof.verify import ic3
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.certificates import certificate
+from pumpproof.verify.encoding import Encoding
+from pumpproof.verify.houdini import candidates, filter_inductive
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Proved, Result, Unknown, Violated
+from pumpproof.verify.unroll import Unrolling
+
+NAME = "kind"
+MAX_K = 6
+
+
+def check(problem: SafetyProblem, budget: Budget) -> Result:
+    """Prove by k-induction with mined lemmas; fall back to Spacer with the lemmas; never refute beyond k."""
+    start = time.time()
+    enc = Encoding(problem)
+    mined = filter_inductive(enc, candidates(enc), budget)
+    if mined is None:
+        return Unknown(NAME, time.time() - start, 0, "timeout while mining lemmas")
+    lemmas = z3.And(mined)
+    unroll = Unrolling(enc)
+    base = z3.Solver()
+    base.add(unroll.init(0))
+    for k in range(1, MAX_K + 1):
+        # Base case: no violation in steps 0..k-1.
+        base.set("timeout", budget.remaining_ms())
+        answer = base.check(unroll.bad(k - 1))
+        if answer == z3.sat:
+            trace = unroll.trace(base.model(), k)
+            return Violated(NAME, time.time() - start, trace)
+        if answer == z3.unknown:
+            return Unknown(NAME, time.time() - start, k - 1, "timeout in the base case")
+        base.add(z3.Not(unroll.bad(k - 1)), unroll.trans(k))
+        if _step_holds(enc, unroll, lemmas, k, budget):
+            invariant = z3.And(z3.Not(enc.bad), *(_needed(enc, mined) if k == 1 else mined))
+            return Proved(
+                NAME, time.time() - start, certificate(enc, invariant, "inductive" if k == 1 else "k-inductive", k)
+            )
+        if budget.expired():
+            return Unknown(NAME, time.time() - start, k, "timeout in the induction step")
+    result = ic3.check(problem, budget, lemmas)
+    engine = f"{NAME}+{ic3.NAME}"
+    match result:
+        case Proved():
+            return Proved(engine, time.time() - start, result.certificate)
+        case Violated():
+            return Violated(engine, time.time() - start, result.trace)
+    return Unknown(NAME, time.time() - start, MAX_K, f"not {MAX_K}-inductive with {len(mined)} lemmas; {result.reason}")
+
+
+def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:
+    """A subset of `lemmas` that, with the requirement, is still inductive: unsat cores to a fixpoint.
+
+    Keeps certificates short enough for a reviewer to read; falls back to all lemmas if a core
+    alone is not inductive.
+    """
+    keep = list(lemmas)
+    while True:
+        good = [z3.Not(enc.bad), *keep]
+        flags = [z3.Bool(f"__lemma{i}") for i in range(len(good))]
+        solver = z3.Solver()
+        solver.add(enc.trans, enc.state_constraint(enc.cur))
+        solver.add(*[z3.Implies(f, g) for f, g in zip(flags, good)])
+        primed = [z3.substitute(g, [(enc.cur[n], enc.nxt[n]) for n in enc.cur]) for g in good]
+        solver.add(z3.Not(z3.And(primed)))
+        if solver.check(flags) != z3.unsat:
+            return list(lemmas)
+        core = {str(f) for f in solver.unsat_core()}
+        smaller = [g for f, g in zip(flags[1:], keep) if str(f) in core]
+        if len(smaller) == len(keep):
+            return keep
+        keep = smaller
+
+
+def _step_holds(enc: Encoding, unroll: Unrolling, lemmas: z3.BoolRef, k: int, budget: Budget) -> bool:
+    """Do k consecutive good states satisfying the lemmas always lead to a good state?"""
+    solver = z3.Solver()
+    for j in range(k + 1):
+        frame = unroll.frame(j)
+        solver.add(z3.substitute(lemmas, [(enc.cur[n], t) for n, t in frame.items()]))
+        solver.add(unroll.state_constraint(j))
+        if j > 0:
+            solver.add(unroll.trans(j))
+        solver.add(unroll.bad(j) if j == k else z3.Not(unroll.bad(j)))
+    solver.set("timeout", budget.remaining_ms())
+    return solver.check() == z3.unsat

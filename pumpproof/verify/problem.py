@@ -1,0 +1,219 @@
+"""Safety problems: a transition system extended with monitors, and the bad states engines must not reach.
+
+Requirements are compiled here, as a transformation of the IR (as pono's modifiers do), so that
+every engine and the replay interpreter see the same monitors. Past-time operators become
+monitor variables; bounded response, weak-until and next become small observers with a bad state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from pumpproof.errors import UnsupportedError
+from pumpproof.lang.ir import (
+    BOOL,
+    CLOCK,
+    FALSE,
+    NUM,
+    TRUE,
+    Binary,
+    Const,
+    Elapsed,
+    Expr,
+    IntType,
+    Ite,
+    Monitor,
+    Op,
+    Pre,
+    Requirement,
+    Temporal,
+    TemporalOp,
+    TransitionSystem,
+    Type,
+    Unary,
+    VarRef,
+)
+from pumpproof.lang.walk import is_past, rewrite
+
+RANGES_ID = "MODEL.RANGES"
+
+
+@dataclass(frozen=True)
+class SafetyProblem:
+    """Decide whether any run of `system` reaches a state satisfying `bad`.
+
+    `assumed` are invariants already proved for this system (the declared integer ranges), which
+    engines may assume in every state.
+    """
+
+    name: str
+    system: TransitionSystem
+    bad: Expr
+    assumed: tuple[Expr, ...] = field(default=())
+
+
+def conj(*es: Expr) -> Expr:
+    """The conjunction of `es` (true when empty)."""
+    out: Expr | None = None
+    for e in es:
+        out = e if out is None else Binary(Op.AND, out, e, BOOL)
+    return TRUE if out is None else out
+
+
+def disj(*es: Expr) -> Expr:
+    """The disjunction of `es` (false when empty)."""
+    out: Expr | None = None
+    for e in es:
+        out = e if out is None else Binary(Op.OR, out, e, BOOL)
+    return FALSE if out is None else out
+
+
+def neg(e: Expr) -> Expr:
+    """`not e`."""
+    return Unary(Op.NOT, e, BOOL)
+
+
+def range_conditions(system: TransitionSystem) -> tuple[Expr, ...]:
+    """`lo <= v <= hi` for every bounded integer state variable whose updates are not all constants in range."""
+    out = []
+    for v in system.state_vars:
+        if not isinstance(v.type, IntType):
+            continue
+        values = [u.value for t in system.transitions for u in t.updates if u.target == v.name]
+        if all(isinstance(x, Const) and v.type.lo <= int(x.value) <= v.type.hi for x in values):
+            continue
+        ref = VarRef(v.name, v.type)
+        out.append(
+            conj(Binary(Op.GE, ref, Const(v.type.lo, NUM), BOOL), Binary(Op.LE, ref, Const(v.type.hi, NUM), BOOL))
+        )
+    return tuple(out)
+
+
+def ranges_problem(system: TransitionSystem) -> SafetyProblem | None:
+    """The built-in requirement that integers stay within their declared ranges (None if trivially true)."""
+    conds = range_conditions(system)
+    if not conds:
+        return None
+    return SafetyProblem(RANGES_ID, system, neg(conj(*conds)))
+
+
+class _MonitorBuilder:
+    """Allocates monitor variables for one requirement, children before parents."""
+
+    def __init__(self, system: TransitionSystem, prefix: str) -> None:
+        self.system = system
+        self.prefix = prefix
+        self.monitors: list[Monitor] = []
+
+    def ref(self, kind: str, type_: Type) -> VarRef:
+        """A reference to the next monitor to be added (monitors may read their own previous value)."""
+        return VarRef(f"{self.prefix}.{kind}{len(self.monitors)}", type_)
+
+    def add(self, ref: VarRef, init: Expr, update: Expr) -> VarRef:
+        """Add the monitor `ref` with its initial value and update."""
+        self.monitors.append(Monitor(ref.name, ref.type, init, update))
+        return ref
+
+    def latch(self, kind: str, init: Expr, update: Callable[[Expr], Expr]) -> VarRef:
+        """A boolean monitor whose update reads its own previous value (passed to `update`)."""
+        ref = self.ref(kind, BOOL)
+        return self.add(ref, init, update(Pre(ref, BOOL)))
+
+    def past(self, e: Expr) -> Expr:
+        """Replace past-time operators in `e` by monitor variables."""
+        return rewrite(e, self._past_node)
+
+    def _past_node(self, e: Expr) -> Expr | None:
+        if not isinstance(e, TemporalOp):
+            return None
+        args = tuple(self.past(a) for a in e.args)
+        match e.op:
+            case Temporal.PREVIOUSLY:
+                return self.add(self.ref("prev", BOOL), FALSE, Pre(args[0], BOOL))
+            case Temporal.ONCE:
+                return self.latch("once", args[0], lambda before: disj(before, args[0]))
+            case Temporal.HISTORICALLY:
+                return self.latch("hist", args[0], lambda before: conj(before, args[0]))
+            case Temporal.SINCE:
+                return self.latch("since", args[1], lambda before: disj(args[1], conj(args[0], before)))
+        raise UnsupportedError(f"operator '{e.op.value}' cannot appear inside a past-time formula", e.loc)
+
+    def bounded_response(self, trigger: Expr, response: Expr, bound: int) -> Expr:
+        """Bad when `trigger` held `bound` time units ago (or earlier) and `response` has not held since.
+
+        pending: an obligation is open; age: time since the oldest open obligation started.
+        Without clocks time is steps and the age saturates at `bound`, keeping the state finite.
+        """
+        pending = self.latch(
+            "pending", conj(trigger, neg(response)), lambda before: conj(neg(response), disj(trigger, before))
+        )
+        age_type: Type = CLOCK if self.system.timed else NUM
+        age = self.ref("age", age_type)
+        grown: Expr = Binary(Op.ADD, Pre(age, age_type), Elapsed(age_type), age_type)
+        if not self.system.timed:
+            grown = Binary(Op.MIN, grown, Const(bound, NUM), NUM)
+        zero = Const(0, NUM)
+        self.add(age, zero, Ite(pending, Ite(Pre(pending, BOOL), grown, zero, age_type), zero, age_type))
+        # With clocks the response is late once time passes beyond the bound; in steps, once
+        # `bound` further steps passed without it.
+        late = Op.GT if self.system.timed else Op.GE
+        return conj(pending, Binary(late, age, Const(bound, NUM), BOOL))
+
+    def weak_until(self, trigger: Expr, hold: Expr, release: Expr) -> Expr:
+        """Bad when an obligation opened by `trigger` is still open and `hold` fails before `release`."""
+        active = self.latch(
+            "until", conj(trigger, neg(release)), lambda before: conj(neg(release), disj(trigger, before))
+        )
+        return conj(active, neg(hold))
+
+    def next_step(self, trigger: Expr, then: Expr) -> Expr:
+        """Bad when `trigger` held in the previous state and `then` fails now."""
+        was = self.add(self.ref("prev", BOOL), FALSE, Pre(trigger, BOOL))
+        return conj(was, neg(then))
+
+
+def compile_requirement(system: TransitionSystem, req: Requirement) -> SafetyProblem:
+    """Compile a requirement into a safety problem, or raise UnsupportedError naming what is not supported."""
+    formula = req.formula
+    if not (isinstance(formula, TemporalOp) and formula.op is Temporal.ALWAYS):
+        raise UnsupportedError(
+            f"requirement {req.id}: only formulas of the form `always ...` (or `never ...`) can be checked yet",
+            formula.loc or req.loc,
+            "a formula without `always` constrains only the initial state; write `always (...)` for an invariant",
+        )
+    builder = _MonitorBuilder(system, f"{req.id}")
+    bads = [_body_bad(builder, part, req) for part in _conjuncts(formula.args[0])]
+    monitored = replace(system, monitors=system.monitors + tuple(builder.monitors))
+    return SafetyProblem(req.id, monitored, disj(*bads))
+
+
+def _conjuncts(e: Expr) -> list[Expr]:
+    if isinstance(e, Binary) and e.op is Op.AND:
+        return _conjuncts(e.left) + _conjuncts(e.right)
+    if isinstance(e, TemporalOp) and e.op is Temporal.ALWAYS:
+        return _conjuncts(e.args[0])
+    return [e]
+
+
+def _body_bad(builder: _MonitorBuilder, body: Expr, req: Requirement) -> Expr:
+    """The bad-state predicate of one conjunct under `always`."""
+    if is_past(body):
+        return neg(builder.past(body))
+    if isinstance(body, Binary) and body.op is Op.IMPLIES and is_past(body.left):
+        trigger = builder.past(body.left)
+        then = body.right
+        if isinstance(then, TemporalOp) and all(is_past(a) for a in then.args):
+            args = tuple(builder.past(a) for a in then.args)
+            if then.op is Temporal.EVENTUALLY and then.bound is not None:
+                return builder.bounded_response(trigger, args[0], then.bound)
+            if then.op is Temporal.WEAK_UNTIL:
+                return builder.weak_until(trigger, args[0], args[1])
+            if then.op is Temporal.NEXT:
+                return builder.next_step(trigger, args[0])
+    raise UnsupportedError(
+        f"requirement {req.id}: this formula is not supported yet (only safety shapes are checked: "
+        "`always p`, `always (p -> q within T)`, `always (p -> q weak-until r)`, `always (p -> next q)`)",
+        body.loc or req.loc,
+        "liveness (`eventually` without a bound, `until`) is planned; a bounded `q within T` is a safety form",
+    )

@@ -1,0 +1,137 @@
+"""Replay: re-execute a counterexample on the IR with the interpreter, never through the Z3 encoding.
+
+Every state is recomputed from the previous one, the transition named in the trace and the
+step's inputs; guards, assumptions, invariants and types are checked; monitors are recomputed;
+and the requirement must fail at the last step. Any disagreement is a ReplayError (exit 4): an
+engine or encoding bug, never a result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from pumpproof.errors import ReplayError
+from pumpproof.lang.ir import DELAY, BoolType, ClockType, EnumType, IntType, TransitionSystem, Type, Value, Var
+from pumpproof.verify.evaluate import Frame, evaluate
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Step, Trace
+
+
+def replay(problem: SafetyProblem, trace: Trace) -> Trace:
+    """Check `trace` against `problem` and return it with interpreter-computed monitors and times."""
+    if not trace.steps:
+        raise ReplayError(f"{problem.name}: empty counterexample")
+    system = problem.system
+    steps: list[Step] = []
+    frame: Frame | None = None
+    for step in trace.steps:
+        frame, checked = _replay_step(system, step, frame, steps[-1] if steps else None, problem.name)
+        steps.append(checked)
+    assert frame is not None
+    if not evaluate(problem.bad, frame):
+        raise ReplayError(f"{problem.name}: the replayed trace does not violate the requirement at its last step")
+    return replace(trace, steps=tuple(steps))
+
+
+def _fail(name: str, step: Step, message: str) -> ReplayError:
+    return ReplayError(f"{name}: counterexample does not replay at step {step.index}: {message}")
+
+
+def _replay_step(
+    system: TransitionSystem, step: Step, before: Frame | None, prev: Step | None, name: str
+) -> tuple[Frame, Step]:
+    for v in system.inputs:
+        _check_value(v, step.inputs.get(v.name), name, step)
+    if prev is None:
+        if step.transition is not None:
+            raise _fail(name, step, "the first state must be initial")
+        state = _initial_state(system, step, name)
+        elapsed: Value = 0
+        reads = Frame({**state, **step.inputs}, None, 0)
+    else:
+        reads = Frame({**prev.state, **step.inputs}, None, 0)
+        state, elapsed = _successor(system, step, prev, reads, name)
+    if state != step.state:
+        diff = sorted(k for k in state if state[k] != step.state.get(k))
+        raise _fail(name, step, f"the model computes different values for {', '.join(diff)}")
+    for a in system.assumptions:
+        if not evaluate(a, reads):
+            raise _fail(name, step, "an environment assumption is broken")
+    frame = Frame({**state, **step.inputs}, step.transition, elapsed)
+    for inv in system.invariants:
+        if not evaluate(inv, frame):
+            raise _fail(name, step, "a model invariant is broken")
+    monitors: dict[str, Value] = {}
+    values = dict(frame.values)
+    for m in system.monitors:
+        here = Frame(values, step.transition, elapsed)
+        value = evaluate(m.init, here) if before is None else evaluate(m.update, here, before)
+        monitors[m.name] = _normal(value)
+        values[m.name] = value
+    recorded = {k: _normal(v) for k, v in step.monitors.items()}
+    if recorded and recorded != monitors:
+        diff = sorted(k for k in monitors if monitors[k] != recorded.get(k))
+        raise _fail(name, step, f"the engine's monitor values differ from the interpreter's for {', '.join(diff)}")
+    frame = Frame(values, step.transition, elapsed)
+    time = elapsed if prev is None else prev.time + elapsed  # type: ignore[operator]
+    return frame, replace(step, monitors=monitors, elapsed=elapsed, time=time)
+
+
+def _initial_state(system: TransitionSystem, step: Step, name: str) -> dict[str, Value]:
+    state: dict[str, Value] = {}
+    for v in system.state_vars:
+        if isinstance(v.type, ClockType):
+            state[v.name] = 0
+        elif v.init is not None:
+            state[v.name] = evaluate(v.init, Frame({}, None, 0))
+        else:
+            _check_value(v, step.state.get(v.name), name, step)
+            state[v.name] = step.state[v.name]
+    return state
+
+
+def _successor(
+    system: TransitionSystem, step: Step, prev: Step, reads: Frame, name: str
+) -> tuple[dict[str, Value], Value]:
+    state = dict(prev.state)
+    if step.transition == DELAY:
+        if not system.timed:
+            raise _fail(name, step, "a delay step in a model without clocks")
+        d = step.elapsed
+        if isinstance(d, (bool, str)) or not d > 0:
+            raise _fail(name, step, f"a delay must be positive, got {d!r}")
+        for c in system.clocks:
+            state[c.name] = _normal(state[c.name] + d)  # type: ignore[operator]
+        return state, d
+    matching = [t for t in system.transitions if t.name == step.transition]
+    if not matching:
+        raise _fail(name, step, f"no transition named {step.transition!r}")
+    t = matching[0]
+    if not evaluate(t.guard, reads):
+        raise _fail(name, step, f"transition {t.name} is not enabled")
+    for u in t.updates:
+        state[u.target] = _normal(evaluate(u.value, reads))
+    return state, (0 if system.timed else 1)
+
+
+def _normal(v: Value) -> Value:
+    """Fractions with denominator 1 as ints, so values compare and print the same way as decoded ones."""
+    if isinstance(v, Fraction) and v.denominator == 1:
+        return int(v)
+    return v
+
+
+def _check_value(v: Var, value: Value | None, name: str, step: Step) -> None:
+    if not _fits(v.type, value):
+        raise _fail(name, step, f"{v.name} = {value!r} is not a value of type {v.type}")
+
+
+def _fits(t: Type, value: Value | None) -> bool:
+    if isinstance(t, BoolType):
+        return isinstance(value, bool)
+    if isinstance(t, EnumType):
+        return value in t.values
+    if isinstance(t, IntType):
+        return isinstance(value, int) and not isinstance(value, bool) and t.lo <= value <= t.hi
+    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)

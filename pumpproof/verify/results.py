@@ -1,0 +1,99 @@
+"""Engine results as values: Proved(certificate), Violated(trace), Unknown(depth, reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+from pumpproof.lang.ir import Value
+
+
+class Verdict(str, Enum):
+    """The three honest answers, plus ERROR for a requirement the tool could not process."""
+
+    PROVED = "PROVED"
+    VIOLATED = "VIOLATED"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One state of a counterexample, with the step that produced it.
+
+    `transition` is None for the initial state, `delay` for a time step. `inputs` are the
+    inputs of the step into this state; `time` is the model time of this state.
+    """
+
+    index: int
+    transition: str | None
+    inputs: dict[str, Value]
+    state: dict[str, Value]
+    monitors: dict[str, Value] = field(default_factory=dict)
+    elapsed: Value = 0
+    time: Value = 0
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A finite counterexample: the last step is where the requirement fails.
+
+    `loop_start` (lassos, for liveness) is the index the last state loops back to.
+    """
+
+    steps: tuple[Step, ...]
+    loop_start: int | None = None
+
+    @property
+    def violation_step(self) -> int:
+        """Index of the step where the requirement fails."""
+        return len(self.steps) - 1
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """Evidence for PROVED: an invariant over the frame variables that an independent solver can re-check.
+
+    kind "inductive": Init -> Inv, Inv & Trans -> Inv', Inv -> not Bad.
+    kind "k-inductive": Inv holds on the first k states and k consecutive Inv-states force the next one.
+    `invariant_smt2` is an SMT-LIB 2 term over the frame variables; `invariant_text` is for humans.
+    """
+
+    kind: str
+    k: int
+    invariant_smt2: str
+    invariant_text: str
+
+
+@dataclass(frozen=True)
+class Proved:
+    """The requirement holds on every run."""
+
+    engine: str
+    time_s: float
+    certificate: Certificate
+    verdict: Verdict = Verdict.PROVED
+
+
+@dataclass(frozen=True)
+class Violated:
+    """The requirement fails on the run in `trace` (already replayed when a user sees it)."""
+
+    engine: str
+    time_s: float
+    trace: Trace
+    verdict: Verdict = Verdict.VIOLATED
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """No engine decided: `depth` is how many steps BMC explored without finding a violation."""
+
+    engine: str
+    time_s: float
+    depth: int
+    reason: str
+    verdict: Verdict = Verdict.UNKNOWN
+
+
+Result = Union[Proved, Violated, Unknown]
