@@ -1,0 +1,97 @@
+"""The machine-readable report (schema `pumpproof-result/1`, documented in the README)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from fractions import Fraction
+from typing import Any
+
+from pumpproof.lang.ir import Value
+from pumpproof.reports.provenance import RunInfo
+from pumpproof.verify.results import Proved, Trace, Unknown, Verdict, Violated
+from pumpproof.verify.run import Outcome
+
+SCHEMA = "pumpproof-result/1"
+
+
+def value(v: Value) -> Any:
+    """A JSON value: booleans, integers and enum names as they are; non-integer times as "p/q" strings."""
+    if isinstance(v, Fraction):
+        return v.numerator if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+    return v
+
+
+def trace_json(trace: Trace) -> dict[str, Any]:
+    """A counterexample as JSON."""
+    return {
+        "loop_start": trace.loop_start,
+        "steps": [
+            {
+                "index": s.index,
+                "transition": s.transition,
+                "time": value(s.time),
+                "elapsed": value(s.elapsed),
+                "inputs": {k: value(v) for k, v in s.inputs.items()},
+                "state": {k: value(v) for k, v in s.state.items()},
+            }
+            for s in trace.steps
+        ],
+    }
+
+
+def outcome_json(o: Outcome) -> dict[str, Any]:
+    """One requirement's result as JSON."""
+    r = o.result
+    req = o.requirement
+    out: dict[str, Any] = {
+        "id": req.id,
+        "text": req.text,
+        "source": req.source,
+        "formula": req.formula_text,
+        "location": str(req.loc) if req.loc else None,
+        "verdict": r.verdict.value,
+        "engine": r.engine,
+        "time_s": round(o.wall_s, 4),
+        "depth": None,
+        "reason": None,
+        "invariant": None,
+        "trace": None,
+    }
+    if isinstance(r, Proved):
+        c = r.certificate
+        out["depth"] = c.k
+        out["invariant"] = {"kind": c.kind, "k": c.k, "smt2": c.invariant_smt2, "text": c.invariant_text}
+    elif isinstance(r, Violated):
+        out["depth"] = len(r.trace.steps) - 1
+        out["trace"] = trace_json(r.trace)
+    elif isinstance(r, Unknown):
+        out["depth"] = r.depth
+        out["reason"] = r.reason
+    return out
+
+
+def report(outcomes: list[Outcome], info: RunInfo, model_name: str, exit_code: int) -> dict[str, Any]:
+    """The whole JSON document."""
+    counts = {v.value.lower(): sum(o.result.verdict is v for o in outcomes) for v in Verdict}
+    files = [asdict(f) for f in info.files]
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "pumpproof", "version": info.tool_version},
+        "solvers": info.solvers,
+        "python": info.python,
+        "platform": info.platform,
+        "started": info.started,
+        "command": info.command,
+        "model": {"name": model_name, **next((f for f in files if f["role"] == "model"), {})},
+        "files": files,
+        "constants": info.constants,
+        "options": info.options,
+        "summary": {**counts, "exit_code": exit_code},
+        "results": [outcome_json(o) for o in outcomes],
+    }
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """Stable, readable JSON text."""
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,48 @@
+"""Run metadata that makes a verdict reproducible: the command, the inputs' hashes, tool and solver versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import platform
+import shlex
+import sys
+from dataclasses import dataclass, field
+
+from pumpproof import __version__
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file the verdict depends on, with its SHA-256."""
+
+    path: str
+    sha256: str
+    role: str
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Everything needed to reproduce a run and to know what produced it."""
+
+    command: str
+    files: tuple[InputFile, ...]
+    constants: dict[str, int | bool]
+    options: dict[str, object]
+    solvers: dict[str, str]
+    tool_version: str = __version__
+    python: str = field(default_factory=lambda: platform.python_version())
+    platform: str = field(default_factory=platform.platform)
+    started: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+
+
+def sha256_of(path: str) -> str:
+    """The SHA-256 of a file's bytes."""
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def command_line(argv: list[str] | None = None) -> str:
+    """The command as a user would retype it."""
+    args = sys.argv[1:] if argv is None else argv
+    return shlex.join(["pumpproof", *args])
