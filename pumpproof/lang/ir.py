@@ -272,16 +272,50 @@ class Transition:
 
 @dataclass(frozen=True)
 class Monitor:
-    """A variable added by the verifier to observe the run (past-time operators, bounded-response timers).
+    """A variable added by the verifier to observe the run (past-time operators, timers, tableau bits).
 
     `init` is evaluated on the initial state; `update` on each later state, where `Pre(e)` reads
     the previous state. Monitors may read earlier monitors' current values, never later ones.
+    A monitor with `init`/`update` None is free: its value is chosen by the run (the prophecy
+    bits of an LTL tableau) and constrained by the problem's constraints.
     """
 
     name: str
     type: Type
-    init: Expr
-    update: Expr
+    init: Expr | None
+    update: Expr | None
+
+    @property
+    def free(self) -> bool:
+        """True for a monitor whose value the run chooses."""
+        return self.update is None
+
+    def exprs(self) -> tuple[Expr, ...]:
+        """The expressions that define this monitor (none when it is free)."""
+        return tuple(e for e in (self.init, self.update) if e is not None)
+
+
+class FairnessKind(str, Enum):
+    """Weak fairness (justice) on a transition, strong fairness (compassion), or a condition that recurs."""
+
+    WEAK = "weak"
+    STRONG = "strong"
+    INFINITELY = "infinitely"
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """An assumption on infinite runs: `fairness weak t`, `fairness strong t`, `fairness infinitely e`.
+
+    Weak: if t stays enabled it eventually fires. Strong: if t is enabled infinitely often it
+    fires infinitely often. Infinitely: the condition holds infinitely often.
+    """
+
+    kind: FairnessKind
+    transitions: tuple[str, ...] = ()
+    condition: Expr | None = None
+    text: str = ""
+    loc: Location | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -303,6 +337,7 @@ class TransitionSystem:
     defines: dict[str, Expr] = field(default_factory=dict)
     enums: tuple[EnumType, ...] = ()
     monitors: tuple[Monitor, ...] = ()
+    fairness: tuple[Fairness, ...] = ()
     loc: Location | None = field(default=None, compare=False, repr=False)
 
     @property

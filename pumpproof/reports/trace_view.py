@@ -46,7 +46,7 @@ def read_inputs(system: TransitionSystem, problem: SafetyProblem | None) -> dict
         read = var_names(t.guard).union(*(var_names(u.value) for u in t.updates))
         out[t.name] = read & inputs
     if problem is not None:
-        read = var_names(problem.bad).union(*(var_names(m.update) | var_names(m.init) for m in problem.system.monitors))
+        read = var_names(problem.bad).union(*(var_names(e) for m in problem.system.monitors for e in m.exprs()))
         out[None] = read & inputs
     return out
 

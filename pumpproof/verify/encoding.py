@@ -164,7 +164,8 @@ class Encoding:
             elif isinstance(v.type, IntType):
                 parts.append(z3.And(env[v.name] >= v.type.lo, env[v.name] <= v.type.hi))
         parts += [self.expr(a, env) for a in self.system.assumptions]
-        parts += [env[m.name] == self.expr(m.init, env) for m in self.system.monitors]
+        parts += [env[m.name] == self.expr(m.init, env) for m in self.system.monitors if m.init is not None]
+        parts.append(self.expr(self.problem.initial, env))
         return z3.And(parts)
 
     def _trans(self) -> z3.BoolRef:
@@ -190,7 +191,8 @@ class Encoding:
             steps.append(z3.And(parts))
         parts = [z3.Or(steps), self.state_constraint(nxt)]
         parts += [self.expr(a, reads) for a in self.system.assumptions]
-        parts += [nxt[m.name] == self.expr(m.update, nxt, cur) for m in self.system.monitors]
+        parts += [nxt[m.name] == self.expr(m.update, nxt, cur) for m in self.system.monitors if m.update is not None]
+        parts.append(self.expr(self.problem.constraint, nxt, cur))
         return z3.And(parts)
 
     # ------------------------------------------------------------ decoding

@@ -17,6 +17,7 @@ from pumpproof.lang.ir import (
     Expr,
     Fired,
     Ite,
+    Monitor,
     Op,
     Pre,
     TemporalOp,
@@ -67,7 +68,7 @@ def evaluate(e: Expr, cur: Frame, pre: Frame | None = None) -> Value:
 
 
 def _num(v: Value) -> int | Fraction:
-    if isinstance(v, bool) or isinstance(v, str):
+    if isinstance(v, (bool, str)):
         raise InternalError(f"interpreter: expected a number, got {v!r}")
     return v
 
@@ -107,3 +108,28 @@ def _binary(op: Op, left: Expr, right: Expr, cur: Frame, pre: Frame | None) -> V
         case Op.MAX:
             return max(x, y)
     raise InternalError(f"interpreter: unknown operator {op!r}")
+
+
+def with_monitors(
+    monitors: tuple[Monitor, ...],
+    values: Mapping[str, Value],
+    fired: str | None,
+    elapsed: Value,
+    before: Frame | None,
+    free: Mapping[str, Value],
+) -> Frame:
+    """The frame extended with every monitor's value, in order; free monitors take their value from `free`."""
+    out = dict(values)
+    for m in monitors:
+        here = Frame(out, fired, elapsed)
+        if m.free:
+            if m.name not in free:
+                raise InternalError(f"interpreter: no value for free monitor {m.name!r}")
+            out[m.name] = free[m.name]
+        elif before is None:
+            assert m.init is not None
+            out[m.name] = evaluate(m.init, here)
+        else:
+            assert m.update is not None
+            out[m.name] = evaluate(m.update, here, before)
+    return Frame(out, fired, elapsed)

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from pumpproof.errors import UnsupportedError
-from pumpproof.lang.ir import BoolType, EnumType, IntType, TransitionSystem, Type, Value
+from pumpproof.lang.ir import BoolType, EnumType, IntType, Type, Value
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.evaluate import Frame, evaluate
+from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
 
@@ -56,12 +56,19 @@ def values_of(t: Type) -> list[Value]:
 
 
 class StateSpace:
-    """Successor generation for a finite, clock-free system with monitors."""
+    """Successor generation for a finite, clock-free system with monitors and the problem's constraints."""
 
-    def __init__(self, system: TransitionSystem) -> None:
+    def __init__(self, problem: SafetyProblem) -> None:
+        system = problem.system
         if system.timed:
             raise UnsupportedError("the explicit-state checker handles models without clocks only")
+        self.problem = problem
         self.system = system
+        free = [m for m in system.monitors if m.free]
+        self.free_choices = [
+            dict(zip((m.name for m in free), combo, strict=True))
+            for combo in itertools.product(*(values_of(m.type) for m in free))
+        ]
         inputs = system.inputs
         self.input_choices = [
             tuple(zip((v.name for v in inputs), combo, strict=True))
@@ -76,9 +83,7 @@ class StateSpace:
         for combo in itertools.product(*(values_of(v.type) for v in free)):
             state = {**base, **dict(zip((v.name for v in free), combo, strict=True))}
             for inputs in self.input_choices:
-                node = self._node(state, inputs, None, None)
-                if node is not None:
-                    yield node
+                yield from self._nodes(state, inputs, None, None)
 
     def successors(self, node: Node) -> Iterator[Node]:
         """Every frame one step after `node`."""
@@ -90,32 +95,29 @@ class StateSpace:
                     continue
                 state = dict(node.state)
                 state.update({u.target: evaluate(u.value, reads) for u in t.updates})
-                nxt = self._node(state, inputs, t.name, before)
-                if nxt is not None:
-                    yield nxt
+                yield from self._nodes(state, inputs, t.name, before)
 
-    def _node(self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None) -> Node | None:
-        """The frame for `state`, or None when an assumption or invariant rules the step out."""
+    def _nodes(self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None) -> Iterator[Node]:
+        """The frames for `state` (one per admissible choice of free monitors); none when the step is ruled out."""
         # Assumptions read the previous state (the initial state itself at step 0) and this step's inputs.
         reads = Frame({**(dict(before.values) if before is not None else state), **dict(inputs)}, None, 0)
         if not all(evaluate(a, reads) for a in self.system.assumptions):
-            return None
+            return
         values = {**state, **dict(inputs)}
-        here = Frame(values, fired, 0 if before is None else 1)
-        if not all(evaluate(i, here) for i in self.system.invariants):
-            return None
-        monitors: dict[str, Value] = {}
-        for m in self.system.monitors:
-            here = Frame(values, fired, here.elapsed)
-            value = evaluate(m.init, here) if before is None else evaluate(m.update, here, before)
-            values[m.name] = value
-            monitors[m.name] = value
-        return Node(tuple(sorted(state.items())), inputs, tuple(monitors.items()), fired)
+        elapsed = 0 if before is None else 1
+        if not all(evaluate(i, Frame(values, fired, elapsed)) for i in self.system.invariants):
+            return
+        constraint = self.problem.initial if before is None else self.problem.constraint
+        for free in self.free_choices:
+            frame = with_monitors(self.system.monitors, values, fired, elapsed, before, free)
+            if evaluate(constraint, frame, before):
+                monitors = tuple((m.name, frame.values[m.name]) for m in self.system.monitors)
+                yield Node(tuple(sorted(state.items())), inputs, monitors, fired)
 
 
 def reachable_graph(problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES) -> nx.DiGraph:
     """The reachable frame graph (nodes are `Node`s, edges carry the transition name); UnsupportedError if too big."""
-    space = StateSpace(problem.system)
+    space = StateSpace(problem)
     graph = nx.DiGraph()
     todo = deque(space.initial())
     graph.add_nodes_from(todo, initial=True)
@@ -136,7 +138,7 @@ def reachable_graph(problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES
 def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_STATES) -> Result:
     """Breadth-first search for a bad frame; PROVED by exhaustion when none is reachable."""
     start = time.time()
-    space = StateSpace(problem.system)
+    space = StateSpace(problem)
     parent: dict[Node, Node | None] = {}
     todo: deque[tuple[Node, int]] = deque()
     for node in space.initial():

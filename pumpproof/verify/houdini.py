@@ -23,7 +23,7 @@ from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding, FrameVar
 
 _INDEX = re.compile(r"\[(\d+)\]")
-MAX_CONSTANTS = 8
+MAX_CONSTANTS = 12
 
 
 def candidates(enc: Encoding) -> list[z3.BoolRef]:
@@ -66,7 +66,7 @@ def _channels(enc: Encoding, frame: list[FrameVar]) -> dict[str, frozenset[str]]
     """The array indices each variable belongs to: from its name, or for monitors from what they read."""
     out = {f.name: frozenset(_INDEX.findall(f.name)) for f in frame}
     for m in enc.system.monitors:
-        read = var_names(m.init) | var_names(m.update)
+        read = set().union(*(var_names(e) for e in m.exprs()))
         out[m.name] = (
             frozenset().union(*(out.get(n, frozenset(_INDEX.findall(n))) for n in read)) if read else out[m.name]
         )
@@ -74,16 +74,17 @@ def _channels(enc: Encoding, frame: list[FrameVar]) -> dict[str, frozenset[str]]
 
 
 def _constants(enc: Encoding) -> list[int]:
-    """The integer constants of the model and requirement (0 and 1 always), the smallest few."""
+    """Integer constants of the model and requirement, with their neighbours c-1 and c+1 (timers that
+    fire at T keep their counter at most T-1), and 0 and 1; the smallest few."""
     system = enc.system
     exprs = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
-    exprs += list(system.invariants) + [enc.problem.bad] + [m.update for m in system.monitors]
+    exprs += list(system.invariants) + [enc.problem.bad] + [e for m in system.monitors for e in m.exprs()]
     found = {0, 1}
     for e in exprs:
         for n in nodes(e):
             if isinstance(n, Const) and isinstance(n.value, int) and not isinstance(n.value, bool):
-                found.add(n.value)
-    return sorted(found)[:MAX_CONSTANTS]
+                found.update((n.value - 1, n.value, n.value + 1))
+    return sorted(c for c in found if c >= 0)[:MAX_CONSTANTS]
 
 
 def filter_inductive(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.BoolRef] | None:
@@ -96,7 +97,7 @@ def filter_inductive(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> 
     solver.add(enc.trans, enc.state_constraint(enc.cur))
     flags = [z3.Bool(f"__cand{i}") for i in range(len(alive))]
     primed = [z3.substitute(c, nxt) for c in alive]
-    for flag, c in zip(flags, alive):
+    for flag, c in zip(flags, alive, strict=False):
         solver.add(z3.Implies(flag, c))
     keep = set(range(len(alive)))
     while keep:

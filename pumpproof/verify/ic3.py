@@ -36,7 +36,7 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
     fp.declare_var(*cur, *nxt)
     step = [inv(*cur), enc.trans]
     if lemmas is not None:
-        step += [lemmas, z3.substitute(lemmas, list(zip(cur, nxt)))]
+        step += [lemmas, z3.substitute(lemmas, list(zip(cur, nxt, strict=False)))]
     fp.rule(inv(*cur), enc.init)
     fp.rule(inv(*nxt), step)
     answer = fp.query(z3.And(inv(*cur), enc.bad))

@@ -76,13 +76,13 @@ def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:
         flags = [z3.Bool(f"__lemma{i}") for i in range(len(good))]
         solver = z3.Solver()
         solver.add(enc.trans, enc.state_constraint(enc.cur))
-        solver.add(*[z3.Implies(f, g) for f, g in zip(flags, good)])
+        solver.add(*[z3.Implies(f, g) for f, g in zip(flags, good, strict=False)])
         primed = [z3.substitute(g, [(enc.cur[n], enc.nxt[n]) for n in enc.cur]) for g in good]
         solver.add(z3.Not(z3.And(primed)))
         if solver.check(flags) != z3.unsat:
             return list(lemmas)
         core = {str(f) for f in solver.unsat_core()}
-        smaller = [g for f, g in zip(flags[1:], keep) if str(f) in core]
+        smaller = [g for f, g in zip(flags[1:], keep, strict=False) if str(f) in core]
         if len(smaller) == len(keep):
             return keep
         keep = smaller

@@ -44,13 +44,16 @@ class SafetyProblem:
     """Decide whether any run of `system` reaches a state satisfying `bad`.
 
     `assumed` are invariants already proved for this system (the declared integer ranges), which
-    engines may assume in every state.
+    engines may assume in every state. `initial` constrains the first state and `constraint` every
+    later one (it may read `Pre`): the LTL tableau uses them to tie its free monitors to the run.
     """
 
     name: str
     system: TransitionSystem
     bad: Expr
     assumed: tuple[Expr, ...] = field(default=())
+    initial: Expr = TRUE
+    constraint: Expr = TRUE
 
 
 def conj(*es: Expr) -> Expr:

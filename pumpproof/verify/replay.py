@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from pumpproof.errors import ReplayError
 from pumpproof.lang.ir import DELAY, BoolType, ClockType, EnumType, IntType, TransitionSystem, Type, Value, Var
-from pumpproof.verify.evaluate import Frame, evaluate
+from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step, Trace
 
@@ -22,11 +22,10 @@ def replay(problem: SafetyProblem, trace: Trace) -> Trace:
     """Check `trace` against `problem` and return it with interpreter-computed monitors and times."""
     if not trace.steps:
         raise ReplayError(f"{problem.name}: empty counterexample")
-    system = problem.system
     steps: list[Step] = []
     frame: Frame | None = None
     for step in trace.steps:
-        frame, checked = _replay_step(system, step, frame, steps[-1] if steps else None, problem.name)
+        frame, checked = _replay_step(problem, step, frame, steps[-1] if steps else None)
         steps.append(checked)
     assert frame is not None
     if not evaluate(problem.bad, frame):
@@ -38,9 +37,9 @@ def _fail(name: str, step: Step, message: str) -> ReplayError:
     return ReplayError(f"{name}: counterexample does not replay at step {step.index}: {message}")
 
 
-def _replay_step(
-    system: TransitionSystem, step: Step, before: Frame | None, prev: Step | None, name: str
-) -> tuple[Frame, Step]:
+def _replay_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: Step | None) -> tuple[Frame, Step]:
+    system, name = problem.system, problem.name
+    constraint = problem.initial if before is None else problem.constraint
     for v in system.inputs:
         _check_value(v, step.inputs.get(v.name), name, step)
     if prev is None:
@@ -62,18 +61,14 @@ def _replay_step(
     for inv in system.invariants:
         if not evaluate(inv, frame):
             raise _fail(name, step, "a model invariant is broken")
-    monitors: dict[str, Value] = {}
-    values = dict(frame.values)
-    for m in system.monitors:
-        here = Frame(values, step.transition, elapsed)
-        value = evaluate(m.init, here) if before is None else evaluate(m.update, here, before)
-        monitors[m.name] = _normal(value)
-        values[m.name] = value
+    frame = with_monitors(system.monitors, frame.values, step.transition, elapsed, before, step.monitors)
+    monitors = {m.name: _normal(frame.values[m.name]) for m in system.monitors}
     recorded = {k: _normal(v) for k, v in step.monitors.items()}
     if recorded and recorded != monitors:
         diff = sorted(k for k in monitors if monitors[k] != recorded.get(k))
         raise _fail(name, step, f"the engine's monitor values differ from the interpreter's for {', '.join(diff)}")
-    frame = Frame(values, step.transition, elapsed)
+    if not evaluate(constraint, frame, before):
+        raise _fail(name, step, "the requirement's automaton does not accept this step")
     time = elapsed if prev is None else prev.time + elapsed  # type: ignore[operator]
     return frame, replace(step, monitors=monitors, elapsed=elapsed, time=time)
 

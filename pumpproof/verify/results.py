@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from pumpproof.lang.ir import Value
 
@@ -96,4 +95,4 @@ class Unknown:
     verdict: Verdict = Verdict.UNKNOWN
 
 
-Result = Union[Proved, Violated, Unknown]
+Result = Proved | Violated | Unknown

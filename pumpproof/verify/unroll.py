@@ -5,7 +5,7 @@ from __future__ import annotations
 import z3
 
 from pumpproof.lang.ir import Value
-from pumpproof.verify.encoding import Encoding
+from pumpproof.verify.encoding import Encoding, sort_of
 from pumpproof.verify.results import Step, Trace
 
 
@@ -20,9 +20,7 @@ class Unrolling:
         """The variables of step j."""
         while len(self.frames) <= j:
             k = len(self.frames)
-            self.frames.append(
-                {f.name: z3.Const(f"{f.name}@{k}", c.sort()) for f, c in zip(self.enc.frame, self.enc.cur.values())}
-            )
+            self.frames.append({f.name: z3.Const(f"{f.name}@{k}", sort_of(f.type)) for f in self.enc.frame})
         return self.frames[j]
 
     def _at(self, formula: z3.ExprRef, j: int) -> z3.ExprRef:
