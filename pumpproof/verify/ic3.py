@@ -22,6 +22,22 @@ from pumpproof.verify.results import Proved, Result, Unknown, Violated
 NAME = "ic3"
 
 
+def interpretation(answer: z3.ExprRef, frame: list[z3.ExprRef]) -> z3.BoolRef:
+    """The solution of Inv from Spacer's answer `ForAll(xs, Inv(xs) == body)`, over the frame constants.
+
+    Not `get_cover_delta`: that reports the predicate after Spacer's preprocessing, which may have
+    sliced away arguments (regression: tests/verify/test_engines.py::test_regression_sliced_cover).
+    """
+    body = answer.body() if z3.is_quantifier(answer) else answer
+    if z3.is_true(body) or z3.is_false(body):
+        return body
+    head, solution = body.arg(0), body.arg(1)
+    if not (z3.is_app(head) and head.decl().name() == "Inv"):
+        head, solution = solution, head
+    by_index = {z3.get_var_index(a): frame[i] for i, a in enumerate(head.children()) if z3.is_var(a)}
+    return z3.substitute_vars(solution, *[by_index[j] for j in range(len(by_index))])
+
+
 def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = None) -> Result:
     """Run Spacer; `lemmas` (proved invariants over the frame, e.g. from Houdini) may strengthen the clauses."""
     start = time.time()
@@ -41,7 +57,7 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
     fp.rule(inv(*nxt), step)
     answer = fp.query(z3.And(inv(*cur), enc.bad))
     if answer == z3.unsat:
-        body = z3.substitute_vars(fp.get_cover_delta(-1, inv), *cur)
+        body = interpretation(fp.get_answer(), cur)
         if lemmas is not None:
             body = z3.And(body, lemmas)
         return Proved(NAME, time.time() - start, certificate(enc, z3.simplify(body), "inductive", 1))

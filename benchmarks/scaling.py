@@ -1,0 +1,158 @@
+"""How proof and counterexample times grow with the detection timer T and the number of channels K.
+
+Two encodings of the same detector:
+  clock  a clock measures how long the occlusion has persisted; time passes in delay steps;
+  tick   a counter is incremented every step (a synchronous, firmware-style loop).
+Each model comes correct (the detector re-arms at restart) and defective (the recalled H1 latch),
+so every row has a proof time and a counterexample time. Engines: the default portfolio, and
+Spacer alone (`ic3`), to show what Houdini lemmas buy on tick counters.
+
+Run: python benchmarks/scaling.py [--quick] [--timeout S]   (or: tox -e bench)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+
+from pumpproof.lang.load import parse_model_text, parse_requirements_text
+from pumpproof.verify.portfolio import decide
+from pumpproof.verify.problem import SafetyProblem, compile_requirement
+from pumpproof.verify.results import Result
+
+CLOCK_MODEL = """
+model clock_detector
+const K = {k}
+const T = {t}
+var running[K]: bool = false
+var occluded[K]: bool = false
+var alarm[K]: bool = false
+var reported[K]: bool = false
+clock elapsed[K]
+invariant[c in 0..K-1] running[c] and occluded[c] and not reported[c] -> elapsed[c] <= T
+transition start[c in 0..K-1] "start"
+  when not running[c] and not alarm[c]
+  do running[c] := true; elapsed[c] := 0
+transition occlusion_begins[c in 0..K-1]
+  when not occluded[c]
+  do occluded[c] := true; elapsed[c] := 0
+transition occlusion_clears[c in 0..K-1]
+  when occluded[c]
+  do occluded[c] := false; reported[c] := false
+transition detect[c in 0..K-1]
+  when running[c] and occluded[c] and not reported[c] and elapsed[c] >= T
+  do alarm[c] := true; running[c] := false; reported[c] := {latch}
+transition restart[c in 0..K-1]
+  when alarm[c]
+  do alarm[c] := false; running[c] := true; elapsed[c] := 0
+"""
+
+TICK_MODEL = """
+model tick_detector
+const K = {k}
+const T = {t}
+input occluded[K]: bool        // the occlusion sensor, sampled every tick
+input press[K]: bool           // RUN/STOP, sampled every tick
+var running[K]: bool = false
+var alarm[K]: bool = false
+var reported[K]: bool = false
+var count[K]: 0..T = 0
+define fires[c in 0..K-1] = running[c] and occluded[c] and not reported[c] and count[c] + 1 >= T
+transition tick
+  do running[c in 0..K-1] := if alarm[c] then press[c] else (if running[c] then not fires[c] else press[c]);
+     alarm[c in 0..K-1] := if alarm[c] then not press[c] else fires[c];
+     reported[c in 0..K-1] := occluded[c] and (reported[c] or {latch_tick});
+     count[c in 0..K-1] := if running[c] and occluded[c] and not reported[c] and not fires[c] then count[c] + 1 else 0
+"""
+
+LEVEL_REQ = """
+requirement LEVEL
+  text "every persisting occlusion while running alarms within T"
+  source "benchmark"
+  always (all c in 0..K-1: (occluded[c] and running[c] -> (alarm[c] or not (occluded[c] and running[c])) within {bound}))
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One benchmark row's model."""
+
+    encoding: str
+    k: int
+    t: int
+    correct: bool
+
+    def problem(self) -> SafetyProblem:
+        """The model text, parsed and compiled with its level requirement."""
+        if self.encoding == "clock":
+            text = CLOCK_MODEL.format(k=self.k, t=self.t, latch="false" if self.correct else "true")
+            bound = "T"
+        else:
+            text = TICK_MODEL.format(k=self.k, t=self.t, latch_tick="false" if self.correct else "fires[c]")
+            bound = "T"
+        system = parse_model_text(text, f"<{self.encoding} K={self.k} T={self.t}>")
+        reqs = parse_requirements_text(LEVEL_REQ.format(bound=bound), "<level>", system)
+        return compile_requirement(system, reqs.requirements[0])
+
+
+def timed(case: Case, engine: str, timeout_s: float) -> tuple[str, Result | None]:
+    """Wall time and result of deciding `case` with `engine`."""
+    problem = case.problem()
+    start = time.time()
+    result = decide(problem, engine, timeout_s)
+    wall = time.time() - start
+    verdict = result.verdict.value
+    ok = verdict == ("PROVED" if case.correct else "VIOLATED")
+    cell = f"{wall:.2f}s" if ok else f"{verdict} {wall:.0f}s"
+    if ok and hasattr(result, "trace"):
+        cell += f" ({len(result.trace.steps) - 1} st)"
+    return cell, result
+
+
+def table(title: str, rows: list[tuple[str, int, int]], engines: list[str], timeout_s: float, console: Console) -> None:
+    """Print one table: a row per (encoding, K, T), proof and counterexample time per engine."""
+    t = Table(title=title, show_header=True, header_style="bold")
+    for col in ("encoding", "K", "T"):
+        t.add_column(col, justify="right")
+    for e in engines:
+        t.add_column(f"proof [{e}]", justify="right")
+        t.add_column(f"cex [{e}]", justify="right")
+    for encoding, k, tb in rows:
+        cells = [encoding, str(k), str(tb)]
+        for e in engines:
+            for correct in (True, False):
+                skip = encoding == "tick" and not correct and tb > 2000
+                cells.append(
+                    "n/a (trace > 2T steps)" if skip else timed(Case(encoding, k, tb, correct), e, timeout_s)[0]
+                )
+        t.add_row(*cells)
+        console.print(f"  done {encoding} K={k} T={tb}", style="dim")
+    console.print(t)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the benchmark tables."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small bounds only (a smoke run)")
+    ap.add_argument("--timeout", type=float, default=120.0, help="per verification run, seconds")
+    ap.add_argument("--engines", default="auto,ic3", help="comma-separated engines to time")
+    args = ap.parse_args(argv)
+    console = Console(width=200)
+    engines = args.engines.split(",")
+    bounds = [10, 100] if args.quick else [10, 1000, 1_000_000]
+    timer_rows = [(enc, 1, tb) for enc in ("clock", "tick") for tb in bounds]
+    table("Family 1: detection timer T, one channel", timer_rows, engines, args.timeout, console)
+    ks = [1, 2] if args.quick else [1, 2, 4, 8]
+    ts = [100] if args.quick else [100, 1000]
+    channel_rows = [(enc, k, tb) for enc in ("clock", "tick") for tb in ts for k in ks]
+    table("Family 2: K independent channels", channel_rows, ["auto"], args.timeout, console)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""Shared test helpers: build problems from model and requirement text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pumpproof.lang.ir import TransitionSystem
+from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.verify.problem import SafetyProblem, compile_requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "models"
+PROPERTIES = ROOT / "properties"
+
+
+def problems(model: str, requirements: str) -> list[SafetyProblem]:
+    """Every requirement of `requirements` compiled against `model` (both given as text)."""
+    system = parse_model_text(model, "<model>")
+    reqs = parse_requirements_text(requirements, "<reqs>", system)
+    return [compile_requirement(system, r) for r in reqs.requirements]
+
+
+def problem(model: str, formula: str) -> SafetyProblem:
+    """One requirement with formula `formula` on `model`."""
+    return problems(model, f'requirement R\n  text "t"\n  source "s"\n  {formula}\n')[0]
+
+
+def shipped(
+    model_file: str, req_file: str = "upstream_occlusion.req"
+) -> tuple[TransitionSystem, dict[str, SafetyProblem]]:
+    """A shipped model and its requirement problems by id."""
+    system = load_model(str(MODELS / model_file))
+    reqs = load_requirements(str(PROPERTIES / req_file), system)
+    return system, {r.id: compile_requirement(system, r) for r in reqs.requirements}

@@ -1,0 +1,52 @@
+"""The shipped Spectrum models: the recall reproduced, the correction proved, each counterexample replayed."""
+
+from __future__ import annotations
+
+import pytest
+
+from pumpproof.lang.ir import DELAY
+from pumpproof.verify.portfolio import decide
+from pumpproof.verify.results import Proved, Verdict, Violated
+from tests.helpers import shipped
+
+ALL = {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-CLEAR", "UO-STOPS", "UO-LATCH", "UO-SILENCE"}
+# By construction (see each model's header): H1 keeps the first-occlusion alarm, so the edge form
+# holds on it; H2 and H3 also lose later occlusions, so even the edge form fails there.
+VIOLATED = {
+    "spectrum_corrected.pump": set(),
+    "spectrum_recalled.pump": {"UO-LEVEL", "UO-RESTART", "UO-ARMED"},
+    "spectrum_recalled_h2.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED"},
+    "spectrum_recalled_h3.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED"},
+}
+
+
+@pytest.mark.parametrize("model", sorted(VIOLATED))
+def test_verdicts(model: str) -> None:
+    _, problems = shipped(model)
+    assert set(problems) == ALL
+    verdicts = {rid: decide(p, timeout_s=60).verdict for rid, p in problems.items()}
+    assert {rid for rid, v in verdicts.items() if v is Verdict.VIOLATED} == VIOLATED[model]
+    assert {rid for rid, v in verdicts.items() if v is Verdict.PROVED} == ALL - VIOLATED[model]
+
+
+def test_recall_counterexample_tells_the_story() -> None:
+    """Occlusion, alarm, RUN/STOP while still occluded, then delivery with no alarm past T."""
+    system, problems = shipped("spectrum_recalled.pump")
+    result = decide(problems["UO-LEVEL"], timeout_s=60)
+    assert isinstance(result, Violated)
+    fired = [s.transition for s in result.trace.steps]
+    assert fired.index("occlusion_begins") < fired.index("detect_upstream_occlusion") < fired.index("restart")
+    assert "occlusion_clears" not in fired[fired.index("restart") :]
+    last = result.trace.steps[-1]
+    assert fired[-1] == DELAY
+    assert last.state["mode"] == "Infusing" and last.state["occluded_up"] and not last.state["alarm_up"]
+    restart_time = result.trace.steps[fired.index("restart")].time
+    assert last.time - restart_time > system.constants["T_DETECT_MS"]
+
+
+def test_corrected_proofs_carry_checked_invariants() -> None:
+    _, problems = shipped("spectrum_corrected.pump")
+    result = decide(problems["UO-LEVEL"], timeout_s=60)
+    assert isinstance(result, Proved)
+    assert result.certificate.kind in ("inductive", "k-inductive")
+    assert "t_occ" in result.certificate.invariant_text  # the proof relates the detector clock to the obligation's age
