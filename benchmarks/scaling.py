@@ -34,6 +34,7 @@ var occluded[K]: bool = false
 var alarm[K]: bool = false
 var reported[K]: bool = false
 clock elapsed[K]
+define blocked[c in 0..K-1] = occluded[c] and running[c]
 invariant[c in 0..K-1] running[c] and occluded[c] and not reported[c] -> elapsed[c] <= T
 transition start[c in 0..K-1] "start"
   when not running[c] and not alarm[c]
@@ -62,6 +63,7 @@ var running[K]: bool = false
 var alarm[K]: bool = false
 var reported[K]: bool = false
 var count[K]: 0..T = 0
+define blocked[c in 0..K-1] = occluded[c] and running[c]
 define fires[c in 0..K-1] = running[c] and occluded[c] and not reported[c] and count[c] + 1 >= T
 transition tick
   do running[c in 0..K-1] := if alarm[c] then press[c] else (if running[c] then not fires[c] else press[c]);
@@ -74,7 +76,7 @@ LEVEL_REQ = """
 requirement LEVEL
   text "every persisting occlusion while running alarms within T"
   source "benchmark"
-  always (all c in 0..K-1: (occluded[c] and running[c] -> (alarm[c] or not (occluded[c] and running[c])) within {bound}))
+  always (all c in 0..K-1: (blocked[c] -> (alarm[c] or not blocked[c]) within {bound}))
 """
 
 

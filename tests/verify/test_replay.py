@@ -14,8 +14,8 @@ from pumpproof.verify.certificates import obligations, recheck
 from pumpproof.verify.portfolio import confirm, decide
 from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Certificate, Proved, Trace, Violated
-from tests.verify.test_engines import LEVEL, TIMER
 from tests.helpers import problem
+from tests.verify.test_engines import LEVEL, TIMER
 
 
 @pytest.fixture(scope="module")
