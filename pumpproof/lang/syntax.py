@@ -1,0 +1,218 @@
+"""The untyped surface syntax of models and requirements, built by the parser and by the Python builder.
+
+It mirrors the text closely (names unresolved, arrays and parameters unexpanded); the elaborator
+turns it into the typed IR. Locations are excluded from equality, like in the IR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pumpproof.lang.location import Location
+
+
+@dataclass(frozen=True)
+class Lit:
+    """A `true`/`false` or integer literal."""
+
+    value: bool | int
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Name:
+    """An unresolved name: constant, enum value, variable, define or parameter."""
+
+    name: str
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Index:
+    """`name[index]`: an array element or a member of a parameterised define."""
+
+    name: str
+    index: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Apply:
+    """An operator applied to arguments: `and`, `+`, `always` ...; `neg` is unary minus, `if` takes three."""
+
+    op: str
+    args: tuple[SExpr, ...]
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Quant:
+    """`any p in lo..hi: body` (kind "any") or `all p in lo..hi: body` (kind "all")."""
+
+    kind: str
+    param: Param
+    body: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FiredRef:
+    """`fired(t)` or `fired(t[i])` in a requirement."""
+
+    name: str
+    index: SExpr | None
+    loc: Location = field(compare=False, repr=False)
+
+
+SExpr = Lit | Name | Index | Apply | Quant | FiredRef
+
+# ---------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class BoolT:
+    """The type `bool`."""
+
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RangeT:
+    """The type `lo..hi`."""
+
+    lo: SExpr
+    hi: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class NamedT:
+    """A type written by name (an enumeration declared with `type`)."""
+
+    name: str
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class EnumT:
+    """An enumeration `{A, B, C}`."""
+
+    values: tuple[Name, ...]
+    loc: Location = field(compare=False, repr=False)
+
+
+TypeExpr = BoolT | RangeT | NamedT | EnumT
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class Param:
+    """`[p in lo..hi]` after a define, assume, invariant or transition: one copy per value."""
+
+    name: str
+    lo: SExpr
+    hi: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ConstDecl:
+    """`const NAME = expr`."""
+
+    name: str
+    value: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    """`type Name = {A, B}`."""
+
+    name: str
+    enum: EnumT
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class VarDecl:
+    """`var`, `input` or `clock` (the kind), optionally an array of `size`; clocks have no type and no init."""
+
+    kind: str
+    name: str
+    size: SExpr | None
+    type: TypeExpr | None
+    init: SExpr | None
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class DefineDecl:
+    """`define name = expr` or `define name[p in lo..hi] = expr`."""
+
+    name: str
+    param: Param | None
+    body: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ConstraintDecl:
+    """`assume expr` or `invariant expr` (the kind), optionally parameterised."""
+
+    kind: str
+    param: Param | None
+    body: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Assign:
+    """`target := value`; the target is a Name or an Index."""
+
+    target: Name | Index
+    value: SExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class TransitionDecl:
+    """`transition name[p in lo..hi] "label" when guard do updates`; a missing guard means true."""
+
+    name: str
+    param: Param | None
+    label: str | None
+    guard: SExpr | None
+    updates: tuple[Assign, ...]
+    loc: Location = field(compare=False, repr=False)
+
+
+Decl = ConstDecl | TypeDecl | VarDecl | DefineDecl | ConstraintDecl | TransitionDecl
+
+
+@dataclass(frozen=True)
+class ModelSyntax:
+    """A whole `.pump` file: its optional `model` name and its declarations in order."""
+
+    name: str | None
+    decls: tuple[Decl, ...]
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RequirementSyntax:
+    """`requirement ID text "..." source "..." formula`, with the formula's exact source text."""
+
+    id: str
+    text: str | None
+    source: str | None
+    formula: SExpr
+    formula_text: str
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class RequirementsSyntax:
+    """A whole `.req` file: local defines and requirements in order."""
+
+    items: tuple[DefineDecl | RequirementSyntax, ...]

@@ -1,0 +1,408 @@
+"""Expressions from surface syntax to typed IR: name resolution, type checking, expansion and constant folding.
+
+Shared by models and requirements: a Scope says what names mean, a Checker turns one expression at a
+time into IR, with every node typed, every constant folded, `any`/`all` expanded and defines inlined.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from pumpproof.errors import InputError
+from pumpproof.lang import syntax as s
+from pumpproof.lang.ir import (
+    BOOL,
+    NUM,
+    Binary,
+    BoolType,
+    ClockType,
+    Const,
+    EnumType,
+    Expr,
+    Fired,
+    Ite,
+    Op,
+    Temporal,
+    TemporalOp,
+    TransitionSystem,
+    Type,
+    Unary,
+    Var,
+    VarKind,
+    VarRef,
+    is_numeric,
+)
+from pumpproof.lang.location import Location
+
+MAX_EXPANSION = 10_000
+"""The most elements an array, a parameter range or an `any`/`all` may expand to."""
+
+OPS = {
+    "not": Op.NOT, "neg": Op.NEG, "and": Op.AND, "or": Op.OR, "->": Op.IMPLIES, "<->": Op.IFF,
+    "==": Op.EQ, "!=": Op.NE, "<": Op.LT, "<=": Op.LE, ">": Op.GT, ">=": Op.GE,
+    "+": Op.ADD, "-": Op.SUB, "*": Op.MUL, "min": Op.MIN, "max": Op.MAX,
+}  # fmt: skip
+TEMPORAL = {
+    "always": Temporal.ALWAYS, "eventually": Temporal.EVENTUALLY, "next": Temporal.NEXT, "until": Temporal.UNTIL,
+    "weak-until": Temporal.WEAK_UNTIL, "release": Temporal.RELEASE, "since": Temporal.SINCE,
+    "previously": Temporal.PREVIOUSLY, "once": Temporal.ONCE, "historically": Temporal.HISTORICALLY,
+}  # fmt: skip
+REQUIREMENT_ONLY = frozenset(TEMPORAL) | {"never", "within", "rise", "fall"}
+FOLD: dict[Op, Callable[..., Any]] = {
+    Op.NOT: operator.not_, Op.NEG: operator.neg, Op.AND: lambda a, b: a and b, Op.OR: lambda a, b: a or b,
+    Op.IMPLIES: lambda a, b: not a or b, Op.IFF: operator.eq, Op.EQ: operator.eq, Op.NE: operator.ne,
+    Op.LT: operator.lt, Op.LE: operator.le, Op.GT: operator.gt, Op.GE: operator.ge, Op.ADD: operator.add,
+    Op.SUB: operator.sub, Op.MUL: operator.mul, Op.MIN: min, Op.MAX: max,
+}  # fmt: skip
+INDEX_HINT = "indices must be constants or parameters; to select by a variable v write any i in lo..hi: v == i and a[i]"
+
+
+def describe(t: Type) -> str:
+    """A type in words, for messages: 'bool', 'an integer', 'a clock', 'a value of enumeration Mode'."""
+    if isinstance(t, BoolType):
+        return "bool"
+    if isinstance(t, ClockType):
+        return "a clock"
+    if isinstance(t, EnumType):
+        return f"a value of enumeration {t.name}"
+    return "an integer"
+
+
+def assignable(target: Type, value: Type) -> bool:
+    """True when a value of type `value` may be stored in a variable of type `target` (clocks take integers)."""
+    if isinstance(target, BoolType | EnumType):
+        return target == value
+    return is_numeric(value)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    """The text "; did you mean 'x'?" for the closest candidate, or nothing."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def base_name(flat: str) -> str:
+    """`occluded` for `occluded[1]`."""
+    return flat.split("[", 1)[0]
+
+
+@dataclass
+class Scope:
+    """What names mean while elaborating a file: everything declared so far, variables and defines by flattened name."""
+
+    consts: dict[str, int | bool] = field(default_factory=dict)
+    types: dict[str, EnumType] = field(default_factory=dict)
+    enum_values: dict[str, EnumType] = field(default_factory=dict)
+    variables: dict[str, Var] = field(default_factory=dict)
+    defines: dict[str, Expr] = field(default_factory=dict)
+    families: dict[str, range] = field(default_factory=dict)
+    """Arrays and parameterised defines: base name -> valid indices."""
+    transitions: list[str] = field(default_factory=list)
+    declared: dict[str, tuple[str, Location | None]] = field(default_factory=dict)
+    """Every name in the file's namespace -> what it is ('a constant') and where it was declared."""
+    pending: dict[str, Location] = field(default_factory=dict)
+    """Names declared further down the file, to tell 'declared too late' from 'unknown'."""
+
+    @classmethod
+    def of_system(cls, system: TransitionSystem) -> Scope:
+        """The names an elaborated model offers to its requirement files."""
+        scope = cls(consts=dict(system.constants), defines=dict(system.defines))
+        scope.transitions = [t.name for t in system.transitions]
+        scope.declared = {n: ("a constant", None) for n in system.constants}
+        for enum in system.enums:
+            scope.enum_values.update(dict.fromkeys(enum.values, enum))
+            scope.declared.update(dict.fromkeys(enum.values, (f"a value of enumeration {enum.name}", None)))
+        for v in system.variables:
+            scope.variables[v.name] = v
+            scope.declared[base_name(v.name)] = ("an input" if v.kind is VarKind.INPUT else "a variable", v.loc)
+        for d in system.defines:
+            scope.declared[base_name(d)] = ("a define", system.defines[d].loc)
+        for flat in [*scope.variables, *scope.defines]:
+            if m := re.fullmatch(r"(\w+)\[(-?\d+)\]", flat):
+                old = scope.families.get(m[1], range(int(m[2]), int(m[2]) + 1))
+                scope.families[m[1]] = range(min(old.start, int(m[2])), max(old.stop, int(m[2]) + 1))
+        return scope
+
+
+class Checker:
+    """Turns surface expressions into typed, folded IR against a Scope; raises `error` with a location."""
+
+    def __init__(self, scope: Scope, error: type[InputError], requirements: bool) -> None:
+        self.scope = scope
+        self.error = error
+        self.requirements = requirements
+
+    def fail(self, message: str, loc: Location | None, hint: str | None = None) -> NoReturn:
+        """Raise this file's error class."""
+        raise self.error(message, loc, hint)
+
+    # ------------------------------------------------------------ names and declarations
+
+    def declare(self, name: str, what: str, loc: Location) -> None:
+        """Enter `name` into the namespace, rejecting duplicates."""
+        if name in self.scope.declared:
+            old, where = self.scope.declared[name]
+            line = f" on line {where.line}" if where else " in the model"
+            self.fail(f"'{name}' is already declared as {old}{line}", loc, "choose a different name")
+        self.scope.declared[name] = (what, loc)
+        self.scope.pending.pop(name, None)
+
+    def define(self, d: s.DefineDecl) -> None:
+        """Elaborate `define name = e` (or one member per parameter value) and make it usable."""
+        if d.param is None:
+            body = self.expr(d.body, {})
+            self.declare(d.name, "a define", d.loc)
+            self.scope.defines[d.name] = body
+            return
+        indices = self.values(d.param, {})
+        bodies = {f"{d.name}[{v}]": self.expr(d.body, {d.param.name: v}) for v in indices}
+        self.declare(d.name, "a define", d.loc)
+        self.scope.families[d.name] = indices
+        self.scope.defines.update(bodies)
+
+    def bindings(self, param: s.Param | None) -> list[dict[str, int]]:
+        """One parameter binding per copy of a parameterised declaration (one empty binding without parameter)."""
+        return [{}] if param is None else [{param.name: v} for v in self.values(param, {})]
+
+    def values(self, p: s.Param, params: Mapping[str, int]) -> range:
+        """The values of a parameter `p in lo..hi` (empty when lo > hi)."""
+        name = p.name
+        if name in params:
+            self.fail(f"parameter '{name}' is already in use here", p.loc, "choose a different name")
+        if name in self.scope.declared:
+            what = self.scope.declared[name][0]
+            self.fail(f"parameter '{name}' hides {what} of the same name", p.loc, "rename the parameter")
+        lo = self.const_int(p.lo, params, f"the lower bound of '{name}'")
+        hi = self.const_int(p.hi, params, f"the upper bound of '{name}'")
+        if hi - lo >= MAX_EXPANSION:
+            self.fail(f"the range {lo}..{hi} has more than {MAX_EXPANSION} values", p.loc, "use a smaller range")
+        return range(lo, hi + 1)
+
+    def unknown(self, name: str, loc: Location, noun: str = "name") -> NoReturn:
+        """Explain why `name` does not resolve: a type, declared later, a transition, or a typo."""
+        if name in self.scope.types:
+            self.fail(f"'{name}' is a type, not a value", loc)
+        if name in self.scope.pending:
+            line = self.scope.pending[name].line
+            self.fail(f"'{name}' is used before its declaration on line {line}", loc, "move the declaration up")
+        if name in map(base_name, self.scope.transitions):
+            self.fail(f"'{name}' is a transition, not a value", loc, f"write fired({name}) to test that it just fired")
+        candidates = [*self.scope.declared, *self.scope.families]
+        self.fail(f"unknown {noun} '{name}'{suggest(name, candidates)}", loc)
+
+    # ------------------------------------------------------------ expressions
+
+    def expr(self, e: s.SExpr, params: Mapping[str, int]) -> Expr:
+        """The typed, folded IR of `e`, with parameters bound to `params`."""
+        match e:
+            case s.Lit(value=bool(b)):
+                return Const(b, BOOL, e.loc)
+            case s.Lit(value=int(i)):
+                return Const(i, NUM, e.loc)
+            case s.Name():
+                return self.name(e, params)
+            case s.Index():
+                return self.index(e, params)
+            case s.Quant():
+                return self.quantifier(e, params)
+            case s.FiredRef():
+                return self.fired(e, params)
+            case s.Apply() if e.op in REQUIREMENT_ONLY:
+                if not self.requirements:
+                    self.fail(f"'{e.op}' is a temporal operator: it can only be used in requirement files", e.loc)
+                return self.temporal(e, params)
+            case s.Apply():
+                return self.apply(e, params)
+        raise AssertionError(e)
+
+    def boolean(self, e: s.SExpr, params: Mapping[str, int], what: str) -> Expr:
+        """`e` elaborated, required to be bool (`what` names it in the error)."""
+        out = self.expr(e, params)
+        if not isinstance(out.type, BoolType):
+            self.fail(f"{what} must be bool, found {describe(out.type)}", e.loc)
+        return out
+
+    def constant(self, e: s.SExpr, params: Mapping[str, int], what: str, hint: str | None = None) -> Const:
+        """`e` elaborated, required to fold to a constant."""
+        out = self.expr(e, params)
+        if not isinstance(out, Const):
+            self.fail(f"{what} must be a constant expression", e.loc, hint or "use literals, constants and parameters")
+        return out
+
+    def const_int(self, e: s.SExpr, params: Mapping[str, int], what: str, hint: str | None = None) -> int:
+        """`e` elaborated, required to be a constant integer."""
+        out = self.constant(e, params, what, hint)
+        if not is_numeric(out.type):
+            self.fail(f"{what} must be an integer, found {describe(out.type)}", e.loc)
+        assert isinstance(out.value, int)
+        return out.value
+
+    def name(self, e: s.Name, params: Mapping[str, int]) -> Expr:
+        scope, n = self.scope, e.name
+        if n in params:
+            return Const(params[n], NUM, e.loc)
+        if n in scope.consts:
+            value = scope.consts[n]
+            return Const(value, BOOL if isinstance(value, bool) else NUM, e.loc)
+        if n in scope.enum_values:
+            return Const(n, scope.enum_values[n], e.loc)
+        if n in scope.variables:
+            return VarRef(n, scope.variables[n].type, e.loc)
+        if n in scope.defines:
+            return scope.defines[n]
+        if n in scope.families:
+            r = scope.families[n]
+            hint = f"indices run {r.start}..{r.stop - 1}; any i in {r.start}..{r.stop - 1}: {n}[i] tests them all"
+            self.fail(f"'{n}' is an array: write {n}[i] for one element", e.loc, hint)
+        self.unknown(n, e.loc)
+
+    def index(self, e: s.Index, params: Mapping[str, int]) -> Expr:
+        if e.name not in self.scope.families:
+            if e.name in self.scope.declared or e.name in params:
+                self.fail(f"'{e.name}' is not an array", e.loc)
+            self.unknown(e.name, e.loc)
+        i = self.const_int(e.index, params, f"the index of '{e.name}'", INDEX_HINT)
+        flat = f"{e.name}[{i}]"
+        if flat in self.scope.variables:
+            return VarRef(flat, self.scope.variables[flat].type, e.loc)
+        if flat in self.scope.defines:
+            return self.scope.defines[flat]
+        r = self.scope.families[e.name]
+        hint = f"valid indices are {r.start}..{r.stop - 1}"
+        self.fail(f"index {i} is out of range for '{e.name}'", e.index.loc, hint)
+
+    def quantifier(self, e: s.Quant, params: Mapping[str, int]) -> Expr:
+        op = Op.OR if e.kind == "any" else Op.AND
+        out: Expr = Const(e.kind == "all", BOOL, e.loc)
+        for n, v in enumerate(self.values(e.param, params)):
+            term = self.boolean(e.body, {**params, e.param.name: v}, f"the body of '{e.kind}'")
+            out = term if n == 0 else fold(Binary(op, out, term, BOOL, e.loc))
+        return out
+
+    def fired(self, e: s.FiredRef, params: Mapping[str, int]) -> Expr:
+        if not self.requirements:
+            self.fail("fired(...) can only be used in requirement files", e.loc, "a model tests its own state instead")
+        names = self.scope.transitions
+        if e.index is None:
+            matches = [t for t in names if t == e.name or t.startswith(e.name + "[")]
+        else:
+            i = self.const_int(e.index, params, f"the index of transition '{e.name}'", INDEX_HINT)
+            matches = [t for t in names if t == f"{e.name}[{i}]"]
+            if not matches and any(t.startswith(e.name + "[") for t in names):
+                self.fail(f"transition family '{e.name}' has no member {i}", e.index.loc)
+        if not matches:
+            self.fail(f"unknown transition '{e.name}'{suggest(e.name, map(base_name, names))}", e.loc)
+        return Fired(tuple(matches), loc=e.loc)
+
+    def temporal(self, e: s.Apply, params: Mapping[str, int]) -> Expr:
+        if e.op == "within":
+            body = self.boolean(e.args[0], params, "the left operand of 'within'")
+            hint = "write a constant number of time units, e.g. within T_DETECT_MS"
+            bound = self.const_int(e.args[1], params, "the bound of 'within'", hint)
+            if bound < 0:
+                self.fail(f"the bound of 'within' must not be negative, found {bound}", e.args[1].loc)
+            return TemporalOp(Temporal.EVENTUALLY, (body,), bound, loc=e.loc)
+        args = tuple(self.boolean(a, params, f"the operand of '{e.op}'") for a in e.args)
+        if e.op == "never":
+            return TemporalOp(Temporal.ALWAYS, (Unary(Op.NOT, args[0], BOOL, e.loc),), loc=e.loc)
+        if e.op in ("rise", "fall"):
+            now, before = args[0], TemporalOp(Temporal.PREVIOUSLY, args, loc=e.loc)
+            if e.op == "rise":
+                return Binary(Op.AND, now, Unary(Op.NOT, before, BOOL, e.loc), BOOL, e.loc)
+            return Binary(Op.AND, Unary(Op.NOT, now, BOOL, e.loc), before, BOOL, e.loc)
+        return TemporalOp(TEMPORAL[e.op], args, loc=e.loc)
+
+    def apply(self, e: s.Apply, params: Mapping[str, int]) -> Expr:
+        args = tuple(self.expr(a, params) for a in e.args)
+        for a, sa in zip(args, e.args, strict=True):
+            if isinstance(a.type, ClockType) and e.op not in ("==", "!=", "<", "<=", ">", ">="):
+                name = a.name if isinstance(a, VarRef) else "a clock"
+                hint = f"compare it with an integer expression instead, e.g. {name} >= T"
+                self.fail(f"clock '{name}' cannot be used with '{e.op}'", sa.loc, hint)
+        if e.op == "if":
+            return self.ite(e, args)
+        if e.op in ("/", "%"):
+            return self.divide(e, args)
+        op = OPS[e.op]
+        if op in (Op.NOT, Op.AND, Op.OR, Op.IMPLIES, Op.IFF):
+            self.operands(e, args, boolean=True)
+            result_type: Type = BOOL
+        elif op in (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE):
+            self.comparable(e, args[0], args[1])
+            result_type = BOOL
+        else:
+            self.operands(e, args, boolean=False)
+            result_type = NUM
+        if len(args) == 1:
+            return fold(Unary(op, args[0], result_type, e.loc))
+        return fold(Binary(op, args[0], args[1], result_type, e.loc))
+
+    def operands(self, e: s.Apply, args: tuple[Expr, ...], boolean: bool) -> None:
+        for a, sa in zip(args, e.args, strict=True):
+            if not (isinstance(a.type, BoolType) if boolean else is_numeric(a.type)):
+                op, noun = ("-" if e.op == "neg" else e.op), ("bool" if boolean else "an integer")
+                self.fail(f"the operand of '{op}' must be {noun}, found {describe(a.type)}", sa.loc)
+
+    def comparable(self, e: s.Apply, left: Expr, right: Expr) -> None:
+        lt, rt = left.type, right.type
+        if isinstance(lt, ClockType) and isinstance(rt, ClockType):
+            hint = "compare each clock with a constant or an integer expression instead"
+            self.fail("two clocks cannot be compared with each other", e.loc, hint)
+        if isinstance(lt, ClockType) or isinstance(rt, ClockType):
+            other, loc = (right, e.args[1].loc) if isinstance(lt, ClockType) else (left, e.args[0].loc)
+            if not is_numeric(other.type):
+                self.fail(f"a clock can only be compared with an integer, found {describe(other.type)}", loc)
+            return
+        if is_numeric(lt) and is_numeric(rt):
+            return
+        if lt == rt and e.op in ("==", "!="):
+            return
+        if isinstance(lt, EnumType) and isinstance(rt, EnumType) and lt != rt:
+            self.fail(f"cannot compare enumerations {lt.name} and {rt.name}: their values never match", e.loc)
+        if lt == rt:
+            self.fail(f"'{e.op}' needs integers: {describe(lt)} can only be compared with == and !=", e.loc)
+        self.fail(f"cannot compare {describe(lt)} with {describe(rt)}", e.loc)
+
+    def ite(self, e: s.Apply, args: tuple[Expr, ...]) -> Expr:
+        cond, then, orelse = args
+        if not isinstance(cond.type, BoolType):
+            self.fail(f"the condition of 'if' must be bool, found {describe(cond.type)}", e.args[0].loc)
+        if is_numeric(then.type) and is_numeric(orelse.type):
+            result_type: Type = NUM
+        elif then.type == orelse.type:
+            result_type = then.type
+        else:
+            found = f"{describe(then.type)} and {describe(orelse.type)}"
+            self.fail(f"the branches of 'if' must have the same type, found {found}", e.loc)
+        return fold(Ite(cond, then, orelse, result_type, e.loc))
+
+    def divide(self, e: s.Apply, args: tuple[Expr, ...]) -> Expr:
+        self.operands(e, args, boolean=False)
+        left, right = args
+        if not isinstance(left, Const) or not isinstance(right, Const):
+            hint = "division and remainder are computed when the model is loaded, so both sides must be constants"
+            self.fail(f"'{e.op}' is only allowed in constant expressions", e.loc, hint)
+        if right.value == 0:
+            self.fail("division by zero", e.args[1].loc)
+        assert isinstance(left.value, int) and isinstance(right.value, int)
+        value = left.value // right.value if e.op == "/" else left.value % right.value
+        return Const(value, NUM, e.loc)
+
+
+def fold(e: Unary | Binary | Ite) -> Expr:
+    """`e` evaluated to a Const when all its operands are constants, else `e` itself."""
+    match e:
+        case Unary(arg=Const() as a):
+            value = FOLD[e.op](a.value)
+        case Binary(left=Const() as a, right=Const() as b):
+            value = FOLD[e.op](a.value, b.value)
+        case Ite(cond=Const(value=c), then=Const() as a, orelse=Const() as b):
+            return Const((a if c else b).value, e.type, e.loc)
+        case _:
+            return e
+    return Const(value, BOOL if isinstance(value, bool) else NUM, e.loc)
