@@ -1,0 +1,88 @@
+"""Requirement files: names, fired(), temporal operators and their precedence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pumpproof.errors import PropertyError
+from pumpproof.lang.ir import BOOL, CLOCK, NUM, Binary, Const, Fired, Op, Temporal, TemporalOp, Unary, VarRef
+from pumpproof.lang.load import load_model, load_requirements, parse_requirements_text
+
+HERE = Path(__file__).parent
+SYSTEM = load_model(str(HERE / "examples" / "spectrum.pump"))
+
+
+def formula(text: str) -> object:
+    return parse_requirements_text(f'requirement R text "t" source "s" {text}', "r.req", SYSTEM).requirements[0].formula
+
+
+def ref(name: str) -> VarRef:
+    return VarRef(name, BOOL)
+
+
+def t(op: Temporal, *args: object, bound: int | None = None) -> TemporalOp:
+    return TemporalOp(op, args, bound)  # type: ignore[arg-type]
+
+
+def test_example_requirements_load() -> None:
+    reqs = load_requirements(str(HERE / "examples" / "spectrum.req"), SYSTEM)
+    assert [r.id for r in reqs.requirements] == ["UO-1", "UO.2", "UO_3", "UO-4", "UO-5"]
+    first = reqs.requirements[0]  # `alarm` is a local define, inlined like model defines
+    assert first.source == "OPENPCAB-27/29; IEC 60601-2-24"
+    assert first.formula_text == "always (occluded[0] and delivering -> alarm within T_DETECT_MS)"
+    implication = Binary(
+        Op.IMPLIES,
+        Binary(Op.AND, ref("occluded[0]"), SYSTEM.defines["delivering"], BOOL),
+        t(Temporal.EVENTUALLY, formula("mode == Alarm"), bound=3000),
+        BOOL,
+    )
+    assert first.formula == t(Temporal.ALWAYS, implication)
+
+
+def test_never_rise_fall_and_unless_reduce_to_core_operators() -> None:
+    p, q = ref("primed"), ref("occluded[0]")
+    assert formula("never primed") == t(Temporal.ALWAYS, Unary(Op.NOT, p, BOOL))
+    assert formula("rise(primed)") == Binary(Op.AND, p, Unary(Op.NOT, t(Temporal.PREVIOUSLY, p), BOOL), BOOL)
+    assert formula("fall(primed)") == Binary(Op.AND, Unary(Op.NOT, p, BOOL), t(Temporal.PREVIOUSLY, p), BOOL)
+    assert formula("primed unless occluded[0]") == t(Temporal.WEAK_UNTIL, p, q)
+    assert formula("primed weak-until occluded[0]") == t(Temporal.WEAK_UNTIL, p, q)
+
+
+def test_fired_resolves_members_and_families() -> None:
+    assert formula("fired(start)") == Fired(("start",))
+    assert formula("fired(occlusion_begins)") == Fired(("occlusion_begins[0]", "occlusion_begins[1]"))
+    assert formula("fired(occlusion_begins[CHANNELS - 1])") == Fired(("occlusion_begins[1]",))
+    assert formula("any c in 0..0: fired(occlusion_begins[c])") == Fired(("occlusion_begins[0]",))
+
+
+def test_temporal_precedence() -> None:
+    p, q, r = ref("primed"), ref("occluded[0]"), ref("occluded[1]")
+    assert formula("primed until occluded[0] or occluded[1]") == t(Temporal.UNTIL, p, Binary(Op.OR, q, r, BOOL))
+    assert formula("primed -> occluded[0] since occluded[1]") == Binary(Op.IMPLIES, p, t(Temporal.SINCE, q, r), BOOL)
+    assert formula("previously primed and occluded[0]") == Binary(Op.AND, t(Temporal.PREVIOUSLY, p), q, BOOL)
+    assert formula("always primed -> next occluded[0]") == t(
+        Temporal.ALWAYS, Binary(Op.IMPLIES, p, t(Temporal.NEXT, q), BOOL)
+    )
+    assert formula("primed -> occluded[0] within 2 + 3") == Binary(
+        Op.IMPLIES, p, t(Temporal.EVENTUALLY, q, bound=5), BOOL
+    )
+
+
+def test_liveness_is_left_to_the_verifier() -> None:
+    assert formula("eventually primed release occluded[0]") == t(
+        Temporal.EVENTUALLY, t(Temporal.RELEASE, ref("primed"), ref("occluded[0]"))
+    )
+
+
+def test_requirements_may_read_inputs_and_clocks() -> None:
+    f = formula("always (button == RunStop -> t_occ <= T_HALF_MS)")
+    assert isinstance(f, TemporalOp) and isinstance(f.args[0], Binary)
+    assert f.args[0].right == Binary(Op.LE, VarRef("t_occ", CLOCK), Const(1500, NUM), BOOL)
+
+
+@pytest.mark.parametrize("text", ['"t"', '"t" source ""'])
+def test_empty_text_or_source_is_rejected(text: str) -> None:
+    with pytest.raises(PropertyError, match="has no"):
+        parse_requirements_text(f"requirement R text {text} true", "r.req", SYSTEM)
