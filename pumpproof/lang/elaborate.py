@@ -256,7 +256,8 @@ class _Model:
             self.check.unknown(base, t.loc, "variable")
         what = self.scope.declared[base][0]
         if what not in KINDS.values():
-            self.check.fail(f"cannot assign to {what} '{base}'", t.loc, "only variables and clocks can be assigned")
+            hint = "only variables and clocks can be assigned"
+            self.check.fail(f"cannot assign to '{base}': it is {what}", t.loc, hint)
         if isinstance(t, s.Name) and base in self.scope.families:
             self.check.fail(f"'{base}' is an array: assign one element, e.g. {base}[0] := ...", t.loc)
         element = self.check.expr(t, binding)

@@ -102,7 +102,7 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str, error: type[In
     hint = None
     if "NAME" in expected and token.value.isidentifier() and not is_name(token.value):
         return error(f"'{token.value}' is a reserved word and cannot be used as a name", loc, "choose another name")
-    if token.value == "=" and "=" not in expected:
+    if token.value == "=" and expected & (OPERATORS | {":="}):
         hint = "compare with '==', assign with ':='"
     return error(f"expected {_describe(expected)}{after}, found {found}", loc, hint)
 
