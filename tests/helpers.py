@@ -6,7 +6,9 @@ from pathlib import Path
 
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem, compile_requirement
+from pumpproof.verify.run import problem_for
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -27,8 +29,8 @@ def problem(model: str, formula: str) -> SafetyProblem:
 
 def shipped(
     model_file: str, req_file: str = "upstream_occlusion.req"
-) -> tuple[TransitionSystem, dict[str, SafetyProblem]]:
-    """A shipped model and its requirement problems by id."""
+) -> tuple[TransitionSystem, dict[str, SafetyProblem | LivenessProblem]]:
+    """A shipped model and its requirement problems (safety or liveness) by id."""
     system = load_model(str(MODELS / model_file))
     reqs = load_requirements(str(PROPERTIES / req_file), system)
-    return system, {r.id: compile_requirement(system, r) for r in reqs.requirements}
+    return system, {r.id: problem_for(system, r) for r in reqs.requirements}

@@ -67,7 +67,9 @@ def test_constant_override_changes_the_model(capsys: pytest.CaptureFixture[str],
 
 def test_unsupported_formula_is_unknown_exit_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     reqs = tmp_path / "live.req"
-    reqs.write_text('requirement L1\n  text "t"\n  source "s"\n  always (occluded_up -> eventually alarm_up)\n')
+    reqs.write_text(
+        'requirement L1\n  text "t"\n  source "s"\n  always (occluded_up -> eventually (alarm_up within 5))\n'
+    )
     code, out, _ = run(capsys, "check", CORRECTED, str(reqs))
     assert code == 3 and "not supported yet" in out
 

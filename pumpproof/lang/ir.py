@@ -63,12 +63,12 @@ class NumType:
         return "int"
 
 
-Type = Union[BoolType, IntType, EnumType, ClockType, NumType]
+Type = BoolType | IntType | EnumType | ClockType | NumType
 BOOL = BoolType()
 NUM = NumType()
 CLOCK = ClockType()
 
-Value = Union[bool, int, str, Fraction]
+Value = bool | int | str | Fraction
 """A runtime value: bool, int, enum value name, or Fraction for clocks and elapsed time."""
 
 
@@ -223,7 +223,7 @@ class TemporalOp:
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 
-Expr = Union[Const, VarRef, Unary, Binary, Ite, Fired, Elapsed, Pre, TemporalOp]
+Expr = Union[Const, VarRef, Unary, Binary, Ite, Fired, Elapsed, Pre, TemporalOp]  # noqa: UP007 - forward references
 
 TRUE = Const(True, BOOL)
 FALSE = Const(False, BOOL)

@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from pumpproof.lang.ir import DELAY, TransitionSystem, Value
 from pumpproof.lang.walk import var_names
+from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Trace
 
@@ -34,11 +35,13 @@ def fmt(v: Value | None) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, Fraction):
-        return str(v.numerator) if v.denominator == 1 else f"{float(v):g}"
+        return str(v.numerator) if v.denominator == 1 else f"{float(v):.3f}".rstrip("0")
     return "-" if v is None else str(v)
 
 
-def read_inputs(system: TransitionSystem, problem: SafetyProblem | None) -> dict[str | None, set[str]]:
+def read_inputs(
+    system: TransitionSystem, problem: SafetyProblem | LivenessProblem | None
+) -> dict[str | None, set[str]]:
     """For each transition name (None for the requirement), the inputs it reads."""
     inputs = {v.name for v in system.inputs}
     out: dict[str | None, set[str]] = {}
@@ -46,12 +49,15 @@ def read_inputs(system: TransitionSystem, problem: SafetyProblem | None) -> dict
         read = var_names(t.guard).union(*(var_names(u.value) for u in t.updates))
         out[t.name] = read & inputs
     if problem is not None:
-        read = var_names(problem.bad).union(*(var_names(e) for m in problem.system.monitors for e in m.exprs()))
+        watched = problem.bad if isinstance(problem, SafetyProblem) else problem.formula
+        read = var_names(watched).union(*(var_names(e) for m in problem.system.monitors for e in m.exprs()))
         out[None] = read & inputs
     return out
 
 
-def view(trace: Trace, system: TransitionSystem, problem: SafetyProblem | None = None) -> list[StepView]:
+def view(
+    trace: Trace, system: TransitionSystem, problem: SafetyProblem | LivenessProblem | None = None
+) -> list[StepView]:
     """The steps of `trace` with only relevant inputs and changed values."""
     labels = {t.name: t.label for t in system.transitions}
     labels[DELAY] = "time passes"

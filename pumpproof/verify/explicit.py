@@ -19,6 +19,7 @@ from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import BoolType, EnumType, IntType, Type, Value
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
+from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
 
@@ -172,3 +173,74 @@ def _trace(node: Node, parent: dict[Node, Node | None]) -> Trace:
         for i, n in enumerate(path)
     )
     return Trace(steps)
+
+
+# ---------------------------------------------------------------- fair cycles (liveness)
+
+
+def check_liveness(problem: LivenessProblem, budget: Budget, max_states: int = DEFAULT_MAX_STATES) -> Result:
+    """A fair lasso from a fair strongly connected component of the reachable product graph, or PROVED."""
+    start = time.time()
+    graph = reachable_graph(problem.product(), max_states)
+    for comp in nx.strongly_connected_components(graph):
+        fair = _fair_component(graph, set(comp), problem)
+        if fair is not None:
+            return Violated(NAME, time.time() - start, _lasso(graph, fair, problem))
+    text = f"all {graph.number_of_nodes()} reachable frames enumerated; no fair cycle"
+    return Proved(NAME, time.time() - start, Certificate("exhaustive", 0, "", text))
+
+
+def _cyclic(graph: nx.DiGraph, comp: set[Node]) -> bool:
+    node = next(iter(comp))
+    return len(comp) > 1 or graph.has_edge(node, node)
+
+
+def _fair_component(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> set[Node] | None:
+    """A strongly connected part of `comp` meeting every justice and compassion condition (Emerson-Lei)."""
+    sub = graph.subgraph(comp)
+    for part in nx.strongly_connected_components(sub):
+        part = set(part)
+        if not _cyclic(sub, part):
+            continue
+        if not all(any(evaluate(j, n.frame()) for n in part) for j in problem.justice):
+            continue
+        unmet = [p for p, q in problem.compassion if not any(evaluate(q, n.frame()) for n in part)]
+        if not unmet:
+            return part
+        rest = {n for n in part if not any(evaluate(p, n.frame()) for p in unmet)}
+        if rest and rest != part:
+            found = _fair_component(graph, rest, problem)
+            if found is not None:
+                return found
+    return None
+
+
+def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trace:
+    """A shortest path into `comp`, then a cycle through a witness of every fairness condition and back."""
+    initial = [n for n, d in graph.nodes(data=True) if d.get("initial")]
+    entry_path: list[Node] | None = None
+    for source in initial:
+        paths = nx.single_source_shortest_path(graph, source)
+        best = min((paths[n] for n in comp if n in paths), key=len, default=None)
+        if best is not None and (entry_path is None or len(best) < len(entry_path)):
+            entry_path = best
+    assert entry_path is not None
+    entry = entry_path[-1]
+    sub = graph.subgraph(comp)
+    conditions = list(problem.justice) + [q for p, q in problem.compassion]
+    cycle: list[Node] = [entry]
+    for cond in conditions:
+        if any(evaluate(cond, n.frame()) for n in cycle):
+            continue
+        targets = [n for n in comp if evaluate(cond, n.frame())]
+        hops = nx.single_source_shortest_path(sub, cycle[-1])
+        cycle += min((hops[t] for t in targets if t in hops), key=len)[1:]
+    if len(cycle) == 1:  # the loop needs at least one step: leave through a successor
+        cycle.append(next(iter(sub.successors(entry))))
+    cycle += nx.shortest_path(sub, cycle[-1], entry)[1:]
+    path = entry_path + cycle[1:]
+    steps = tuple(
+        Step(i, n.fired, dict(n.inputs), dict(n.state), dict(n.monitors), 0 if i == 0 else 1, i)
+        for i, n in enumerate(path)
+    )
+    return Trace(steps, loop_start=len(entry_path) - 1)

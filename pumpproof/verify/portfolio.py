@@ -13,11 +13,14 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from pumpproof.errors import InternalError, UsageError
-from pumpproof.verify import bmc, ic3, kinduction
+from pumpproof.verify import bmc, ic3, kinduction, lasso
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import recheck
+from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Proved, Result, Unknown, Violated
@@ -34,8 +37,59 @@ def decide(problem: SafetyProblem, engine: str = AUTO, timeout_s: float = 60.0, 
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
     budget = Budget.seconds(timeout_s, max_depth)
     names = list(ENGINES) if engine == AUTO else [engine]
-    result = _race(problem, names, budget) if len(names) > 1 else ENGINES[names[0]](problem, budget)
+    tasks = {n: partial(ENGINES[n], problem, budget) for n in names}
+    result = race(tasks, budget, problem.name) if len(tasks) > 1 else tasks[names[0]]()
     return confirm(problem, result)
+
+
+def decide_liveness(
+    problem: LivenessProblem, engine: str = AUTO, timeout_s: float = 60.0, max_depth: int | None = None
+) -> Result:
+    """The verdict on a liveness requirement: a replayed lasso, a re-checked k-liveness proof, or Unknown.
+
+    Every engine choice runs both halves: the lasso search refutes, k-liveness proves; `engine`
+    picks the safety engine k-liveness uses (auto: k-induction with lemmas, then Spacer).
+    """
+    if engine != AUTO and engine not in ENGINES:
+        raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
+    budget = Budget.seconds(timeout_s, max_depth)
+    safety = [ic3.check, kinduction.check] if engine in (AUTO, bmc.NAME) else [ENGINES[engine]]
+    tasks = {
+        lasso.NAME: partial(lasso.check, problem, budget),
+        "k-liveness": partial(_k_liveness, problem, budget, safety),
+    }
+    result = race(tasks, budget, problem.name)
+    if isinstance(result, Violated):
+        return replace(result, trace=replay_lasso(problem, result.trace))
+    if isinstance(result, Proved):
+        assert result.certificate.rounds is not None
+        recheck(k_liveness(problem, result.certificate.rounds), result.certificate)
+    return result
+
+
+K_ROUNDS = (1, 4, 16)
+
+
+def _k_liveness(problem: LivenessProblem, budget: Budget, engines: list[Engine]) -> Result:
+    """Try "at most K fair rounds" for growing K; a proof for any K shows that no fair run exists.
+
+    A violation only means K was too small; an engine that gives up hands over to the next.
+    """
+    start = time.time()
+    reasons = []
+    for k in K_ROUNDS:
+        safety = k_liveness(problem, k)
+        for engine in engines:
+            result = engine(safety, budget)
+            if isinstance(result, Proved):
+                cert = replace(result.certificate, rounds=k)
+                return Proved(f"k-liveness({result.engine})", time.time() - start, cert)
+            reasons.append(f"K={k} {result.engine}: {result.verdict.value.lower()}")
+            if isinstance(result, Violated) or budget.expired():
+                break
+        if budget.expired():
+            break
+    return Unknown("k-liveness", time.time() - start, 0, "; ".join(reasons))
 
 
 def confirm(problem: SafetyProblem, result: Result) -> Result:
@@ -47,18 +101,19 @@ def confirm(problem: SafetyProblem, result: Result) -> Result:
     return result
 
 
-def _worker(name: str, problem: SafetyProblem, budget: Budget, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _worker(name: str, task: Callable[[], Result], out: mp.Queue) -> None:  # type: ignore[type-arg]
     try:
-        out.put((name, ENGINES[name](problem, budget), None))
+        out.put((name, task(), None))
     except Exception:  # noqa: BLE001 - any engine crash is reported to the parent as an internal error
         out.put((name, None, traceback.format_exc()))
 
 
-def _race(problem: SafetyProblem, names: list[str], budget: Budget) -> Result:
-    """First definitive answer among engines running in separate processes; merged Unknown otherwise."""
+def race(tasks: dict[str, Callable[[], Result]], budget: Budget, label: str) -> Result:
+    """First definitive answer among tasks running in separate (forked) processes; merged Unknown otherwise."""
+    names = list(tasks)
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
-    procs = {n: ctx.Process(target=_worker, args=(n, problem, budget, out), daemon=True) for n in names}
+    procs = {n: ctx.Process(target=_worker, args=(n, tasks[n], out), daemon=True) for n in names}
     for p in procs.values():
         p.start()
     unknowns: list[Unknown] = []
@@ -71,7 +126,7 @@ def _race(problem: SafetyProblem, names: list[str], budget: Budget) -> Result:
                 unknowns += [Unknown(n, budget.deadline - time.time(), 0, "did not answer in time") for n in names]
                 break
             if crash is not None:
-                raise InternalError(f"engine {name} crashed on {problem.name}:\n{crash}")
+                raise InternalError(f"engine {name} crashed on {label}:\n{crash}")
             if isinstance(result, (Proved, Violated)):
                 return result
             unknowns.append(result)

@@ -101,21 +101,28 @@ def ranges_problem(system: TransitionSystem) -> SafetyProblem | None:
     return SafetyProblem(RANGES_ID, system, neg(conj(*conds)))
 
 
-class _MonitorBuilder:
+class MonitorBuilder:
     """Allocates monitor variables for one requirement, children before parents."""
 
     def __init__(self, system: TransitionSystem, prefix: str) -> None:
         self.system = system
         self.prefix = prefix
         self.monitors: list[Monitor] = []
+        self.names = 0
 
     def ref(self, kind: str, type_: Type) -> VarRef:
-        """A reference to the next monitor to be added (monitors may read their own previous value)."""
-        return VarRef(f"{self.prefix}.{kind}{len(self.monitors)}", type_)
+        """A fresh monitor name, to be added later (monitors may read any monitor's previous value)."""
+        self.names += 1
+        return VarRef(f"{self.prefix}.{kind}{self.names - 1}", type_)
 
     def add(self, ref: VarRef, init: Expr, update: Expr) -> VarRef:
         """Add the monitor `ref` with its initial value and update."""
         self.monitors.append(Monitor(ref.name, ref.type, init, update))
+        return ref
+
+    def add_free(self, ref: VarRef) -> VarRef:
+        """Add `ref` as a free monitor: the run chooses its value, the problem's constraints restrict it."""
+        self.monitors.append(Monitor(ref.name, ref.type, None, None))
         return ref
 
     def latch(self, kind: str, init: Expr, update: Callable[[Expr], Expr]) -> VarRef:
@@ -185,7 +192,7 @@ def compile_requirement(system: TransitionSystem, req: Requirement) -> SafetyPro
             formula.loc or req.loc,
             "a formula without `always` constrains only the initial state; write `always (...)` for an invariant",
         )
-    builder = _MonitorBuilder(system, f"{req.id}")
+    builder = MonitorBuilder(system, f"{req.id}")
     bads = [_body_bad(builder, part, req) for part in _conjuncts(formula.args[0])]
     monitored = replace(system, monitors=system.monitors + tuple(builder.monitors))
     return SafetyProblem(req.id, monitored, disj(*bads))
@@ -199,7 +206,7 @@ def _conjuncts(e: Expr) -> list[Expr]:
     return [e]
 
 
-def _body_bad(builder: _MonitorBuilder, body: Expr, req: Requirement) -> Expr:
+def _body_bad(builder: MonitorBuilder, body: Expr, req: Requirement) -> Expr:
     """The bad-state predicate of one conjunct under `always`."""
     if is_past(body):
         return neg(builder.past(body))

@@ -20,17 +20,23 @@ from pumpproof.verify.results import Step, Trace
 
 def replay(problem: SafetyProblem, trace: Trace) -> Trace:
     """Check `trace` against `problem` and return it with interpreter-computed monitors and times."""
+    checked, frames = replay_steps(problem, trace)
+    if not evaluate(problem.bad, frames[-1]):
+        raise ReplayError(f"{problem.name}: the replayed trace does not violate the requirement at its last step")
+    return checked
+
+
+def replay_steps(problem: SafetyProblem, trace: Trace) -> tuple[Trace, list[Frame]]:
+    """Check that every step of `trace` is a step of the model; return it with recomputed monitors, and its frames."""
     if not trace.steps:
         raise ReplayError(f"{problem.name}: empty counterexample")
     steps: list[Step] = []
-    frame: Frame | None = None
+    frames: list[Frame] = []
     for step in trace.steps:
-        frame, checked = _replay_step(problem, step, frame, steps[-1] if steps else None)
+        frame, checked = _replay_step(problem, step, frames[-1] if frames else None, steps[-1] if steps else None)
         steps.append(checked)
-    assert frame is not None
-    if not evaluate(problem.bad, frame):
-        raise ReplayError(f"{problem.name}: the replayed trace does not violate the requirement at its last step")
-    return replace(trace, steps=tuple(steps))
+        frames.append(frame)
+    return replace(trace, steps=tuple(steps)), frames
 
 
 def _fail(name: str, step: Step, message: str) -> ReplayError:

@@ -62,6 +62,8 @@ class Certificate:
     k: int
     invariant_smt2: str
     invariant_text: str
+    rounds: int | None = None
+    """For a liveness proof: the K of k-liveness, whose safety problem the invariant proves."""
 
 
 @dataclass(frozen=True)

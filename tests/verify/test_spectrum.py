@@ -6,17 +6,20 @@ import pytest
 
 from pumpproof.lang.ir import DELAY
 from pumpproof.verify.portfolio import decide
+from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Verdict, Violated
+from pumpproof.verify.run import Options, verdict
 from tests.helpers import shipped
 
-ALL = {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-CLEAR", "UO-STOPS", "UO-LATCH", "UO-SILENCE"}
+SAFETY = {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-CLEAR", "UO-STOPS", "UO-LATCH", "UO-SILENCE"}
+ALL = SAFETY | {"UO-LIVE", "UO-LIVE-EDGE"}
 # By construction (see each model's header): H1 keeps the first-occlusion alarm, so the edge form
 # holds on it; H2 and H3 also lose later occlusions, so even the edge form fails there.
 VIOLATED = {
     "spectrum_corrected.pump": set(),
-    "spectrum_recalled.pump": {"UO-LEVEL", "UO-RESTART", "UO-ARMED"},
-    "spectrum_recalled_h2.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED"},
-    "spectrum_recalled_h3.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED"},
+    "spectrum_recalled.pump": {"UO-LEVEL", "UO-RESTART", "UO-ARMED", "UO-LIVE"},
+    "spectrum_recalled_h2.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-LIVE", "UO-LIVE-EDGE"},
+    "spectrum_recalled_h3.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-LIVE", "UO-LIVE-EDGE"},
 }
 
 
@@ -24,7 +27,7 @@ VIOLATED = {
 def test_verdicts(model: str) -> None:
     _, problems = shipped(model)
     assert set(problems) == ALL
-    verdicts = {rid: decide(p, timeout_s=60).verdict for rid, p in problems.items()}
+    verdicts = {rid: verdict(p, Options(timeout_s=60)).verdict for rid, p in problems.items()}
     assert {rid for rid, v in verdicts.items() if v is Verdict.VIOLATED} == VIOLATED[model]
     assert {rid for rid, v in verdicts.items() if v is Verdict.PROVED} == ALL - VIOLATED[model]
 
@@ -32,7 +35,9 @@ def test_verdicts(model: str) -> None:
 def test_recall_counterexample_tells_the_story() -> None:
     """Occlusion, alarm, RUN/STOP while still occluded, then delivery with no alarm past T."""
     system, problems = shipped("spectrum_recalled.pump")
-    result = decide(problems["UO-LEVEL"], timeout_s=60)
+    level = problems["UO-LEVEL"]
+    assert isinstance(level, SafetyProblem)
+    result = decide(level, timeout_s=60)
     assert isinstance(result, Violated)
     fired = [s.transition for s in result.trace.steps]
     assert fired.index("occlusion_begins") < fired.index("detect_upstream_occlusion") < fired.index("restart")
@@ -46,7 +51,9 @@ def test_recall_counterexample_tells_the_story() -> None:
 
 def test_corrected_proofs_carry_checked_invariants() -> None:
     _, problems = shipped("spectrum_corrected.pump")
-    result = decide(problems["UO-LEVEL"], timeout_s=60)
+    level = problems["UO-LEVEL"]
+    assert isinstance(level, SafetyProblem)
+    result = decide(level, timeout_s=60)
     assert isinstance(result, Proved)
     assert result.certificate.kind in ("inductive", "k-inductive")
     assert "t_occ" in result.certificate.invariant_text  # the proof relates the detector clock to the obligation's age

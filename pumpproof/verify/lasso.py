@@ -1,0 +1,234 @@
+"""Lasso counterexamples for liveness: a bounded search, and replay with an independent LTL evaluation.
+
+A lasso is a finite trace s0..sk whose last frame equals the frame at `loop_start` l (same state,
+inputs, monitors and transition taken; a clock may differ only where both values exceed the clock's
+ceiling, above which no guard or invariant tells them apart). The infinite run is s0..sk followed
+by s(l+1)..sk forever.
+
+Replay re-executes the steps with the interpreter, checks that the loop closes, that the loop meets
+the model's fairness and lets time pass, and then evaluates the ORIGINAL requirement on the
+infinite run by fixpoints over the lasso's positions, not through the tableau: the requirement
+must be false there.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import z3
+
+from pumpproof.errors import ReplayError
+from pumpproof.lang.ir import (
+    ClockType,
+    Expr,
+    FairnessKind,
+    Temporal,
+    TemporalOp,
+    VarRef,
+)
+from pumpproof.lang.walk import nodes, rewrite
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.encoding import ELAPSED, Encoding
+from pumpproof.verify.evaluate import Frame, evaluate
+from pumpproof.verify.ltl import LivenessProblem, enabled
+from pumpproof.verify.replay import replay_steps
+from pumpproof.verify.results import Result, Trace, Unknown, Violated
+from pumpproof.verify.unroll import Unrolling
+
+NAME = "lasso"
+
+
+def check(problem: LivenessProblem, budget: Budget) -> Result:
+    """Search for a fair lasso of growing length; Unknown when the budget or `budget.max_depth` runs out."""
+    start = time.time()
+    enc = Encoding(problem.product())
+    unroll = Unrolling(enc)
+    solver = z3.Solver()
+    solver.add(unroll.init(0))
+    k = 0
+    while budget.max_depth is None or k < budget.max_depth:
+        k += 1
+        solver.add(unroll.trans(k))
+        options = [
+            z3.And(_closes(enc, unroll, problem, back, k), _fair(enc, unroll, problem, back, k)) for back in range(k)
+        ]
+        flag = z3.Bool(f"__lasso{k}")
+        solver.add(z3.Implies(flag, z3.Or(options)))
+        solver.set("timeout", budget.remaining_ms())
+        answer = solver.check(flag)
+        if answer == z3.sat:
+            model = solver.model()
+            loop = next(back for back, o in enumerate(options) if z3.is_true(model.eval(o, model_completion=True)))
+            trace = unroll.trace(model, k + 1)
+            return Violated(NAME, time.time() - start, replace(trace, loop_start=loop))
+        if answer == z3.unknown or budget.expired():
+            break
+    return Unknown(NAME, time.time() - start, k, f"no fair lasso within {k} steps")
+
+
+def _closes(enc: Encoding, unroll: Unrolling, problem: LivenessProblem, back: int, k: int) -> z3.BoolRef:
+    a, b = unroll.frame(back), unroll.frame(k)
+    parts = []
+    for f in enc.frame:
+        if f.name == ELAPSED:
+            continue
+        if isinstance(f.type, ClockType) and f.name in problem.ceilings:
+            c = problem.ceilings[f.name]
+            parts.append(z3.Or(a[f.name] == b[f.name], z3.And(a[f.name] > c, b[f.name] > c)))  # type: ignore[operator]
+        else:
+            parts.append(a[f.name] == b[f.name])
+    return z3.And(parts)
+
+
+def _fair(enc: Encoding, unroll: Unrolling, problem: LivenessProblem, back: int, k: int) -> z3.BoolRef:
+    loop = range(back + 1, k + 1)
+    parts = [z3.Or([enc.expr(j, unroll.frame(i)) for i in loop]) for j in problem.justice]
+    for p, q in problem.compassion:
+        parts.append(
+            z3.Implies(
+                z3.Or([enc.expr(p, unroll.frame(i)) for i in loop]), z3.Or([enc.expr(q, unroll.frame(i)) for i in loop])
+            )
+        )
+    if problem.system.timed:
+        parts.append(z3.Or([unroll.frame(i)[ELAPSED] > 0 for i in loop]))  # type: ignore[operator]
+    return z3.And(parts)
+
+
+# ---------------------------------------------------------------- replay
+
+
+def replay_lasso(problem: LivenessProblem, trace: Trace) -> Trace:
+    """Confirm that `trace` is a fair lasso of the model on which the requirement fails; ReplayError if not."""
+    name = problem.name
+    if trace.loop_start is None or not 0 <= trace.loop_start < len(trace.steps) - 1:
+        raise ReplayError(f"{name}: a liveness counterexample needs a loop (loop_start {trace.loop_start})")
+    checked, frames = replay_steps(problem.product(), trace)
+    back, k = trace.loop_start, len(frames) - 1
+    _check_closure(problem, checked, back, k)
+    loop = frames[back + 1 :]
+    system = problem.system
+    for fair in system.fairness:
+        if not _fair_on_loop(problem, fair.kind, fair.transitions, fair.condition, loop):
+            raise ReplayError(f"{name}: the loop violates the fairness assumption '{fair.kind.value} {fair.text}'")
+    if system.timed and not any(f.elapsed > 0 for f in loop):  # type: ignore[operator]
+        raise ReplayError(f"{name}: time does not pass in the loop (a Zeno run)")
+    if holds_on_lasso(problem.formula, frames, back):
+        raise ReplayError(f"{name}: the requirement holds on the replayed lasso")
+    return checked
+
+
+def _check_closure(problem: LivenessProblem, trace: Trace, back: int, k: int) -> None:
+    first, last = trace.steps[back], trace.steps[k]
+    if first.transition != last.transition or first.inputs != last.inputs:
+        raise ReplayError(f"{problem.name}: the loop does not close: step {k} is not entered like step {back}")
+    for var, a in first.state.items():
+        b = last.state[var]
+        ceiling = problem.ceilings.get(var)
+        if a != b and not (ceiling is not None and a > ceiling and b > ceiling):  # type: ignore[operator]
+            raise ReplayError(
+                f"{problem.name}: the loop does not close: {var} is {a} at step {back} but {b} at step {k}"
+            )
+    if first.monitors != last.monitors:
+        raise ReplayError(f"{problem.name}: the loop does not close: monitor values differ at steps {back} and {k}")
+
+
+def _fair_on_loop(
+    problem: LivenessProblem, kind: FairnessKind, names: tuple[str, ...], condition: Expr | None, loop: list[Frame]
+) -> bool:
+    taken = any(f.fired in names for f in loop)
+    if kind is FairnessKind.INFINITELY:
+        assert condition is not None
+        return any(evaluate(condition, f) for f in loop)
+    can = [bool(evaluate(enabled(problem.system, names), f)) for f in loop]
+    if kind is FairnessKind.WEAK:
+        return taken or not all(can)
+    return taken or not any(can)
+
+
+# ---------------------------------------------------------------- LTL on a lasso
+
+
+def holds_on_lasso(formula: Expr, frames: list[Frame], loop_start: int) -> bool:
+    """Whether `formula` holds at position 0 of the run frames[0..k], frames[back+1..k], frames[back+1..k], ...
+
+    Past operators are evaluated on the finite prefix; that is exact because closure requires every
+    past subformula's memory to agree at back and k (checked here). Future operators are fixpoints.
+    """
+    k = len(frames) - 1
+    succ = [j + 1 for j in range(k)] + [loop_start + 1]
+    values: dict[Expr, list[bool]] = {}
+    names: dict[Expr, str] = {}
+
+    def at(e: Expr, j: int) -> bool:
+        plain = rewrite(e, lambda n: VarRef(names[n], n.type) if n in names else None)
+        extra = {names[t]: v[j] for t, v in values.items()}
+        f = frames[j]
+        return bool(evaluate(plain, Frame({**f.values, **extra}, f.fired, f.elapsed)))
+
+    temporals = [n for n in _post_order(formula) if isinstance(n, TemporalOp)]
+    for t in temporals:
+        if t in values:
+            continue
+        args = [[at(a, j) for j in range(k + 1)] for a in t.args]
+        values[t] = _temporal(t, args, succ)
+        names[t] = f"__ltl{len(names)}"
+        memory = args[0] if t.op is Temporal.PREVIOUSLY else values[t]
+        if t.op in (Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE) and (
+            memory[loop_start] != memory[k]
+        ):
+            raise ReplayError(f"the loop does not close for the past-time formula '{t.op.value}'")
+    return at(formula, 0)
+
+
+def _post_order(e: Expr) -> list[Expr]:
+    """Every node of `e`, children before parents."""
+    return list(reversed(list(nodes(e))))
+
+
+def _temporal(t: TemporalOp, args: list[list[bool]], succ: list[int]) -> list[bool]:
+    n = len(succ)
+    a = args[0]
+    b = args[1] if len(args) > 1 else a
+    match t.op:
+        case Temporal.PREVIOUSLY:
+            return [False] + a[:-1]
+        case Temporal.ONCE:
+            return _scan(a, lambda prev, x, _: prev or x)
+        case Temporal.HISTORICALLY:
+            return _scan(a, lambda prev, x, _: prev and x)
+        case Temporal.SINCE:
+            return _scan(b, lambda prev, x, j: x or (a[j] and prev))
+        case Temporal.NEXT:
+            return [a[succ[j]] for j in range(n)]
+        case Temporal.EVENTUALLY if t.bound is None:
+            return _fixpoint(lambda j, nxt: a[j] or nxt, succ, False)
+        case Temporal.UNTIL:
+            return _fixpoint(lambda j, nxt: b[j] or (a[j] and nxt), succ, False)
+        case Temporal.ALWAYS:
+            return _fixpoint(lambda j, nxt: a[j] and nxt, succ, True)
+        case Temporal.WEAK_UNTIL:
+            return _fixpoint(lambda j, nxt: b[j] or (a[j] and nxt), succ, True)
+        case Temporal.RELEASE:
+            return _fixpoint(lambda j, nxt: b[j] and (a[j] or nxt), succ, True)
+    raise ReplayError(f"cannot evaluate '{t.op.value}' with a bound on a lasso")
+
+
+def _scan(xs: list[bool], step: object) -> list[bool]:
+    out = [xs[0]]
+    for j in range(1, len(xs)):
+        out.append(bool(step(out[-1], xs[j], j)))  # type: ignore[operator]
+    return out
+
+
+def _fixpoint(step: object, succ: list[int], start: bool) -> list[bool]:
+    """Least (start False) or greatest (start True) fixpoint of v[j] = step(j, v[succ[j]])."""
+    v = [start] * len(succ)
+    changed = True
+    while changed:
+        changed = False
+        for j in reversed(range(len(succ))):
+            new = bool(step(j, v[succ[j]]))  # type: ignore[operator]
+            if new != v[j]:
+                v[j], changed = new, True
+    return v
