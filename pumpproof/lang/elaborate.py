@@ -24,6 +24,8 @@ from pumpproof.lang.ir import (
     Const,
     EnumType,
     Expr,
+    Fairness,
+    FairnessKind,
     IntType,
     Ite,
     Op,
@@ -62,6 +64,7 @@ class _Model:
         self.transitions: dict[str, Transition] = {}
         self.assumptions: list[Expr] = []
         self.invariants: list[Expr] = []
+        self.fairness: list[Fairness] = []
 
     def build(self, default_name: str) -> TransitionSystem:
         constants = [d.name for d in self.model.decls if isinstance(d, s.ConstDecl)]
@@ -85,6 +88,11 @@ class _Model:
                     self.constraint(d)
                 case s.TransitionDecl():
                     self.transition(d)
+        # Fairness may name any transition of the model, declared before or after it.
+        self.scope.transitions = list(self.transitions)
+        for d in self.model.decls:
+            if isinstance(d, s.FairnessDecl):
+                self.fair(d)
         return TransitionSystem(
             name=self.model.name or default_name,
             constants=dict(self.scope.consts),
@@ -94,6 +102,7 @@ class _Model:
             invariants=tuple(self.invariants),
             defines=dict(self.scope.defines),
             enums=tuple(self.enums),
+            fairness=tuple(self.fairness),
             loc=self.model.loc,
         )
 
@@ -227,12 +236,27 @@ class _Model:
                 guard = self.check.boolean(d.guard, binding, f"the guard of '{name}'")
             updates: dict[str, Update] = {}
             for a in d.updates:
-                update = self.update(a, binding)
-                if update.target in updates:
-                    hint = "the assignments of a transition happen at once: keep one"
-                    self.check.fail(f"'{update.target}' is assigned twice in transition '{name}'", a.loc, hint)
-                updates[update.target] = update
+                element_bindings = [binding]
+                if a.param is not None:
+                    element_bindings = [{**binding, a.param.name: v} for v in self.check.values(a.param, binding)]
+                for element in element_bindings:
+                    update = self.update(a, element)
+                    if update.target in updates:
+                        hint = "the assignments of a transition happen at once: keep one"
+                        self.check.fail(f"'{update.target}' is assigned twice in transition '{name}'", a.loc, hint)
+                    updates[update.target] = update
             self.transitions[name] = Transition(name, guard, tuple(updates.values()), d.label, d.loc)
+
+    def fair(self, d: s.FairnessDecl) -> None:
+        """One fairness assumption per member of a named transition family, or one for a condition."""
+        if d.condition is not None:
+            condition = self.check.boolean(d.condition, {}, "the fairness condition")
+            self.fairness.append(Fairness(FairnessKind.INFINITELY, (), condition, d.text, d.loc))
+            return
+        assert d.transition is not None
+        kind = FairnessKind(d.kind)
+        for name in self.check.transitions(d.transition, {}):
+            self.fairness.append(Fairness(kind, (name,), None, f"fairness {kind.value} {name}", d.loc))
 
     def update(self, a: s.Assign, binding: dict[str, int]) -> Update:
         var = self.target(a.target, binding)

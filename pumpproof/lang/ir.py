@@ -315,6 +315,7 @@ class Fairness:
     transitions: tuple[str, ...] = ()
     condition: Expr | None = None
     text: str = ""
+    """The declaration as the user wrote it (per family member for transitions)."""
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 

@@ -26,7 +26,20 @@ OPERATORS = frozenset(
      "since", "within"}
 )  # fmt: skip
 DECLARATIONS = frozenset(
-    {"$END", "const", "type", "var", "clock", "input", "define", "assume", "invariant", "transition", "requirement"}
+    {
+        "$END",
+        "const",
+        "type",
+        "var",
+        "clock",
+        "input",
+        "define",
+        "assume",
+        "invariant",
+        "transition",
+        "requirement",
+        "fairness",
+    }
 )
 WORDS = {"NAME": "a name", "INT": "a number", "STRING": "a string in double quotes", "REQ_ID": "a requirement id"}
 CHARACTER_HINTS = {
@@ -247,6 +260,20 @@ class _ToSyntax(Transformer):
         name, index, value = children
         target = s.Name(str(name), self.at(name)) if index is None else s.Index(str(name), index, self.at(name))
         return s.Assign(target, value, self.at(meta))
+
+    def param_assignment(self, meta: Meta, children: list) -> s.Assign:
+        name, param, value = children
+        target = s.Index(str(name), s.Name(param.name, param.loc), self.at(name))
+        return s.Assign(target, value, self.at(meta), param)
+
+    def fairness_transition(self, meta: Meta, children: list) -> s.FairnessDecl:
+        kind, name, index = children
+        ref = s.FiredRef(str(name), index, self.at(name))
+        return s.FairnessDecl(str(kind), ref, None, self.text[meta.start_pos : meta.end_pos], self.at(meta))
+
+    def fairness_condition(self, meta: Meta, children: list) -> s.FairnessDecl:
+        text = self.text[meta.start_pos : meta.end_pos]
+        return s.FairnessDecl("infinitely", None, children[0], text, self.at(meta))
 
     def size(self, meta: Meta, children: list) -> s.SExpr:
         return children[0]

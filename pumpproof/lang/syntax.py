@@ -168,10 +168,25 @@ class ConstraintDecl:
 
 @dataclass(frozen=True)
 class Assign:
-    """`target := value`; the target is a Name or an Index."""
+    """`target := value`; the target is a Name or an Index.
+
+    `x[p in lo..hi] := e` carries `param`: one update per value of p, all in the same step.
+    """
 
     target: Name | Index
     value: SExpr
+    loc: Location = field(compare=False, repr=False)
+    param: Param | None = None
+
+
+@dataclass(frozen=True)
+class FairnessDecl:
+    """`fairness weak t`, `fairness strong t` (transition, maybe a family) or `fairness infinitely expr`."""
+
+    kind: str
+    transition: FiredRef | None
+    condition: SExpr | None
+    text: str
     loc: Location = field(compare=False, repr=False)
 
 
@@ -187,7 +202,7 @@ class TransitionDecl:
     loc: Location = field(compare=False, repr=False)
 
 
-Decl = ConstDecl | TypeDecl | VarDecl | DefineDecl | ConstraintDecl | TransitionDecl
+Decl = ConstDecl | TypeDecl | VarDecl | DefineDecl | ConstraintDecl | TransitionDecl | FairnessDecl
 
 
 @dataclass(frozen=True)

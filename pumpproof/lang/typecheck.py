@@ -287,6 +287,10 @@ class Checker:
     def fired(self, e: s.FiredRef, params: Mapping[str, int]) -> Expr:
         if not self.requirements:
             self.fail("fired(...) can only be used in requirement files", e.loc, "a model tests its own state instead")
+        return Fired(self.transitions(e, params), loc=e.loc)
+
+    def transitions(self, e: s.FiredRef, params: Mapping[str, int]) -> tuple[str, ...]:
+        """The transitions a name covers: itself, or every member of a family, or the indexed member."""
         names = self.scope.transitions
         if e.index is None:
             matches = [t for t in names if t == e.name or t.startswith(e.name + "[")]
@@ -297,7 +301,7 @@ class Checker:
                 self.fail(f"transition family '{e.name}' has no member {i}", e.index.loc)
         if not matches:
             self.fail(f"unknown transition '{e.name}'{suggest(e.name, map(base_name, names))}", e.loc)
-        return Fired(tuple(matches), loc=e.loc)
+        return tuple(matches)
 
     def temporal(self, e: s.Apply, params: Mapping[str, int]) -> Expr:
         if e.op == "within":

@@ -204,7 +204,12 @@ def _fair_component(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem
             continue
         if not all(any(evaluate(j, n.frame()) for n in part) for j in problem.justice):
             continue
-        unmet = [p for p, q in problem.compassion if not any(evaluate(q, n.frame()) for n in part)]
+        # Compassion (p, q) is broken only where p recurs without q; drop the p-states and look again.
+        unmet = [
+            p
+            for p, q in problem.compassion
+            if any(evaluate(p, n.frame()) for n in part) and not any(evaluate(q, n.frame()) for n in part)
+        ]
         if not unmet:
             return part
         rest = {n for n in part if not any(evaluate(p, n.frame()) for p in unmet)}
@@ -227,7 +232,8 @@ def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trac
     assert entry_path is not None
     entry = entry_path[-1]
     sub = graph.subgraph(comp)
-    conditions = list(problem.justice) + [q for p, q in problem.compassion]
+    recurring = [q for p, q in problem.compassion if any(evaluate(p, n.frame()) for n in comp)]
+    conditions = list(problem.justice) + recurring
     cycle: list[Node] = [entry]
     for cond in conditions:
         if any(evaluate(cond, n.frame()) for n in cycle):

@@ -162,7 +162,7 @@ def liveness_problem(system: TransitionSystem, req: Requirement) -> LivenessProb
                 justice.append(disj(neg(enabled(system, fair.transitions)), Fired(fair.transitions)))
             case FairnessKind.STRONG:
                 compassion.append((enabled(system, fair.transitions), Fired(fair.transitions)))
-        assumptions.append(f"fairness {fair.kind.value} {fair.text}".rstrip())
+        assumptions.append(fair.text)
     if system.timed:
         assumptions.append("time diverges (no Zeno runs)")
     assumptions.append(
