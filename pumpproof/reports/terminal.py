@@ -19,9 +19,12 @@ def detail(outcome: Outcome) -> str:
     """A short note on how far the engine went: k for proofs, trace length, BMC depth."""
     r = outcome.result
     if isinstance(r, Proved):
-        return f"{r.certificate.kind}" + (f", k={r.certificate.k}" if r.certificate.k > 1 else "")
+        c = r.certificate
+        rounds = f"≤{c.rounds} fair rounds, " if c.rounds is not None else ""
+        return f"{rounds}{c.kind}" + (f", k={c.k}" if c.k > 1 else "")
     if isinstance(r, Violated):
-        return f"{len(r.trace.steps) - 1} steps"
+        lasso = f", loop from {r.trace.loop_start}" if r.trace.loop_start is not None else ""
+        return f"{len(r.trace.steps) - 1} steps{lasso}"
     return f"bmc depth {r.depth}"
 
 
@@ -70,14 +73,18 @@ def render_counterexample(console: Console, system: TransitionSystem, outcome: O
     console.print(Text(f"  formula: {req.formula_text}", style="dim"), markup=False)
     if req.loc is not None:
         console.print(Text(f"  at {req.loc}; source: {req.source}", style="dim"))
+    trace = outcome.result.trace
+    loop = trace.loop_start
     table = Table(show_header=True, header_style="bold", expand=False)
+    if loop is not None:
+        table.add_column("", justify="left")
     table.add_column("step", justify="right")
     if system.timed:
         table.add_column("time", justify="right")
     table.add_column("transition", overflow="fold")
     table.add_column("inputs", overflow="fold")
     table.add_column("changes", overflow="fold")
-    steps = view(outcome.result.trace, system, outcome.problem)
+    steps = view(trace, system, outcome.problem)
     for s in steps:
         changes = ", ".join(
             f"{k}={fmt(new)}" if old is None else f"{k}: {fmt(old)}→{fmt(new)}" for k, (old, new) in s.changes.items()
@@ -87,12 +94,19 @@ def render_counterexample(console: Console, system: TransitionSystem, outcome: O
             name = f"delay {fmt(s.elapsed)}"
         elif s.label and s.transition:
             name = f"{s.transition}: {s.label}"
-        row = [str(s.index)] + ([fmt(s.time)] if system.timed else [])
+        row = [] if loop is None else ["stem" if s.index <= loop else "loop"]
+        row += [str(s.index)] + ([fmt(s.time)] if system.timed else [])
         row += [name, ", ".join(f"{k}={fmt(v)}" for k, v in s.inputs.items()), changes or "(no change)"]
-        style = "red" if s.index == len(steps) - 1 else None
-        table.add_row(*row, style=style)
+        style = "red" if s.index == len(steps) - 1 or (loop is not None and s.index > loop) else None
+        table.add_row(*row, style=style, end_section=loop is not None and s.index == loop)
     console.print(table)
     last = steps[-1]
-    console.print(
-        Text(f"  step {last.index}: {req.id} fails. Replayed on the model by the interpreter: confirmed.", style="red")
-    )
+    if loop is None:
+        verdict = f"  step {last.index}: {req.id} fails."
+    else:
+        same = " (clocks past every constant they are compared with count as equal)" if system.timed else ""
+        verdict = (
+            f"  step {last.index} returns to the state of step {loop}{same}: steps {loop + 1}..{last.index} "
+            f"repeat forever, and on that infinite run {req.id} fails."
+        )
+    console.print(Text(f"{verdict} Replayed on the model by the interpreter: confirmed.", style="red"))

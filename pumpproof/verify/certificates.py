@@ -123,7 +123,7 @@ def _text(enc: Encoding, e: z3.ExprRef, top: bool = False) -> str:
         return wrap(f"if {_text(enc, kids[0])} then {_text(enc, kids[1])} else {_text(enc, kids[2])}")
     if kind == z3.Z3_OP_TO_REAL:
         return _text(enc, kids[0], top)
-    if kind in _INFIX and len(kids) == 2:
+    if kind is not None and kind in _INFIX and len(kids) == 2:
         named = _enum_comparison(enc, kind, kids[0], kids[1])
         if named is not None:
             return named
@@ -142,7 +142,7 @@ def _enum_comparison(enc: Encoding, kind: int, a: z3.ExprRef, b: z3.ExprRef) -> 
             flipped = {z3.Z3_OP_LE: z3.Z3_OP_GE, z3.Z3_OP_GE: z3.Z3_OP_LE, z3.Z3_OP_LT: z3.Z3_OP_GT}
             return _enum_comparison(enc, flipped.get(kind, kind), b, a)
         return None
-    name, k = a.decl().name(), b.as_long()  # type: ignore[attr-defined]
+    name, k = a.decl().name(), b.as_long()
     tests = {
         z3.Z3_OP_LE: lambda i: i <= k,
         z3.Z3_OP_GE: lambda i: i >= k,

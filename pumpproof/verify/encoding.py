@@ -101,7 +101,7 @@ class Encoding:
             case Unary(op=Op.NOT, arg=a):
                 return z3.Not(self.expr(a, env, pre))
             case Unary(op=Op.NEG, arg=a):
-                return -self.expr(a, env, pre)  # type: ignore[operator]
+                return -self.expr(a, env, pre)
             case Binary(op=op, left=left, right=right):
                 return _binary(op, self.expr(left, env, pre), self.expr(right, env, pre))
             case Ite(cond=c, then=t, orelse=o):
@@ -203,9 +203,9 @@ class Encoding:
         if isinstance(f.type, BoolType):
             return z3.is_true(raw)
         if isinstance(f.type, ClockType):
-            frac = Fraction(raw.as_fraction()) if isinstance(raw, z3.RatNumRef) else Fraction(str(raw))  # type: ignore[attr-defined]
+            frac = Fraction(raw.as_fraction()) if isinstance(raw, z3.RatNumRef) else Fraction(str(raw))
             return int(frac) if frac.denominator == 1 else frac
-        number = raw.as_long()  # type: ignore[attr-defined]
+        number = raw.as_long()
         if isinstance(f.type, EnumType):
             return f.type.values[number] if 0 <= number < len(f.type.values) else number
         return int(number)
@@ -251,21 +251,21 @@ def _binary(op: Op, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
         case Op.NE:
             return a != b
         case Op.LT:
-            return a < b  # type: ignore[operator]
+            return a < b
         case Op.LE:
-            return a <= b  # type: ignore[operator]
+            return a <= b
         case Op.GT:
-            return a > b  # type: ignore[operator]
+            return a > b
         case Op.GE:
-            return a >= b  # type: ignore[operator]
+            return a >= b
         case Op.ADD:
-            return a + b  # type: ignore[operator]
+            return a + b
         case Op.SUB:
-            return a - b  # type: ignore[operator]
+            return a - b
         case Op.MUL:
-            return a * b  # type: ignore[operator]
+            return a * b
         case Op.MIN:
-            return z3.If(a <= b, a, b)  # type: ignore[operator]
+            return z3.If(a <= b, a, b)
         case Op.MAX:
-            return z3.If(a >= b, a, b)  # type: ignore[operator]
+            return z3.If(a >= b, a, b)
     raise InternalError(f"encoding: unknown operator {op!r}")

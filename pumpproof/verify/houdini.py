@@ -35,18 +35,18 @@ def candidates(enc: Encoding) -> list[z3.BoolRef]:
     for f in frame:
         x = enc.cur[f.name]
         if isinstance(f.type, BoolType):
-            literals += [(f, x), (f, z3.Not(x))]  # type: ignore[list-item]
+            literals += [(f, x), (f, z3.Not(x))]
         elif isinstance(f.type, EnumType):
-            literals += [(f, x == i) for i in range(len(f.type.values))]  # type: ignore[misc]
+            literals += [(f, x == i) for i in range(len(f.type.values))]
     constants = _constants(enc)
     atoms: list[tuple[set[FrameVar], z3.BoolRef]] = []
     for f in numeric:
         x = enc.cur[f.name]
-        atoms += [({f}, x <= c) for c in constants] + [({f}, x >= c) for c in constants]  # type: ignore[operator]
+        atoms += [({f}, x <= c) for c in constants] + [({f}, x >= c) for c in constants]
     for a, b in itertools.combinations(numeric, 2):
         same_sort = enc.cur[a.name].sort() == enc.cur[b.name].sort()
         if same_sort and _compatible(channel[a.name], channel[b.name]):
-            diff = enc.cur[a.name] - enc.cur[b.name]  # type: ignore[operator]
+            diff = enc.cur[a.name] - enc.cur[b.name]
             atoms += [({a, b}, diff <= d) for d in (-1, 0, 1)] + [({a, b}, diff >= d) for d in (-1, 0, 1)]
     out = [atom for _, atom in atoms]
     for (lf, lit), (vs, atom) in itertools.product(literals, atoms):

@@ -55,7 +55,12 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
         step += [lemmas, z3.substitute(lemmas, list(zip(cur, nxt, strict=False)))]
     fp.rule(inv(*cur), enc.init)
     fp.rule(inv(*nxt), step)
-    answer = fp.query(z3.And(inv(*cur), enc.bad))
+    try:
+        answer = fp.query(z3.And(inv(*cur), enc.bad))
+    except z3.Z3Exception as err:  # Spacer reports its timeout as an exception ("canceled")
+        return Unknown(
+            NAME, time.time() - start, 0, f"spacer: {err.value.decode() if isinstance(err.value, bytes) else err}"
+        )
     if answer == z3.unsat:
         body = interpretation(fp.get_answer(), cur)
         if lemmas is not None:

@@ -75,7 +75,7 @@ def _closes(enc: Encoding, unroll: Unrolling, problem: LivenessProblem, back: in
             continue
         if isinstance(f.type, ClockType) and f.name in problem.ceilings:
             c = problem.ceilings[f.name]
-            parts.append(z3.Or(a[f.name] == b[f.name], z3.And(a[f.name] > c, b[f.name] > c)))  # type: ignore[operator]
+            parts.append(z3.Or(a[f.name] == b[f.name], z3.And(a[f.name] > c, b[f.name] > c)))
         else:
             parts.append(a[f.name] == b[f.name])
     return z3.And(parts)
@@ -91,7 +91,7 @@ def _fair(enc: Encoding, unroll: Unrolling, problem: LivenessProblem, back: int,
             )
         )
     if problem.system.timed:
-        parts.append(z3.Or([unroll.frame(i)[ELAPSED] > 0 for i in loop]))  # type: ignore[operator]
+        parts.append(z3.Or([unroll.frame(i)[ELAPSED] > 0 for i in loop]))
     return z3.And(parts)
 
 

@@ -11,7 +11,7 @@ import multiprocessing as mp
 import queue
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
@@ -53,7 +53,7 @@ def decide_liveness(
     if engine != AUTO and engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
     budget = Budget.seconds(timeout_s, max_depth)
-    safety = [ic3.check, kinduction.check] if engine in (AUTO, bmc.NAME) else [ENGINES[engine]]
+    safety: list[Engine] = [ic3.check, kinduction.check] if engine in (AUTO, bmc.NAME) else [ENGINES[engine]]
     tasks = {
         lasso.NAME: partial(lasso.check, problem, budget),
         "k-liveness": partial(_k_liveness, problem, budget, safety),
@@ -101,18 +101,18 @@ def confirm(problem: SafetyProblem, result: Result) -> Result:
     return result
 
 
-def _worker(name: str, task: Callable[[], Result], out: mp.Queue) -> None:  # type: ignore[type-arg]
+def _worker(name: str, task: Callable[[], Result], out: mp.Queue) -> None:
     try:
         out.put((name, task(), None))
     except Exception:  # noqa: BLE001 - any engine crash is reported to the parent as an internal error
         out.put((name, None, traceback.format_exc()))
 
 
-def race(tasks: dict[str, Callable[[], Result]], budget: Budget, label: str) -> Result:
+def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) -> Result:
     """First definitive answer among tasks running in separate (forked) processes; merged Unknown otherwise."""
     names = list(tasks)
     ctx = mp.get_context("fork")
-    out: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+    out: mp.Queue = ctx.Queue()
     procs = {n: ctx.Process(target=_worker, args=(n, tasks[n], out), daemon=True) for n in names}
     for p in procs.values():
         p.start()
