@@ -40,6 +40,14 @@ class Counterexample:
         """Index of the step where the requirement fails (the last one)."""
         return len(self.steps) - 1
 
+    @property
+    def repeating(self) -> str:
+        """What a lasso repeats forever: `steps 3..5 repeat`, or `step 5 repeats` (empty for a finite trace)."""
+        if self.loop_start is None:
+            return ""
+        first, last = self.loop_start + 1, self.violation_step
+        return f"step {last} repeats" if first >= last else f"steps {first}..{last} repeat"
+
 
 def watched_vars(system: TransitionSystem, outcome: Outcome) -> tuple[str, ...]:
     """State variables the requirement reads (the integer variables for MODEL.RANGES), in declaration order."""

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from pumpproof.lang.ir import Value
+from pumpproof.reports.counterexample import Counterexample, from_outcome
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.verify.results import Proved, Trace, Unknown, Verdict, Violated
 from pumpproof.verify.run import Outcome
@@ -22,9 +23,9 @@ def value(v: Value) -> Any:
     return v
 
 
-def trace_json(trace: Trace) -> dict[str, Any]:
-    """A counterexample as JSON."""
-    return {
+def trace_json(trace: Trace, cx: Counterexample | None = None) -> dict[str, Any]:
+    """A counterexample as JSON; with its view `cx`, also the labels, shown inputs and watched variables for `show`."""
+    out: dict[str, Any] = {
         "loop_start": trace.loop_start,
         "steps": [
             {
@@ -38,6 +39,13 @@ def trace_json(trace: Trace) -> dict[str, Any]:
             for s in trace.steps
         ],
     }
+    if cx is not None:
+        out["timed"] = cx.timed
+        out["watched"] = list(cx.watched)
+        for step, sv in zip(out["steps"], cx.steps, strict=True):
+            step["label"] = sv.label
+            step["shown_inputs"] = list(sv.inputs)
+    return out
 
 
 def outcome_json(o: Outcome) -> dict[str, Any]:
@@ -64,7 +72,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         out["invariant"] = {"kind": c.kind, "k": c.k, "smt2": c.invariant_smt2, "text": c.invariant_text}
     elif isinstance(r, Violated):
         out["depth"] = len(r.trace.steps) - 1
-        out["trace"] = trace_json(r.trace)
+        out["trace"] = trace_json(r.trace, from_outcome(o) if o.problem is not None else None)
     elif isinstance(r, Unknown):
         out["depth"] = r.depth
         out["reason"] = r.reason

@@ -61,8 +61,9 @@ def _verdict(cx: Counterexample) -> str:
     why = f"requirement {cx.req_id} fails: “{cx.text}” (formula: {cx.formula})"
     if cx.loop_start is not None:
         last = cx.violation_step
+        same = " (clocks past every constant they are compared with count as equal)" if cx.timed else ""
         return (
-            f"From step {last} the run returns to the state of step {cx.loop_start} and repeats steps "
-            f"{cx.loop_start + 1}-{last} forever, so {why}."
+            f"Step {last} returns to the state of step {cx.loop_start}{same}: {cx.repeating} forever, "
+            f"and on that infinite run {why}."
         )
     return f"At step {cx.violation_step} {why}."

@@ -1,14 +1,17 @@
-"""The terminal report: a verdict table, then each counterexample as a step table of what changed."""
+"""The terminal report: a verdict table, then each counterexample as a step table of what changed and its story."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from pumpproof.lang.ir import TransitionSystem
+from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
+from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
-from pumpproof.reports.trace_view import fmt, view
+from pumpproof.reports.trace_view import fmt
 from pumpproof.verify.results import Proved, Unknown, Verdict, Violated
 from pumpproof.verify.run import Outcome
 
@@ -66,47 +69,40 @@ def render(
 
 
 def render_counterexample(console: Console, system: TransitionSystem, outcome: Outcome) -> None:
-    """The counterexample of a VIOLATED outcome as a step table (changed values only)."""
-    assert isinstance(outcome.result, Violated)
-    req = outcome.requirement
-    console.print(Text(f"\n{req.id} VIOLATED: {req.text}", style="bold red"))
-    console.print(Text(f"  formula: {req.formula_text}", style="dim"), markup=False)
-    if req.loc is not None:
-        console.print(Text(f"  at {req.loc}; source: {req.source}", style="dim"))
-    trace = outcome.result.trace
-    loop = trace.loop_start
+    """The counterexample of a VIOLATED outcome as a step table (changed values only) and its narrative."""
+    render_evidence(console, from_outcome(outcome, system))
+
+
+def render_evidence(console: Console, cx: Counterexample) -> None:
+    """A counterexample's heading, step table and plain-language narrative (also used by `pumpproof show`)."""
+    console.print(Text(f"\n{cx.req_id} VIOLATED: {cx.text}", style="bold red"))
+    console.print(Text(f"  formula: {cx.formula}", style="dim"), markup=False)
+    if cx.location is not None:
+        console.print(Text(f"  at {cx.location}; source: {cx.source}", style="dim"))
+    console.print(step_table(cx))
+    *steps, verdict = narrate(cx)
+    for sentence in steps:
+        console.print(Padding(Text(sentence), (0, 0, 0, 2)))
+    console.print(Padding(Text(verdict, style="red"), (0, 0, 0, 2)))
+    console.print(Text("  Replayed on the model by the interpreter: confirmed.", style="red"))
+
+
+def step_table(cx: Counterexample) -> Table:
+    """The step table: one row per step, the failing step (or the loop of a lasso) in red."""
+    loop = cx.loop_start
     table = Table(show_header=True, header_style="bold", expand=False)
     if loop is not None:
         table.add_column("", justify="left")
     table.add_column("step", justify="right")
-    if system.timed:
+    if cx.timed:
         table.add_column("time", justify="right")
     table.add_column("transition", overflow="fold")
     table.add_column("inputs", overflow="fold")
     table.add_column("changes", overflow="fold")
-    steps = view(trace, system, outcome.problem)
-    for s in steps:
-        changes = ", ".join(
-            f"{k}={fmt(new)}" if old is None else f"{k}: {fmt(old)}→{fmt(new)}" for k, (old, new) in s.changes.items()
-        )
-        name = s.transition or "(initial)"
-        if s.transition == "delay":
-            name = f"delay {fmt(s.elapsed)}"
-        elif s.label and s.transition:
-            name = f"{s.transition}: {s.label}"
+    for s in cx.steps:
         row = [] if loop is None else ["stem" if s.index <= loop else "loop"]
-        row += [str(s.index)] + ([fmt(s.time)] if system.timed else [])
-        row += [name, ", ".join(f"{k}={fmt(v)}" for k, v in s.inputs.items()), changes or "(no change)"]
-        style = "red" if s.index == len(steps) - 1 or (loop is not None and s.index > loop) else None
+        row += [str(s.index)] + ([fmt(s.time)] if cx.timed else [])
+        row += [transition_text(s), inputs_text(s), changes_text(s)]
+        style = "red" if s.index == cx.violation_step or (loop is not None and s.index > loop) else None
         table.add_row(*row, style=style, end_section=loop is not None and s.index == loop)
-    console.print(table)
-    last = steps[-1]
-    if loop is None:
-        verdict = f"  step {last.index}: {req.id} fails."
-    else:
-        same = " (clocks past every constant they are compared with count as equal)" if system.timed else ""
-        verdict = (
-            f"  step {last.index} returns to the state of step {loop}{same}: steps {loop + 1}..{last.index} "
-            f"repeat forever, and on that infinite run {req.id} fails."
-        )
-    console.print(Text(f"{verdict} Replayed on the model by the interpreter: confirmed.", style="red"))
+    return table

@@ -1,0 +1,225 @@
+"""Counterexamples and state spaces drawn with graphviz (DOT, SVG, PNG).
+
+The trace graph has one node per step: its short label shows what changed (highlighted) and the
+facts the requirement reads; the full valuation is the node's tooltip. The state-space view
+draws the reachable states projected onto a few variables (verify.explicit computes them) with
+the counterexample's path overlaid. Output is deterministic: names come from step indices and
+sorted values, never from ids or hashes.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+import graphviz
+import networkx as nx
+
+from pumpproof.errors import UsageError
+from pumpproof.lang.ir import Value
+from pumpproof.reports.counterexample import Counterexample, inputs_text
+from pumpproof.reports.trace_view import StepView, fmt
+
+FORMATS = ("svg", "png", "dot")
+CHANGED = "#ffe08a"
+FAIL = "#c62828"
+PATH = "#1565c0"
+MAX_CHANGED_ROWS = 6
+FONT = "Helvetica"
+
+
+def trace_graph(cx: Counterexample, prefix: str = "cx") -> graphviz.Digraph:
+    """One node per step, edges labelled with transition and inputs, the failing step marked, a lasso's back edge."""
+    g = graphviz.Digraph(name=prefix)
+    g.attr("graph", id=prefix, rankdir="TB", nodesep="0.3", ranksep="0.35", fontname=FONT, tooltip=cx.req_id)
+    g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="10", margin="0.06,0.04")
+    g.attr("edge", fontname=FONT, fontsize="9")
+    for s in cx.steps:
+        failing = cx.loop_start is None and s.index == cx.violation_step
+        in_loop = cx.loop_start is not None and s.index >= cx.loop_start
+        attrs = {"id": f"{prefix}-s{s.index}", "tooltip": _valuation(s)}
+        if failing or in_loop:
+            attrs.update(color=FAIL, penwidth="2.2" if failing else "1.6")
+        g.node(f"s{s.index}", label=_step_label(s, cx), **attrs)
+        if s.transition is not None:
+            text = _edge_text(s)
+            g.edge(f"s{s.index - 1}", f"s{s.index}", label=text, tooltip=text, id=f"{prefix}-e{s.index}")
+    _mark_failure(g, cx, prefix)
+    return g
+
+
+def _step_label(s: StepView, cx: Counterexample) -> str:
+    """An HTML-like label: the step header, changed values highlighted, key facts, and a count of the rest."""
+    header = f"step {s.index}" + (f" · t={fmt(s.time)}" if cx.timed else "")
+    rows = [f'<tr><td align="left"><b>{_esc(header)}</b></td></tr>']
+    if s.transition is None:
+        shown = [k for k, v in s.state.items() if k in cx.watched or isinstance(v, str)] or list(s.state)
+        rows += [_row(k, s.state[k]) for k in shown[:MAX_CHANGED_ROWS]]
+        hidden = len(s.state) - min(len(shown), MAX_CHANGED_ROWS)
+    else:
+        changed = list(s.changes)
+        rows += [_row(k, s.state[k], CHANGED, s.changes[k][0]) for k in changed[:MAX_CHANGED_ROWS]]
+        if len(changed) > MAX_CHANGED_ROWS:
+            rows.append(_note(f"+{len(changed) - MAX_CHANGED_ROWS} more changed"))
+        kept = [k for k in cx.watched if k in s.state and k not in s.changes]
+        rows += [_row(k, s.state[k]) for k in kept]
+        hidden = len(s.state) - len(changed) - len(kept)
+    if hidden > 0:
+        rows.append(_note(f"+{hidden} unchanged"))
+    return '<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">' + "".join(rows) + "</table>>"
+
+
+def _row(name: str, v: Value, bgcolor: str | None = None, old: Value | None = None) -> str:
+    text = f"{name} = {fmt(v)}" if old is None else f"{name}: {fmt(old)} → {fmt(v)}"
+    bg = f' bgcolor="{bgcolor}"' if bgcolor else ""
+    return f'<tr><td align="left"{bg}>{_esc(text)}</td></tr>'
+
+
+def _note(text: str) -> str:
+    return f'<tr><td align="left"><font color="#666666" point-size="9">{_esc(text)}</font></td></tr>'
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _valuation(s: StepView) -> str:
+    """The full state (and the step's inputs) for the tooltip; changed variables marked with *."""
+    lines = [f"{'* ' if k in s.changes and s.transition else ''}{k} = {fmt(v)}" for k, v in s.state.items()]
+    lines += [f"input {k} = {fmt(v)}" for k, v in s.inputs.items()]
+    return "\\n".join(lines)
+
+
+def _edge_text(s: StepView) -> str:
+    name = f"delay {fmt(s.elapsed)}" if s.transition == "delay" else str(s.transition)
+    inputs = inputs_text(s)
+    return f"{name}\\n{inputs}" if inputs else name
+
+
+def _mark_failure(g: graphviz.Digraph, cx: Counterexample, prefix: str) -> None:
+    """A note with the requirement beside the failing step; for a lasso, the back edge to the loop's start."""
+    last = cx.violation_step
+    if cx.loop_start is None:
+        headline = f"✗ {cx.req_id} fails at step {last}"
+    else:
+        headline = f"✗ {cx.req_id} fails: {cx.repeating} forever"
+        g.edge(
+            f"s{last}",
+            f"s{cx.loop_start}",
+            label=f"back to step {cx.loop_start}",
+            tooltip=f"step {last} returns to the state of step {cx.loop_start}",
+            id=f"{prefix}-loop",
+            color=FAIL,
+            fontcolor=FAIL,
+            style="dashed",
+            constraint="false",
+        )
+    body = "<br/>".join(_esc(line) for line in textwrap.wrap(cx.text, 48))
+    label = f'<<b>{_esc(headline)}</b><br/><font point-size="9">{body}</font>>'
+    with g.subgraph(name=f"{prefix}_fail_rank") as same:
+        same.attr(rank="same")
+        same.node(
+            "fail",
+            label=label,
+            shape="note",
+            color=FAIL,
+            fontcolor=FAIL,
+            id=f"{prefix}-fail",
+            tooltip=f"{cx.req_id}: {cx.formula}",
+        )
+        same.node(f"s{last}")
+    g.edge("fail", f"s{last}", style="dotted", color=FAIL, arrowhead="none", id=f"{prefix}-fail-edge")
+
+
+# ---------------------------------------------------------------- state-space view
+
+
+def default_variables(state: dict[str, Value]) -> tuple[str, ...]:
+    """The mode-like variables of a state (enum values), else its booleans."""
+    enums = tuple(k for k, v in state.items() if isinstance(v, str))
+    return enums or tuple(k for k, v in state.items() if isinstance(v, bool))[:4]
+
+
+def state_space_graph(
+    variables: Sequence[str], reachable: nx.DiGraph | None, cx: Counterexample | None, prefix: str = "ss"
+) -> graphviz.Digraph:
+    """The projected reachable states (from verify.explicit.projected_graph) with `cx`'s path in blue.
+
+    With `reachable` None (clocks, too many states) only the counterexample's path is projected.
+    """
+    path = [tuple(s.state[v] for v in variables) for s in cx.steps] if cx is not None else []
+    nodes = set(reachable.nodes) if reachable is not None else set()
+    nodes |= set(path)
+    names = {key: f"p{i}" for i, key in enumerate(sorted(nodes, key=_sort_key))}
+    on_path = set(path)
+    steps_on: dict[tuple[tuple[Value, ...], tuple[Value, ...]], list[int]] = {}
+    for i in range(1, len(path)):
+        steps_on.setdefault((path[i - 1], path[i]), []).append(i)
+    g = graphviz.Digraph(name=prefix)
+    g.attr("graph", id=prefix, rankdir="LR", fontname=FONT, nodesep="0.3")
+    g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="10")
+    g.attr("edge", fontname=FONT, fontsize="9", color="#888888")
+    for key in sorted(nodes, key=_sort_key):
+        text = "\\n".join(f"{v} = {fmt(x)}" for v, x in zip(variables, key, strict=True))
+        attrs = {"id": f"{prefix}-{names[key]}", "tooltip": text}
+        data = reachable.nodes[key] if reachable is not None and key in reachable else {}
+        if data.get("initial") or (path and key == path[0]):
+            attrs["peripheries"] = "2"
+        if key in on_path:
+            attrs.update(color=PATH, penwidth="2")
+        g.node(names[key], label=text, **attrs)
+    edges: set[tuple[tuple[Value, ...], tuple[Value, ...]]] = set(steps_on)
+    if reachable is not None:
+        edges |= set(reachable.edges)
+    for a, b in sorted(edges, key=lambda e: (_sort_key(e[0]), _sort_key(e[1]))):
+        attrs = {"id": f"{prefix}-{names[a]}-{names[b]}"}
+        label = ""
+        if reachable is not None and reachable.has_edge(a, b):
+            label = _short(sorted(t or "" for t in reachable.edges[a, b]["transitions"]))
+        if (a, b) in steps_on:
+            steps = ", ".join(str(i) for i in steps_on[a, b])
+            label = f"step {steps}" + (f"\\n{label}" if label else "")
+            attrs.update(color=PATH, fontcolor=PATH, penwidth="2")
+        g.edge(names[a], names[b], label=label, tooltip=label or "step", **attrs)
+    return g
+
+
+def _sort_key(key: tuple[Value, ...]) -> tuple[str, ...]:
+    return tuple(f"{type(x).__name__}:{x}" for x in key)
+
+
+def _short(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+
+
+# ---------------------------------------------------------------- output
+
+
+def render(graph: graphviz.Digraph, fmt_: str) -> bytes:
+    """The graph as DOT source, SVG or PNG bytes (SVG and PNG need graphviz's `dot`)."""
+    if fmt_ == "dot":
+        return graph.source.encode("utf-8")
+    if fmt_ not in FORMATS:
+        raise UsageError(f"unknown graph format '{fmt_}'", hint=f"use one of: {', '.join(FORMATS)}")
+    try:
+        return graph.pipe(format=fmt_)
+    except graphviz.ExecutableNotFound:
+        raise UsageError(
+            "graphviz's 'dot' program is not installed", hint="install it (apt-get install graphviz)"
+        ) from None
+
+
+def write_graph(graph: graphviz.Digraph, path: str | Path) -> None:
+    """Write the graph in the format its file name asks for (.svg, .png or .dot)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise UsageError(f"cannot tell the graph format of '{path}'", hint="name the file .svg, .png or .dot")
+    Path(path).write_bytes(render(graph, suffix))
+
+
+def inline_svg(graph: graphviz.Digraph) -> str:
+    """The SVG element alone (no XML prolog or DOCTYPE), to embed in HTML."""
+    svg = render(graph, "svg").decode("utf-8")
+    return svg[svg.index("<svg") :]
