@@ -10,13 +10,13 @@ from __future__ import annotations
 import itertools
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
 
 from pumpproof.errors import UnsupportedError
-from pumpproof.lang.ir import BoolType, EnumType, IntType, Type, Value
+from pumpproof.lang.ir import FALSE, BoolType, EnumType, IntType, TransitionSystem, Type, Value
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
@@ -250,3 +250,32 @@ def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trac
         for i, n in enumerate(path)
     )
     return Trace(steps, loop_start=len(entry_path) - 1)
+
+
+# ---------------------------------------------------------------- state-space views (reports draw them)
+
+
+def projected_graph(system: TransitionSystem, variables: Sequence[str], max_states: int = 10_000) -> nx.DiGraph:
+    """The reachable states projected onto `variables`: nodes are value tuples, edges carry the transitions taken.
+
+    Node attributes: `initial` (some initial state projects here), `frames` (how many reachable frames do).
+    UnsupportedError for models with clocks and for more than `max_states` reachable frames.
+    """
+    if system.timed:
+        clocks = ", ".join(v.name for v in system.clocks)
+        raise UnsupportedError(f"the model has clocks ({clocks}): its states cannot be enumerated")
+    full = reachable_graph(SafetyProblem(f"{system.name}: reachable states", system, FALSE), max_states)
+    out = nx.DiGraph()
+    for node, data in full.nodes(data=True):
+        state = dict(node.state)
+        key = tuple(state[v] for v in variables)
+        if key not in out:
+            out.add_node(key, initial=False, frames=0)
+        out.nodes[key]["initial"] |= bool(data.get("initial"))
+        out.nodes[key]["frames"] += 1
+    for a, b, data in full.edges(data=True):
+        ka, kb = (tuple(dict(n.state)[v] for v in variables) for n in (a, b))
+        if not out.has_edge(ka, kb):
+            out.add_edge(ka, kb, transitions=set())
+        out.edges[ka, kb]["transitions"].add(data["transition"])
+    return out
