@@ -1,0 +1,204 @@
+"""The HTML evidence report: one self-contained `index.html` (inline CSS and SVG, no external URLs).
+
+Run metadata, a traceability matrix, the assumptions every verdict rests on, the evidence for
+each verdict (invariants, counterexample graphs, narratives, step tables) and the limitations.
+Deterministic: the same run gives the same file apart from the values marked `volatile`
+(timestamp and timings).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+from markupsafe import Markup
+
+from pumpproof.errors import UnsupportedError
+from pumpproof.lang.ir import EnumType, IntType, TransitionSystem
+from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
+from pumpproof.reports.graphs import inline_svg, state_space_graph, trace_graph
+from pumpproof.reports.narrative import narrate
+from pumpproof.reports.provenance import RunInfo
+from pumpproof.reports.terminal import detail
+from pumpproof.reports.trace_view import fmt
+from pumpproof.verify.explicit import projected_graph
+from pumpproof.verify.problem import RANGES_ID
+from pumpproof.verify.results import Proved, Unknown, Verdict, Violated
+from pumpproof.verify.run import Outcome
+
+TEMPLATES = Path(__file__).with_name("templates")
+DEFAULT_MAX_STATES = 10_000
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One fact a verdict depends on, with a stable id (A1 for the first `assume`, I1 for the first `invariant`)."""
+
+    id: str
+    kind: str
+    text: str
+    where: str = ""
+
+
+@dataclass
+class Entry:
+    """Everything the template shows for one requirement."""
+
+    outcome: Outcome
+    anchor: str
+    assumptions: list[str]
+    detail: str
+    cx: Counterexample | None = None
+    narrative: list[str] = field(default_factory=list)
+    trace_svg: Markup | None = None
+    space_svg: Markup | None = None
+
+
+def write_report(
+    directory: str | os.PathLike[str],
+    system: TransitionSystem,
+    reqs_path: str,
+    outcomes: list[Outcome],
+    info: RunInfo,
+    state_vars: Sequence[str] | None = None,
+    max_states: int = DEFAULT_MAX_STATES,
+) -> Path:
+    """Write DIRECTORY/index.html; `state_vars` name the state-space projection (default: the enum variables)."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "index.html"
+    path.write_text(render_report(system, reqs_path, outcomes, info, state_vars, max_states), encoding="utf-8")
+    return path
+
+
+def render_report(
+    system: TransitionSystem,
+    reqs_path: str,
+    outcomes: list[Outcome],
+    info: RunInfo,
+    state_vars: Sequence[str] | None = None,
+    max_states: int = DEFAULT_MAX_STATES,
+) -> str:
+    """The report's HTML text."""
+    model_facts = _model_assumptions(system)
+    ranges_used = any(o.requirement.id == RANGES_ID and isinstance(o.result, Proved) for o in outcomes)
+    variables = tuple(state_vars) if state_vars else _mode_variables(system)
+    violated = any(isinstance(o.result, Violated) for o in outcomes)
+    reachable, space_note = _state_space(system, variables, max_states) if violated and variables else (None, "")
+    entries = [_entry(o, system, model_facts, ranges_used, variables, reachable) for o in outcomes]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["fmt"] = fmt
+    return env.get_template("report.html.j2").render(
+        system=system,
+        reqs_path=reqs_path,
+        info=info,
+        entries=entries,
+        counts={v: sum(o.result.verdict is v for o in outcomes) for v in Verdict},
+        Verdict=Verdict,
+        model_facts=model_facts,
+        ranges=_ranges(system) if ranges_used else [],
+        time_semantics=_time_semantics(system),
+        variables=variables,
+        space_note=space_note,
+        unknowns=[e for e in entries if isinstance(e.outcome.result, Unknown)],
+        header_comment=_header_comment(info),
+        changes_text=changes_text,
+        inputs_text=inputs_text,
+        transition_text=transition_text,
+    )
+
+
+def _entry(
+    o: Outcome,
+    system: TransitionSystem,
+    model_facts: list[Assumption],
+    ranges_used: bool,
+    variables: tuple[str, ...],
+    reachable: nx.DiGraph | None,
+) -> Entry:
+    ids = [a.id for a in model_facts] + ["T"]
+    if ranges_used and o.requirement.id != RANGES_ID:
+        ids.append("R")
+    if o.assumptions:
+        ids.append("F")
+    entry = Entry(o, anchor=f"req-{o.requirement.id}", assumptions=ids, detail=detail(o))
+    if isinstance(o.result, Violated):
+        cx = from_outcome(o, system)
+        entry.cx = cx
+        entry.narrative = narrate(cx)
+        entry.trace_svg = Markup(inline_svg(trace_graph(cx, prefix=f"trace-{o.requirement.id}")))
+        if variables:
+            space = state_space_graph(variables, reachable, cx, prefix=f"space-{o.requirement.id}")
+            entry.space_svg = Markup(inline_svg(space))
+    return entry
+
+
+def _model_assumptions(system: TransitionSystem) -> list[Assumption]:
+    """The model's `assume` and `invariant` lines, once per source line (a parameterised line elaborates to many)."""
+    out: list[Assumption] = []
+    for kind, prefix, exprs in (("assume", "A", system.assumptions), ("invariant", "I", system.invariants)):
+        seen: set[tuple[str, str]] = set()
+        for e in exprs:
+            where = str(e.loc) if e.loc else ""
+            text = e.loc.line_text.split("//")[0].strip() if e.loc and e.loc.line_text else f"{kind} (generated)"
+            if (where, text) in seen:
+                continue
+            seen.add((where, text))
+            out.append(Assumption(f"{prefix}{len(seen)}", kind, text, where))
+    return out
+
+
+def _ranges(system: TransitionSystem) -> list[str]:
+    return [f"{v.name} ∈ {v.type}" for v in system.state_vars if isinstance(v.type, IntType)]
+
+
+def _time_semantics(system: TransitionSystem) -> str:
+    if system.timed:
+        clocks = ", ".join(v.name for v in system.clocks)
+        return (
+            f"Dense time: the clocks ({clocks}) grow only in delay steps, by any amount the invariants allow; "
+            "transitions take no time. “within T” is measured in model time units."
+        )
+    return "Discrete time: every step is one time unit and samples the inputs once; “within T” means within T steps."
+
+
+def _mode_variables(system: TransitionSystem) -> tuple[str, ...]:
+    return tuple(v.name for v in system.state_vars if isinstance(v.type, EnumType))
+
+
+def _state_space(
+    system: TransitionSystem, variables: tuple[str, ...], max_states: int
+) -> tuple[nx.DiGraph | None, str]:
+    """The projected reachable graph, or None and why not (the views then show the counterexample's path only)."""
+    names = ", ".join(variables)
+    try:
+        graph = projected_graph(system, variables, max_states)
+    except UnsupportedError as err:
+        reason = err.message[:1].upper() + err.message[1:]
+        return None, f"{reason}; shown is the counterexample's path projected onto {names}."
+    return graph, f"All reachable states projected onto {names}; the counterexample's path is drawn in blue."
+
+
+def _header_comment(info: RunInfo) -> list[str]:
+    """The model file's leading comment block: its authors' own statement of purpose and abstractions."""
+    model = next((f for f in info.files if f.role == "model"), None)
+    if model is None or not os.path.exists(model.path):
+        return []
+    lines: list[str] = []
+    for line in Path(model.path).read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped.startswith(("//", "#")):
+            break
+        lines.append(stripped.lstrip("/#").strip())
+    return lines
