@@ -18,9 +18,11 @@ import graphviz
 import networkx as nx
 
 from pumpproof.errors import UsageError
-from pumpproof.lang.ir import Value
-from pumpproof.reports.counterexample import Counterexample, inputs_text
+from pumpproof.lang.ir import TransitionSystem, Value
+from pumpproof.reports.counterexample import Counterexample, from_outcome, inputs_text
 from pumpproof.reports.trace_view import StepView, fmt
+from pumpproof.verify.results import Violated
+from pumpproof.verify.run import Outcome
 
 FORMATS = ("svg", "png", "dot")
 CHANGED = "#ffe08a"
@@ -223,3 +225,18 @@ def inline_svg(graph: graphviz.Digraph) -> str:
     """The SVG element alone (no XML prolog or DOCTYPE), to embed in HTML."""
     svg = render(graph, "svg").decode("utf-8")
     return svg[svg.index("<svg") :]
+
+
+def write_trace_graphs(
+    directory: str | Path, system: TransitionSystem, outcomes: list[Outcome], fmt_: str = "svg"
+) -> list[Path]:
+    """One graph per violated requirement, DIRECTORY/<id>.<fmt>; returns the paths written."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for o in outcomes:
+        if isinstance(o.result, Violated):
+            path = folder / f"{o.requirement.id}.{fmt_}"
+            write_graph(trace_graph(from_outcome(o, system), prefix=o.requirement.id), path)
+            written.append(path)
+    return written

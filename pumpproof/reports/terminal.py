@@ -82,8 +82,8 @@ def render_evidence(console: Console, cx: Counterexample) -> None:
     console.print(step_table(cx))
     *steps, verdict = narrate(cx)
     for sentence in steps:
-        console.print(Padding(Text(sentence), (0, 0, 0, 2)))
-    console.print(Padding(Text(verdict, style="red"), (0, 0, 0, 2)))
+        console.print(Padding(Text(sentence), (0, 0, 0, 2), expand=False))
+    console.print(Padding(Text(verdict, style="red"), (0, 0, 0, 2), expand=False))
     console.print(Text("  Replayed on the model by the interpreter: confirmed.", style="red"))
 
 
