@@ -1,0 +1,54 @@
+"""The plain-language narrative: one sentence per step from labels and changes, then the failing requirement."""
+
+from __future__ import annotations
+
+from pumpproof.reports.counterexample import from_outcome
+from pumpproof.reports.narrative import narrate
+from tests.reports.conftest import tick_outcome
+
+
+def test_one_sentence_per_step_and_a_closing_verdict(tick) -> None:
+    system, _ = tick
+    cx = from_outcome(tick_outcome(tick), system)
+    story = narrate(cx)
+    assert len(story) == len(cx.steps) + 1
+    assert [s.split(":")[0] for s in story[:-1]] == [f"step {i}" for i in range(len(cx.steps))]
+    assert (
+        story[0]
+        == "step 0: the run starts with mode = Stopped, occluded = false (and 2 other variables as in the table)."
+    )
+    assert story[1].startswith("step 1: RUN/STOP pressed to start infusing (transition `start`) with button = RunStop;")
+    assert "mode Stopped -> Infusing" in story[1]
+
+
+def test_persisting_facts_the_requirement_reads_are_repeated(tick) -> None:
+    system, _ = tick
+    story = narrate(from_outcome(tick_outcome(tick), system))
+    restart = story[6]
+    assert restart == (
+        "step 6: RUN/STOP pressed in alarm: resume (transition `restart`) with button = RunStop; "
+        "mode Alarm -> Infusing, count 2 -> 0; occluded still true."
+    )
+    assert "still" not in story[1]  # nothing the requirement reads has been established yet
+    assert story[7].endswith("nothing changes; mode still Infusing, occluded still true.")
+
+
+def test_finite_and_lasso_verdicts_name_the_requirement_and_its_text(tick) -> None:
+    system, _ = tick
+    finite = narrate(from_outcome(tick_outcome(tick), system))[-1]
+    assert finite.startswith(
+        "At step 7 requirement TP-LEVEL fails: “An occlusion while infusing alarms within 3 steps.”"
+    )
+    lasso = narrate(from_outcome(tick_outcome(tick, loop_start=5), system))[-1]
+    assert lasso.startswith("Step 7 returns to the state of step 5: steps 6..7 repeat forever")
+    assert "TP-LEVEL fails" in lasso and "clocks" not in lasso  # a clock-free model has no clock caveat
+
+
+def test_recalled_model_story_of_the_restart(recalled) -> None:
+    system, outcomes, _ = recalled
+    level = next(o for o in outcomes if o.requirement.id == "UO-LEVEL")
+    story = narrate(from_outcome(level, system))
+    restart = next(s for s in story if "(transition `restart`)" in s)
+    assert "mode OcclusionAlarm -> Infusing" in restart and restart.endswith("occluded_up still true.")
+    assert "time passes by" in story[-2] and "alarm_up still false" in story[-2]
+    assert "UO-LEVEL fails" in story[-1] and level.requirement.text in story[-1]
