@@ -1,0 +1,189 @@
+"""Independent re-check of proofs: every proof obligation, as SMT-LIB 2 text, decided by cvc5.
+
+Z3 finds the invariants and re-checks them already (certificates.recheck); cvc5 shares no code
+with Z3, so an obligation both answer `unsat` does not hang on one solver's soundness. The
+obligations are written as standalone .smt2 files with a manifest, so a reviewer can re-run them
+with any SMT-LIB 2 solver (tool validation evidence, IEC 62304 / ISO 13485 4.1.6).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cvc5
+
+from pumpproof import __version__
+from pumpproof.verify.certificates import Obligation, obligations
+from pumpproof.verify.ltl import LivenessProblem, k_liveness
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Proved
+from pumpproof.verify.run import Outcome
+from pumpproof.verify.versions import solver_versions
+
+SOLVER = "cvc5"
+MANIFEST = "manifest.json"
+SCHEMA = "pumpproof-certificates/1"
+
+
+def solver_version() -> str:
+    """The version of the cvc5 library that re-checks obligations."""
+    return str(cvc5.__version__)
+
+
+@dataclass(frozen=True)
+class ObligationCheck:
+    """cvc5's answer on one obligation: `unsat` means the obligation holds."""
+
+    obligation: Obligation
+    solver: str
+    answer: str
+    time_s: float
+
+    @property
+    def holds(self) -> bool:
+        """True when the solver proved the obligation (its script is unsatisfiable)."""
+        return self.answer == "unsat"
+
+
+@dataclass(frozen=True)
+class CertifiedProof:
+    """One PROVED requirement with its obligations and cvc5's answer on each (empty when not re-checkable)."""
+
+    requirement: str
+    engine: str
+    kind: str
+    k: int
+    rounds: int | None
+    checks: tuple[ObligationCheck, ...]
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when there were obligations and cvc5 proved every one."""
+        return bool(self.checks) and all(c.holds for c in self.checks)
+
+
+def check_script(script: str, timeout_s: float = 60.0) -> tuple[str, float]:
+    """cvc5's answer (`unsat`, `sat`, `unknown`, or `error: ...`) on an SMT-LIB 2 script, and the seconds it took."""
+    start = time.time()
+    tm = cvc5.TermManager()
+    solver = cvc5.Solver(tm)
+    solver.setOption("tlimit-per", str(max(1, int(timeout_s * 1000))))
+    symbols = cvc5.SymbolManager(tm)
+    parser = cvc5.InputParser(solver, symbols)
+    parser.setStringInput(cvc5.InputLanguage.SMT_LIB_2_6, script, "obligation")
+    answers = []
+    try:
+        while not (command := parser.nextCommand()).isNull():
+            out = command.invoke(solver, symbols).strip()
+            if out:
+                answers.append(out)
+    except RuntimeError as err:  # cvc5 reports parse and logic errors as RuntimeError
+        return f"error: {err}", time.time() - start
+    answer = answers[-1] if answers else "error: the script has no (check-sat)"
+    return answer, time.time() - start
+
+
+def recheck(
+    problem: SafetyProblem, obligations_: Sequence[Obligation], timeout_s: float = 60.0
+) -> list[ObligationCheck]:
+    """Decide every obligation of a proof of `problem` with cvc5."""
+    name = f"{SOLVER} {solver_version()}"
+    out = []
+    for ob in obligations_:
+        answer, took = check_script(ob.script, timeout_s)
+        out.append(ObligationCheck(ob, name, answer, took))
+    return out
+
+
+def proof_problem(outcome: Outcome) -> SafetyProblem | None:
+    """The safety problem a PROVED outcome's invariant proves (k-liveness's for liveness), None if it has none."""
+    result, problem = outcome.result, outcome.problem
+    if not isinstance(result, Proved) or problem is None:
+        return None
+    if isinstance(problem, LivenessProblem):
+        rounds = result.certificate.rounds
+        return None if rounds is None else k_liveness(problem, rounds)
+    return problem
+
+
+def certify(outcomes: Sequence[Outcome], timeout_s: float = 60.0) -> list[CertifiedProof]:
+    """Re-check the certificate of every PROVED outcome with cvc5 (other verdicts are skipped)."""
+    out = []
+    for outcome in outcomes:
+        result = outcome.result
+        if not isinstance(result, Proved):
+            continue
+        cert = result.certificate
+        problem = proof_problem(outcome)
+        rid = outcome.requirement.id
+        if problem is None or not cert.invariant_smt2:
+            note = f"no invariant to re-check (certificate kind '{cert.kind}')"
+            out.append(CertifiedProof(rid, result.engine, cert.kind, cert.k, cert.rounds, (), note))
+            continue
+        checks = recheck(problem, obligations(problem, cert), timeout_s)
+        note = f"k-liveness with K={cert.rounds}: the invariant proves at most K fair rounds" if cert.rounds else ""
+        out.append(CertifiedProof(rid, result.engine, cert.kind, cert.k, cert.rounds, tuple(checks), note))
+    return out
+
+
+def file_name(requirement: str, obligation: str) -> str:
+    """`UO-LEVEL.initiation-0.smt2`: a portable file name for one obligation."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{requirement}.{obligation}").strip("-")
+    return f"{safe}.smt2"
+
+
+def manifest(proofs: Sequence[CertifiedProof], model: str) -> dict[str, object]:
+    """The manifest of a certificate bundle: which solver re-checked which file, with what answer."""
+    entries = []
+    for proof in proofs:
+        obligations_json = [
+            {
+                "name": c.obligation.name,
+                "file": file_name(proof.requirement, c.obligation.name),
+                "sha256": hashlib.sha256(c.obligation.script.encode()).hexdigest(),
+                "expected": "unsat",
+                "answer": c.answer,
+                "solver": c.solver,
+                "time_s": round(c.time_s, 4),
+            }
+            for c in proof.checks
+        ]
+        entries.append(
+            {
+                "id": proof.requirement,
+                "engine": proof.engine,
+                "kind": proof.kind,
+                "k": proof.k,
+                "rounds": proof.rounds,
+                "rechecked": proof.ok,
+                "note": proof.note,
+                "obligations": obligations_json,
+            }
+        )
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "pumpproof", "version": __version__},
+        "model": model,
+        "generated_by": solver_versions(),
+        "rechecked_by": {SOLVER: solver_version()},
+        "proofs": entries,
+    }
+
+
+def write_bundle(proofs: Sequence[CertifiedProof], model: str, out_dir: str | Path) -> Path:
+    """Write every obligation as a standalone .smt2 file and the manifest; return the manifest's path."""
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    for proof in proofs:
+        for c in proof.checks:
+            (folder / file_name(proof.requirement, c.obligation.name)).write_text(c.obligation.script, encoding="utf-8")
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest(proofs, model), indent=2) + "\n", encoding="utf-8")
+    return path
