@@ -1,0 +1,173 @@
+"""Model coverage and sanity: dead transitions, unreachable enum values, deadlocks.
+
+Each question is a reachability (safety) problem decided by the same engines as requirements, so
+a finding comes with a replayed witness run or a proof: "transition t fires" is the bad state
+`fired(t)`, "mode can be Alarm" is `mode == Alarm`, "a deadlock is reachable" is "no transition and
+no delay can be taken here" (inputs enumerated, clocks looked at just after the current instant).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+
+from pumpproof.errors import UnsupportedError
+from pumpproof.lang.elaborate import MIRROR
+from pumpproof.lang.ir import (
+    BOOL,
+    COMPARISONS,
+    FALSE,
+    TRUE,
+    Binary,
+    ClockType,
+    Const,
+    EnumType,
+    Expr,
+    Fired,
+    Op,
+    Transition,
+    TransitionSystem,
+    VarRef,
+)
+from pumpproof.lang.location import Location
+from pumpproof.lang.walk import rewrite, var_names
+from pumpproof.verify.explicit import values_of
+from pumpproof.verify.ltl import enabled
+from pumpproof.verify.problem import SafetyProblem, conj, disj, neg
+from pumpproof.verify.results import Proved, Result, Violated
+from pumpproof.verify.run import Options, verdict
+
+MAX_INPUT_CHOICES = 4096
+DEADLOCK_HINT = (
+    "if the model may stop here on purpose (for example after a power-off), declare it; otherwise some "
+    "transition (or the passing of time) is missing from this state"
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reachability question about the model: `result` Violated means reached (with a witness run)."""
+
+    subject: str
+    result: Result
+    loc: Location | None = None
+
+    @property
+    def reached(self) -> bool | None:
+        """True with a witness, False when proved unreachable, None when undecided."""
+        if isinstance(self.result, Violated):
+            return True
+        return False if isinstance(self.result, Proved) else None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which transitions can fire, which enum values occur, and whether a deadlock is reachable."""
+
+    model: str
+    transitions: tuple[Finding, ...]
+    enum_values: tuple[Finding, ...]
+    deadlock: Finding | None
+    deadlock_note: str = ""
+
+    @property
+    def dead_transitions(self) -> tuple[Finding, ...]:
+        """Transitions proved never to fire."""
+        return tuple(f for f in self.transitions if f.reached is False)
+
+    @property
+    def unreached_values(self) -> tuple[Finding, ...]:
+        """Enum values (`var == Value`) proved never to occur."""
+        return tuple(f for f in self.enum_values if f.reached is False)
+
+    @property
+    def undecided(self) -> tuple[Finding, ...]:
+        """Questions no engine answered in time."""
+        found = (*self.transitions, *self.enum_values, *((self.deadlock,) if self.deadlock else ()))
+        return tuple(f for f in found if f.reached is None)
+
+    @property
+    def clean(self) -> bool:
+        """True when every transition fires, every value occurs, no deadlock is reachable, and all is decided."""
+        no_deadlock = self.deadlock is not None and self.deadlock.reached is False
+        return not (self.dead_transitions or self.unreached_values or self.undecided) and no_deadlock
+
+
+def coverage(
+    system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = (), terminal: Expr = FALSE
+) -> Coverage:
+    """Decide every coverage question on `system`; `terminal` marks states where stopping is allowed."""
+
+    def reach(subject: str, target: Expr, loc: Location | None = None) -> Finding:
+        problem = SafetyProblem(f"{system.name}: {subject}", system, target, assumed)
+        return Finding(subject, verdict(problem, options), loc)
+
+    transitions = tuple(reach(f"transition {t.name}", Fired((t.name,)), t.loc) for t in system.transitions)
+    values = tuple(
+        reach(f"{v.name} == {value}", Binary(Op.EQ, VarRef(v.name, v.type), Const(value, v.type), BOOL), v.loc)
+        for v in system.state_vars
+        if isinstance(v.type, EnumType)
+        for value in v.type.values
+    )
+    try:
+        stuck = conj(neg(can_step(system)), neg(terminal))
+    except UnsupportedError as err:
+        return Coverage(system.name, transitions, values, None, f"deadlock not checked: {err.message}")
+    return Coverage(system.name, transitions, values, reach("deadlock", stuck, system.loc))
+
+
+def can_step(system: TransitionSystem) -> Expr:
+    """A state expression: some step (a transition, or with clocks a delay) can be taken from this state.
+
+    Inputs are chosen by the step, so each valuation of the inputs the steps read is tried in turn
+    (UnsupportedError beyond MAX_INPUT_CHOICES valuations).
+    """
+    read = set().union(*(var_names(t.guard) for t in system.transitions), *(var_names(a) for a in system.assumptions))
+    read |= {n for t in system.transitions for u in t.updates for n in var_names(u.value)}
+    inputs = [v for v in system.inputs if v.name in read]
+    choices = 1
+    for v in inputs:
+        choices *= len(values_of(v.type))
+    if choices > MAX_INPUT_CHOICES:
+        raise UnsupportedError(f"the steps read inputs with {choices} combined values (more than {MAX_INPUT_CHOICES})")
+    options = []
+    for combo in itertools.product(*(values_of(v.type) for v in inputs)):
+        fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}  # type: ignore[arg-type]
+        steps = replace(system, transitions=tuple(_fix(t, fixed) for t in system.transitions))
+        moves = enabled(steps, tuple(t.name for t in system.transitions))
+        if system.timed:
+            moves = disj(moves, conj(*(just_after(i) for i in system.invariants)))
+        options.append(conj(*(_subst(a, fixed) for a in system.assumptions), moves))
+    return disj(*options)
+
+
+def just_after(e: Expr) -> Expr:
+    """`e` an instant after now, when every clock has grown a little: `x <= T` becomes `x < T`, `x >= T` stays.
+
+    Exact for clock comparisons with clock-free terms (the only ones the language allows): each is
+    constant on some interval (now, now + d), so a delay is possible iff the invariants hold just after.
+    """
+
+    def node(n: Expr) -> Expr | None:
+        if not (isinstance(n, Binary) and n.op in COMPARISONS):
+            return None
+        clock, op, other = n.left, n.op, n.right
+        if isinstance(other.type, ClockType):
+            clock, op, other = other, MIRROR[op], clock
+        if not isinstance(clock.type, ClockType):
+            return None
+        if op in (Op.EQ, Op.NE):
+            return FALSE if op is Op.EQ else TRUE
+        return Binary({Op.LE: Op.LT, Op.GT: Op.GE}.get(op, op), clock, other, BOOL)
+
+    return rewrite(e, node)
+
+
+def _subst(e: Expr, fixed: dict[str, Expr]) -> Expr:
+    return rewrite(e, lambda n: fixed.get(n.name) if isinstance(n, VarRef) else None)
+
+
+def _fix(t: Transition, fixed: dict[str, Expr]) -> Transition:
+    return replace(
+        t, guard=_subst(t.guard, fixed), updates=tuple(replace(u, value=_subst(u.value, fixed)) for u in t.updates)
+    )

@@ -1,0 +1,83 @@
+"""Coverage and sanity: dead transitions, unreached enum values, deadlocks (explicit checker as reference)."""
+
+from __future__ import annotations
+
+import networkx as nx
+from rich.console import Console
+
+from pumpproof.lang.ir import FALSE
+from pumpproof.lang.load import parse_model_text
+from pumpproof.reports import lint_report
+from pumpproof.verify.coverage import coverage
+from pumpproof.verify.explicit import reachable_graph
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Violated
+from pumpproof.verify.run import Options
+
+OPTIONS = Options(timeout_s=30)
+
+STUCK = """
+type Mode = {Idle, Run, Broken, Off}
+var mode: Mode = Idle
+var jammed: bool = false
+input go: bool
+assume go or mode != Run
+transition start when mode == Idle and go do mode := Run
+transition jam when mode == Run and not jammed do jammed := true
+transition stop when mode == Run and not jammed do mode := Idle
+transition fail when mode == Run and jammed and not go do mode := Broken
+"""
+
+
+def test_dead_transitions_unreached_values_and_deadlock() -> None:
+    system = parse_model_text(STUCK, "stuck.pump")
+    cov = coverage(system, OPTIONS)
+    assert [f.subject for f in cov.dead_transitions] == ["transition fail"]  # the assumption forces go while running
+    assert {f.subject for f in cov.unreached_values} == {"mode == Broken", "mode == Off"}
+    assert cov.deadlock is not None and isinstance(cov.deadlock.result, Violated)
+    assert [s.transition for s in cov.deadlock.result.trace.steps[1:]] == ["start", "jam"]
+    assert not cov.clean
+
+
+def test_deadlock_check_agrees_with_the_explicit_state_graph() -> None:
+    system = parse_model_text(STUCK, "stuck.pump")
+    graph = reachable_graph(SafetyProblem("all", system, FALSE))
+    stuck = {dict(n.state)["mode"] for n in graph if graph.out_degree(n) == 0}
+    assert stuck == {"Run"}
+    assert nx.is_directed(graph)
+    free = parse_model_text(STUCK.replace("and not jammed do mode := Idle", "do mode := Idle"), "free.pump")
+    cov = coverage(free, OPTIONS)
+    assert cov.deadlock is not None and cov.deadlock.reached is False
+
+
+def test_a_clock_that_can_neither_pass_nor_be_left_is_a_deadlock() -> None:
+    model = """
+clock x
+var done: bool = false
+invariant not done -> x <= 5
+transition finish when x >= 6 do done := true
+"""
+    cov = coverage(parse_model_text(model, "timelock.pump"), OPTIONS)
+    assert [f.subject for f in cov.dead_transitions] == ["transition finish"]
+    assert cov.deadlock is not None and cov.deadlock.reached is True
+    fixed = coverage(parse_model_text(model.replace(">= 6", ">= 5"), "ok.pump"), OPTIONS)
+    assert fixed.deadlock is not None and fixed.deadlock.reached is False  # after finishing, time passes freely
+
+
+def test_spectrum_model_is_fully_covered_and_lint_prints_it(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, _ = corrected
+    cov = coverage(system, OPTIONS)
+    assert cov.clean, [(f.subject, f.result) for f in cov.undecided]
+    console = Console(record=True, width=120)
+    lint_report.render(console, cov)
+    assert "9/9 transitions fire, 3/3 enum values occur, deadlocks: none" in console.export_text()
+
+
+def test_lint_report_names_each_finding() -> None:
+    cov = coverage(parse_model_text(STUCK, "stuck.pump"), OPTIONS)
+    console = Console(record=True, width=160)
+    lint_report.render(console, cov)
+    text = console.export_text()
+    assert "deadlock reachable" in text and "start → jam" in text
+    assert "stuck.pump:10:12: dead transition: fail never fires" in text
+    assert "unreached value: no reachable state has mode == Off" in text

@@ -1,0 +1,46 @@
+"""Vacuity: a requirement whose trigger no run reaches is reported, with a witness when the trigger is reached."""
+
+from __future__ import annotations
+
+from pumpproof.lang.ir import Requirement, TransitionSystem
+from pumpproof.lang.load import parse_requirements_text
+from pumpproof.verify.results import Violated
+from pumpproof.verify.run import Options
+from pumpproof.verify.vacuity import explain, triggers, vacuity
+
+OPTIONS = Options(timeout_s=30)
+
+
+def _req(system: TransitionSystem, formula: str) -> Requirement:
+    text = f'requirement V\n  text "t"\n  source "s"\n  {formula}\n'
+    return parse_requirements_text(text, "<v>", system).requirements[0]
+
+
+def test_level_requirement_is_exercised_with_a_witness(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    result = vacuity(system, reqs["UO-LEVEL"], OPTIONS)
+    assert not result.vacuous and result.decided
+    (witness,) = result.witnesses()
+    last = witness.steps[-1].state
+    assert last["occluded_up"] and last["mode"] == "Infusing"
+    assert "every trigger is reached" in explain(result)
+
+
+def test_unreachable_trigger_is_vacuous(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, _ = corrected
+    # An alarm never coexists with delivery in the corrected model, so this holds only vacuously.
+    req = _req(system, "always (alarm_up and mode == Infusing -> not occluded_up within T_DETECT_MS)")
+    result = vacuity(system, req, OPTIONS)
+    assert result.vacuous
+    assert "alarm_up and (mode == Infusing)" in explain(result)
+
+
+def test_triggers_of_each_shape(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    assert triggers(_req(system, "always alarm_up or not alarm_up").formula) == []
+    clear = triggers(reqs["UO-CLEAR"].formula)
+    assert len(clear) == 1
+    both = _req(system, "always ((alarm_up -> not armed) and (fired(start) -> next armed))")
+    assert len(triggers(both.formula)) == 2
+    live = vacuity(system, reqs["UO-LIVE"], OPTIONS)  # the response trigger of a liveness requirement
+    assert len(live.checks) == 1 and isinstance(live.checks[0].result, Violated)
