@@ -1,0 +1,42 @@
+"""Printing `pumpproof mutate`: the mutation score, and every surviving mutant with where it changes the model."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from pumpproof.verify.mutate import MutationScore
+
+STATUS_STYLE = {"killed": "green", "survived": "bold red", "unknown": "yellow"}
+
+
+def render(console: Console, result: MutationScore, show_killed: bool = False) -> None:
+    """A table of surviving (and undecided) mutants, then the score; killed mutants too with `show_killed`."""
+    shown = [r for r in result.results if show_killed or r.status != "killed"]
+    if shown:
+        table = Table(show_header=True, header_style="bold", expand=False)
+        for col in ("mutant", "status", "killed by", "where"):
+            table.add_column(col, overflow="fold")
+        for r in shown:
+            killers = ", ".join(r.killed_by) or (f"undecided: {', '.join(r.undecided)}" if r.undecided else "-")
+            table.add_row(
+                r.mutant.name,
+                Text(r.status, style=STATUS_STYLE[r.status]),
+                killers,
+                str(r.mutant.loc) if r.mutant.loc else "",
+            )
+        console.print(table)
+    killed, survived = len(result.with_status("killed")), len(result.with_status("survived"))
+    unknown = len(result.with_status("unknown"))
+    line = (
+        f"mutation score {result.score:.0%} for {', '.join(result.requirements)} on {result.model}: "
+        f"{killed} killed, {survived} survived, {unknown} undecided of {len(result.results)} mutants"
+    )
+    console.print(Text(line, style="bold"))
+    if survived:
+        hint = (
+            "a surviving mutant is a change to the model that no requirement notices: either a requirement "
+            "is missing or too weak, or the change is harmless (an equivalent mutant)"
+        )
+        console.print(Text(hint, style="dim"))

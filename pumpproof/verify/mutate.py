@@ -1,0 +1,231 @@
+"""Mutation analysis of a requirement set: small faults injected into the model, and which requirements notice.
+
+A mutant is the model with one systematic change (DeMillo, Lipton, Sayward 1978; for model
+checking, Ammann and Black 1999): a guard or one of its conditions negated, an update dropped, a
+constant assignment swapped for another value, a comparison's boundary moved. A mutant survives
+when every requirement still holds on it: the requirements cannot tell that fault from the
+intended design. Kills come with a replayed counterexample, never on an engine's word alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from pumpproof.errors import UnsupportedError
+from pumpproof.lang.ir import (
+    Binary,
+    BoolType,
+    Const,
+    EnumType,
+    Expr,
+    Op,
+    Requirement,
+    Transition,
+    TransitionSystem,
+    Update,
+)
+from pumpproof.lang.location import Location
+from pumpproof.lang.walk import children, with_children
+from pumpproof.verify.problem import neg
+from pumpproof.verify.results import Unknown, Violated
+from pumpproof.verify.run import Options, problem_for, verdict
+from pumpproof.verify.vacuity import expr_text
+
+Path = tuple[int, ...]
+# Moving a comparison's boundary by one: the off-by-one faults timers are prone to.
+BOUNDARY = {Op.LE: Op.LT, Op.LT: Op.LE, Op.GE: Op.GT, Op.GT: Op.GE}
+
+
+class Operator(str, Enum):
+    """The kinds of mutation."""
+
+    NEGATE_GUARD = "negate-guard"
+    NEGATE_CONDITION = "negate-condition"
+    DROP_UPDATE = "drop-update"
+    SWAP_CONSTANT = "swap-constant"
+    MOVE_BOUNDARY = "move-boundary"
+    MOVE_RESET = "move-reset"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """The model with one change: `name` is unique and stable (`restart: drop armed := true`)."""
+
+    name: str
+    operator: Operator
+    transition: str
+    loc: Location | None
+    system: TransitionSystem
+
+
+def mutants(system: TransitionSystem, transitions: Sequence[str] | None = None) -> list[Mutant]:
+    """Every mutant of `system` (of the named transitions only, when given), in model order, without duplicates."""
+    out: list[Mutant] = []
+    seen = {system.transitions}
+    for i, t in enumerate(system.transitions):
+        if transitions is not None and t.name not in transitions:
+            continue
+        changes = [(op, what, loc, {i: changed}) for op, what, loc, changed in _transition_mutations(t)]
+        changes += _moved_resets(system, i)
+        for op, what, loc, changed in changes:
+            new = tuple(changed.get(j, old) for j, old in enumerate(system.transitions))
+            if new in seen:  # e.g. negating the only condition of a guard is negating the guard
+                continue
+            seen.add(new)
+            out.append(Mutant(f"{t.name}: {what}", op, t.name, loc, replace(system, transitions=new)))
+    return out
+
+
+Change = tuple[Operator, str, Location | None, dict[int, Transition]]
+
+
+def _moved_resets(system: TransitionSystem, i: int) -> list[Change]:
+    """A constant assignment of transition i done by another transition instead (a reset in the wrong place).
+
+    This is the shape of the Spectrum recall (H1): the detector re-armed when the occlusion clears
+    rather than at restart.
+    """
+    t = system.transitions[i]
+    out: list[Change] = []
+    for j, u in enumerate(t.updates):
+        if not isinstance(u.value, Const):
+            continue
+        without = replace(t, updates=t.updates[:j] + t.updates[j + 1 :])
+        for k, other in enumerate(system.transitions):
+            if k == i or any(v.target == u.target for v in other.updates):
+                continue
+            moved = replace(other, updates=(*other.updates, u))
+            what = f"move {_update_text(u)} to {other.name}"
+            out.append((Operator.MOVE_RESET, what, u.loc or t.loc, {i: without, k: moved}))
+    return out
+
+
+Mutation = tuple[Operator, str, Location | None, Transition]
+
+
+def _transition_mutations(t: Transition) -> Iterator[Mutation]:
+    g = t.guard
+    yield Operator.NEGATE_GUARD, f"negate guard {expr_text(g)}", g.loc or t.loc, replace(t, guard=neg(g))
+    for path, part in _conjuncts(g):
+        changed = replace(t, guard=_replace_at(g, path, neg(part)))
+        yield Operator.NEGATE_CONDITION, f"negate condition {expr_text(part)}", part.loc or t.loc, changed
+    for path, node in _nodes(g):
+        if isinstance(node, Binary) and node.op in BOUNDARY:
+            moved = replace(node, op=BOUNDARY[node.op])
+            what = f"{expr_text(node)} becomes {expr_text(moved)}"
+            yield Operator.MOVE_BOUNDARY, what, node.loc or t.loc, replace(t, guard=_replace_at(g, path, moved))
+    for j, u in enumerate(t.updates):
+        rest = t.updates[:j] + t.updates[j + 1 :]
+        yield Operator.DROP_UPDATE, f"drop {_update_text(u)}", u.loc or t.loc, replace(t, updates=rest)
+        for value in _other_constants(u.value):
+            swapped = replace(u, value=value)
+            what = f"{_update_text(u)} becomes {_update_text(swapped)}"
+            yield Operator.SWAP_CONSTANT, what, u.loc or t.loc, replace(t, updates=rest[:j] + (swapped,) + rest[j:])
+
+
+def _update_text(u: Update) -> str:
+    return f"{u.target} := {expr_text(u.value)}"
+
+
+def _other_constants(value: Expr) -> list[Expr]:
+    """The other values a constant boolean or enum assignment could have stored."""
+    if not isinstance(value, Const):
+        return []
+    if isinstance(value.type, BoolType):
+        return [replace(value, value=not value.value)]
+    if isinstance(value.type, EnumType):
+        return [replace(value, value=v) for v in value.type.values if v != value.value]
+    return []
+
+
+def _conjuncts(e: Expr, path: Path = ()) -> list[tuple[Path, Expr]]:
+    if isinstance(e, Binary) and e.op is Op.AND:
+        return _conjuncts(e.left, (*path, 0)) + _conjuncts(e.right, (*path, 1))
+    return [(path, e)]
+
+
+def _nodes(e: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
+    yield path, e
+    for i, k in enumerate(children(e)):
+        yield from _nodes(k, (*path, i))
+
+
+def _replace_at(e: Expr, path: Path, new: Expr) -> Expr:
+    if not path:
+        return new
+    kids = list(children(e))
+    kids[path[0]] = _replace_at(kids[path[0]], path[1:], new)
+    return with_children(e, tuple(kids))
+
+
+# ---------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    """Which requirements killed a mutant (violated on it), and which could not be decided."""
+
+    mutant: Mutant
+    killed_by: tuple[str, ...]
+    undecided: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """`killed`, `survived` (every requirement proved), or `unknown`."""
+        if self.killed_by:
+            return "killed"
+        return "unknown" if self.undecided else "survived"
+
+
+@dataclass(frozen=True)
+class MutationScore:
+    """The outcome of every mutant against one requirement set."""
+
+    model: str
+    requirements: tuple[str, ...]
+    results: tuple[MutantResult, ...]
+
+    def with_status(self, status: str) -> tuple[MutantResult, ...]:
+        """The results whose status is `status`."""
+        return tuple(r for r in self.results if r.status == status)
+
+    @property
+    def score(self) -> float:
+        """Killed mutants over decided ones (1.0 when there are none)."""
+        killed, survived = len(self.with_status("killed")), len(self.with_status("survived"))
+        return killed / (killed + survived) if killed + survived else 1.0
+
+
+def kills(
+    mutant: Mutant, requirements: Sequence[Requirement], options: Options, all_kills: bool = False
+) -> MutantResult:
+    """Check `requirements` on the mutant (stopping at the first violation unless `all_kills`)."""
+    killed, undecided = [], []
+    for req in requirements:
+        try:
+            result = verdict(problem_for(mutant.system, req), options)
+        except UnsupportedError:
+            undecided.append(req.id)
+            continue
+        if isinstance(result, Violated):
+            killed.append(req.id)
+            if not all_kills:
+                break
+        elif isinstance(result, Unknown):
+            undecided.append(req.id)
+    return MutantResult(mutant, tuple(killed), tuple(undecided))
+
+
+def score(
+    system: TransitionSystem,
+    requirements: Sequence[Requirement],
+    options: Options,
+    selected: Sequence[Mutant] | None = None,
+    all_kills: bool = False,
+) -> MutationScore:
+    """Run every mutant (or `selected`) against `requirements`."""
+    chosen = mutants(system) if selected is None else selected
+    results = tuple(kills(m, requirements, options, all_kills) for m in chosen)
+    return MutationScore(system.name, tuple(r.id for r in requirements), results)
