@@ -2,11 +2,13 @@
 
 Used for differential testing: every engine must agree with the explicit-state checker. Models
 are finite and clock-free (so the explicit checker can enumerate them); integer updates saturate,
-so every variable stays in range.
+so every variable stays in range. `liveness_generated` adds fairness and LTL requirements;
+`clocked_generated` adds a clock (engines are then compared with each other).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -139,9 +141,92 @@ def generated(draw: st.DrawFn) -> Generated:
     shape = draw(st.sampled_from(["always", "within", "weak-until", "next"]))
     formula = {
         "always": f"always ({p})",
-        "within": f"always ({p} -> ({q}) within {draw(st.integers(0, 3))})",
-        "weak-until": f"always ({p} -> ({q}) weak-until ({r}))",
-        "next": f"always ({p} -> next ({q}))",
+        # p in parentheses: `->` is right associative, and a p ending in `-> x` would change the shape.
+        "within": f"always (({p}) -> ({q}) within {draw(st.integers(0, 3))})",
+        "weak-until": f"always (({p}) -> ({q}) weak-until ({r}))",
+        "next": f"always (({p}) -> next ({q}))",
     }[shape]
     req = f'requirement R1\n  text "generated"\n  source "hypothesis"\n  {formula}\n'
     return Generated(model, req)
+
+
+# ---------------------------------------------------------------- liveness (LTL with fairness)
+
+INPUT_NAME = r"\b(?:in|k)\d+\b"
+
+
+def ltl_formulas(v: Vocabulary, depth: int = 2) -> st.SearchStrategy[str]:
+    """LTL formulas nesting every future operator (and past ones inside) over the vocabulary."""
+    base = past_formulas(v)
+    if depth == 0:
+        return base
+    sub = ltl_formulas(v, depth - 1)
+    unary = st.sampled_from(["eventually", "always", "next", "not"])
+    binary = st.sampled_from(["until", "weak-until", "release", "and", "or", "->"])
+    return st.one_of(
+        base,
+        st.builds(lambda op, a: f"{op} ({a})", unary, sub),
+        st.builds(lambda a, op, b: f"({a}) {op} ({b})", sub, binary, sub),
+    )
+
+
+@st.composite
+def fairness_lines(draw: st.DrawFn, model: str, v: Vocabulary) -> list[str]:
+    """Fairness declarations: weak/strong on transitions that read no inputs, `infinitely` on state formulas."""
+    blocks = model.split("\ntransition ")[1:]
+    quiet = [b.split()[0] for b in blocks if not re.search(INPUT_NAME, b)]
+    lines = []
+    for name in quiet:
+        kind = draw(st.sampled_from(["", "", "weak", "strong"]))
+        if kind:
+            lines.append(f"fairness {kind} {name}")
+    if draw(st.booleans()):
+        lines.append(f"fairness infinitely {draw(bool_exprs(v, False, 1))}")
+    return lines
+
+
+@st.composite
+def liveness_generated(draw: st.DrawFn) -> Generated:
+    """A random model with fairness and an LTL requirement (decided by the explicit fair-cycle checker too)."""
+    model, v = draw(models())
+    fairness = draw(fairness_lines(model, v))
+    shape = draw(st.sampled_from(["free", "response", "recurrence", "persistence"]))
+    p, q = draw(past_formulas(v)), draw(past_formulas(v))
+    formula = {
+        "free": draw(ltl_formulas(v)),
+        "response": f"always (({p}) -> eventually ({q}))",
+        "recurrence": f"always eventually ({p})",
+        "persistence": f"eventually always ({p})",
+    }[shape]
+    req = f'requirement L1\n  text "generated"\n  source "hypothesis"\n  {formula}\n'
+    return Generated(model + "".join(f"{line}\n" for line in fairness), req)
+
+
+# ---------------------------------------------------------------- clocks
+
+
+@st.composite
+def clocked_generated(draw: st.DrawFn) -> Generated:
+    """A safety case whose model also has a clock `c`: guards compare it, updates reset it, an invariant bounds it.
+
+    The explicit checker cannot enumerate clocks, so these cases compare the symbolic engines with
+    each other and check that every trace replays and every certificate re-checks.
+    """
+    case = draw(generated())
+    lines = case.model.splitlines()
+    out = []
+    bound = draw(st.integers(1, 4))
+    for line in lines:
+        if line.startswith("type Level"):
+            out += [line, "clock c"]
+            continue
+        if line.startswith("  when ") and draw(st.booleans()):
+            cmp = draw(st.sampled_from([">=", ">", "<=", "<"]))
+            line = f"  when ({line.removeprefix('  when ')}) and c {cmp} {draw(st.integers(0, bound + 1))}"
+        if line.startswith("  do ") and draw(st.booleans()):
+            line = f"{line}; c := 0"
+        out.append(line)
+    if draw(st.booleans()):
+        guard = draw(st.sampled_from(["true", "b0", "not b0"]))
+        out.append(f"invariant {guard} -> c <= {bound}")
+    return Generated("\n".join(out) + "\n", case.requirement)

@@ -1,7 +1,10 @@
 """Differential testing: every symbolic engine agrees with the explicit-state checker on random models.
 
-Each answer also passes its independent check (trace replay or certificate re-check) inside
-`decide`. `tox -e soak` runs many more examples (PUMPPROOF_SOAK=1).
+Each answer also passes its independent checks: traces replay (inside `decide`), certificates are
+re-checked by Z3 (inside `decide`) and by cvc5 (here). Liveness requirements are compared with the
+explicit fair-cycle checker. Clocked models cannot be enumerated: there the engines are compared
+with each other (see `_check_clocked`). `tox -e soak` runs many more examples (PUMPPROOF_SOAK=1).
+Every disagreement found becomes a file pair in tests/trust/regressions/ (see `check_case`).
 """
 
 from __future__ import annotations
@@ -11,36 +14,136 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pumpproof.testing import Generated, generated
+from pumpproof.lang.ir import Requirement, TransitionSystem
+from pumpproof.lang.load import parse_model_text, parse_requirements_text
+from pumpproof.testing import Generated, clocked_generated, generated, liveness_generated
 from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.portfolio import decide
-from pumpproof.verify.results import Verdict
-from tests.helpers import problems
+from pumpproof.verify.certificates import obligations
+from pumpproof.verify.independent import recheck
+from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.ltl import LivenessProblem, k_liveness, liveness_problem
+from pumpproof.verify.portfolio import decide, decide_liveness
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Proved, Result, Verdict, Violated
+from pumpproof.verify.run import problem_for
 
 SOAK = os.environ.get("PUMPPROOF_SOAK") == "1"
 EXAMPLES = 10_000 if SOAK else 150
+LIVENESS_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_LIVENESS", 3_000)) if SOAK else 150
+CLOCKED_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_CLOCKED", 3_000)) if SOAK else 80
+TIMEOUT_S = 60
+
+
+def _cvc5_agrees(problem: SafetyProblem, result: Result, case: Generated) -> None:
+    """A proof's obligations are unsat for cvc5 too (a solver sharing no code with Z3)."""
+    if isinstance(result, Proved) and result.certificate.invariant_smt2:
+        checks = recheck(problem, obligations(problem, result.certificate), TIMEOUT_S)
+        failed = [f"{c.obligation.name}: {c.answer}" for c in checks if not c.holds]
+        assert not failed, f"cvc5 rejects the {result.engine} certificate ({'; '.join(failed)})\n{case}"
 
 
 def _check(case: Generated) -> None:
-    (p,) = problems(case.model, case.requirement)
-    truth = explicit.check(p, Budget.seconds(60))
+    """Safety, no clocks: kind and ic3 give the explicit verdict and shortest traces; bmc finds the same traces."""
+    p = _problem(case)
+    assert isinstance(p, SafetyProblem)
+    truth = explicit.check(p, Budget.seconds(TIMEOUT_S))
     assert truth.verdict is not Verdict.UNKNOWN
     for engine in ("kind", "ic3"):
-        result = decide(p, engine, 60)
+        result = decide(p, engine, TIMEOUT_S)
         assert result.verdict is truth.verdict, f"{engine} says {result.verdict}, explicit says {truth.verdict}\n{case}"
         if truth.verdict is Verdict.VIOLATED:
             assert len(result.trace.steps) == len(truth.trace.steps)  # every engine returns a shortest trace  # type: ignore[union-attr]
+        _cvc5_agrees(p, result, case)
     depth = len(truth.trace.steps) - 1 if truth.verdict is Verdict.VIOLATED else 8  # type: ignore[union-attr]
-    result = decide(p, "bmc", 60, max_depth=depth)
+    result = decide(p, "bmc", TIMEOUT_S, max_depth=depth)
     expected = truth.verdict if truth.verdict is Verdict.VIOLATED else Verdict.UNKNOWN
     assert result.verdict is expected, f"bmc says {result.verdict}, explicit says {truth.verdict}\n{case}"
     if expected is Verdict.VIOLATED:
         assert len(result.trace.steps) == len(truth.trace.steps)  # type: ignore[union-attr]
 
 
+def _check_liveness(case: Generated) -> None:
+    """LTL with fairness: the lasso search / k-liveness verdict is the explicit fair-cycle checker's.
+
+    Every formula goes through the tableau here, safety-shaped ones too (`always p` is LTL as well).
+    """
+    system, req = _parse(case)
+    p = liveness_problem(system, req)
+    truth = explicit.check_liveness(p, Budget.seconds(TIMEOUT_S))
+    result = decide_liveness(p, timeout_s=TIMEOUT_S)
+    if isinstance(truth, Violated):
+        replay_lasso(p, truth.trace)  # the explicit lasso passes the independent checks too
+    if result.verdict is Verdict.UNKNOWN:
+        # k-liveness is incomplete for proofs beyond its largest K; it must never contradict the truth.
+        assert truth.verdict is Verdict.PROVED, f"symbolic gave up on a violated requirement\n{case}"
+        return
+    assert result.verdict is truth.verdict, f"symbolic says {result.verdict}, explicit says {truth.verdict}\n{case}"
+    if isinstance(result, Proved):
+        assert result.certificate.rounds is not None
+        _cvc5_agrees(k_liveness(p, result.certificate.rounds), result, case)
+
+
+def _check_clocked(case: Generated) -> None:
+    """Clocks: no ground truth, so kind and ic3 must not contradict each other and bmc must not contradict a proof.
+
+    Every answer is replayed or re-checked inside `decide` and proofs again by cvc5. (Digitisation,
+    running the explicit checker on integer delays, is exact only for closed guards; the generated
+    models and the `within` monitors use strict comparisons too, so it is not used as ground truth.)
+    """
+    p = _problem(case)
+    assert isinstance(p, SafetyProblem)
+    verdicts = {}
+    for engine in ("kind", "ic3"):
+        result = decide(p, engine, TIMEOUT_S)
+        verdicts[engine] = result.verdict
+        _cvc5_agrees(p, result, case)
+    decided = {v for v in verdicts.values() if v is not Verdict.UNKNOWN}
+    assert len(decided) <= 1, f"engines disagree: {verdicts}\n{case}"
+    found = decide(p, "bmc", TIMEOUT_S, max_depth=8).verdict
+    assert not (found is Verdict.VIOLATED and Verdict.PROVED in decided), f"bmc violates a proof: {verdicts}\n{case}"
+
+
+def _parse(case: Generated) -> tuple[TransitionSystem, Requirement]:
+    system = parse_model_text(case.model, "<model>")
+    (req,) = parse_requirements_text(case.requirement, "<reqs>", system).requirements
+    return system, req
+
+
+def _problem(case: Generated) -> SafetyProblem | LivenessProblem:
+    return problem_for(*_parse(case))
+
+
+def check_case(case: Generated) -> None:
+    """The differential check that fits the case: liveness, clocked safety, or clock-free safety."""
+    p = _problem(case)
+    if isinstance(p, LivenessProblem) and not p.system.timed:
+        _check_liveness(case)
+    elif p.system.timed:
+        _check_clocked(case)
+    else:
+        _check(case)
+
+
+COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "derandomize": not SOAK}
+
+
 @pytest.mark.soak
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=not SOAK)
+@settings(max_examples=EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(generated())
 def test_engines_agree_with_explicit_state(case: Generated) -> None:
     _check(case)
+
+
+@pytest.mark.soak
+@settings(max_examples=LIVENESS_EXAMPLES, **COMMON)  # type: ignore[arg-type]
+@given(liveness_generated())
+def test_liveness_agrees_with_explicit_fair_cycles(case: Generated) -> None:
+    _check_liveness(case)
+
+
+@pytest.mark.soak
+@settings(max_examples=CLOCKED_EXAMPLES, **COMMON)  # type: ignore[arg-type]
+@given(clocked_generated())
+def test_engines_agree_with_each_other_on_clocked_models(case: Generated) -> None:
+    _check_clocked(case)
