@@ -4,7 +4,8 @@ Hypothesis stateful testing picks, at each step, inputs and one step the model a
 transition, or with clocks a delay that reaches the next interesting clock value); the controller
 must accept the same step and then show the same values of its observable variables. The model
 side is executed by the replay interpreter, never by the Z3 encoding. A failure is shrunk to a
-shortest step sequence and raised as NonConformance.
+shortest step sequence and raised as NonConformance. `explore_conformance` is the exhaustive,
+deterministic counterpart for short runs: every model run up to a depth, shortest deviation first.
 
 A controller is any object with `observe() -> {variable: value}` (the model variables it shows)
 and `step(event, inputs, delay) -> bool` (False: it refuses the event; `delay` is the time of a
@@ -13,14 +14,16 @@ and `step(event, inputs, delay) -> bool` (False: it refuses the event; `delay` i
 
 from __future__ import annotations
 
+import copy
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Protocol
+from typing import Any, Protocol
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from pumpproof.errors import ReplayError, UnsupportedError
 from pumpproof.lang.ir import COMPARISONS, DELAY, FALSE, Binary, ClockType, Const, TransitionSystem, Value
@@ -100,10 +103,21 @@ class ModelRun:
         return out
 
     def delays(self) -> list[Value]:
-        """Delays worth trying: 1, and the time until each clock reaches each constant it is compared with."""
+        """Delays worth trying: the time until each clock reaches each constant it is compared with, nearest
+        first, then 1."""
         now = [self.steps[-1].state[c] for c in self.clocks]
-        gaps = {b - c for b in self.bounds for c in now if b > c}  # type: ignore[operator]
-        return sorted({1, *gaps}) if self.clocks else []
+        gaps = sorted({b - c for b in self.bounds for c in now if b > c})  # type: ignore[operator]
+        return [*gaps, *([] if 1 in gaps else [1])] if self.clocks else []
+
+    def copy(self) -> ModelRun:
+        """An independent copy of the run (for exploring several continuations)."""
+        return ModelRun(self.problem, list(self.steps), list(self.frames), self.clocks, self.bounds)
+
+    def allows(self, event: str) -> bool:
+        """Whether some inputs let the model take `event` next."""
+        return any(
+            m.transition == event for inputs in input_valuations(self.problem.system) for m in self.moves(inputs)
+        )
 
     def take(self, step: Step) -> None:
         """Append a step returned by `moves`."""
@@ -126,12 +140,17 @@ def clock_bounds(system: TransitionSystem) -> frozenset[int]:
 
 
 def machine(system: TransitionSystem, factory: Callable[[], Controller]) -> type[RuleBasedStateMachine]:
-    """A Hypothesis state machine that runs the model and a fresh controller side by side."""
-    inputs = system.inputs
+    """A Hypothesis state machine that runs the model and a fresh controller side by side.
+
+    One rule per model event (each transition, and `delay` with clocks), enabled when the model
+    allows the event for some inputs: Hypothesis then chooses among the events itself, including its
+    swarm testing (each run leaves some rules out), which reaches deep states far sooner than a
+    uniform choice at every step.
+    """
     names = [t.name for t in system.transitions] + ([DELAY] if system.timed else [])
 
     def draw_inputs(data: st.DataObject) -> dict[str, Value]:
-        return {v.name: data.draw(st.sampled_from(values_of(v.type)), label=v.name) for v in inputs}
+        return {v.name: data.draw(st.sampled_from(values_of(v.type)), label=v.name) for v in system.inputs}
 
     class Conformance(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -139,42 +158,100 @@ def machine(system: TransitionSystem, factory: Callable[[], Controller]) -> type
             self.model: ModelRun | None = None
             self.controller = factory()
 
-        def compare(self) -> None:
+        @initialize(data=st.data())
+        def begin(self, data: st.DataObject) -> None:
+            self.model = ModelRun.start(system, draw_inputs(data))
+            compare(self.controller, self.model)
+
+        def take_event(self, name: str, data: st.DataObject) -> None:
             assert self.model is not None
-            shown = self.controller.observe()
-            state = self.model.steps[-1].state
-            unknown = sorted(set(shown) - set(state))
-            if unknown:
-                raise NonConformance(f"the controller shows variables the model lacks: {', '.join(unknown)}", ())
-            differ = [f"{k} = {shown[k]!r} (model: {state[k]!r})" for k in sorted(shown) if shown[k] != state[k]]
-            if differ:
-                raise NonConformance("the controller shows " + "; ".join(differ), tuple(self.model.steps))
-
-        @rule(data=st.data())
-        def step(self, data: st.DataObject) -> None:
             chosen = draw_inputs(data)
-            if self.model is None:
-                self.model = ModelRun.start(system, chosen)
-                self.compare()
-                return
-            # Steps are drawn by name, not by position among the enabled ones, so that deleting a step
-            # while shrinking leaves the meaning of the later ones unchanged.
-            allowed = self.model.moves(chosen)
-            enabled = {m.transition for m in allowed}
-            if not enabled:
-                return
-            name = data.draw(st.sampled_from(names).filter(enabled.__contains__), label="event")
-            moves = [m for m in allowed if m.transition == name]
+            moves = [m for m in self.model.moves(chosen) if m.transition == name]
+            assume(moves)  # these inputs do not enable the event
             move = moves[0] if len(moves) == 1 else data.draw(st.sampled_from(moves), label="delay")
-            delay = Fraction(move.elapsed) if move.transition == DELAY else Fraction(0)
-            assert move.transition is not None
-            if not self.controller.step(move.transition, chosen, delay):
-                steps = (*self.model.steps, move)
-                raise NonConformance(f"the controller refuses {steps_text(steps[-2:])}, which the model allows", steps)
-            self.model.take(move)
-            self.compare()
+            advance(self.controller, self.model, move)
 
+    for name in names:
+        setattr(Conformance, f"event_{name}", _event_rule(name))
     return Conformance
+
+
+def _event_rule(name: str) -> Callable[..., None]:
+    """The rule that takes model event `name` (see `machine`)."""
+
+    def enabled(self: Any) -> bool:
+        return self.model is not None and self.model.allows(name)
+
+    def take(self: Any, data: st.DataObject) -> None:
+        self.take_event(name, data)
+
+    take.__name__ = f"event_{name}"
+    return precondition(enabled)(rule(data=st.data())(take))
+
+
+def compare(controller: Controller, model: ModelRun) -> None:
+    """Raise NonConformance unless the controller shows what the model's current state holds."""
+    shown = controller.observe()
+    state = model.steps[-1].state
+    unknown = sorted(set(shown) - set(state))
+    if unknown:
+        raise NonConformance(f"the controller shows variables the model lacks: {', '.join(unknown)}", ())
+    differ = [f"{k} = {shown[k]!r} (model: {state[k]!r})" for k in sorted(shown) if shown[k] != state[k]]
+    if differ:
+        raise NonConformance("the controller shows " + "; ".join(differ), tuple(model.steps))
+
+
+def advance(controller: Controller, model: ModelRun, move: Step) -> None:
+    """Take one model step (from `model.moves`) on both sides and compare what they show."""
+    assert move.transition is not None
+    delay = Fraction(move.elapsed) if move.transition == DELAY else Fraction(0)
+    if not controller.step(move.transition, move.inputs, delay):
+        steps = (*model.steps, move)
+        raise NonConformance(f"the controller refuses {steps_text(steps[-2:])}, which the model allows", steps)
+    model.take(move)
+    compare(controller, model)
+
+
+def explore_conformance(system: TransitionSystem, factory: Callable[[], Controller], depth: int) -> int:
+    """Every model run of up to `depth` steps, breadth first, against copies of the controller.
+
+    The exhaustive counterpart of `check_conformance`: deterministic, and the NonConformance it
+    raises is a shortest one. Pairs of (model state, controller attributes) seen before are not
+    explored again. Returns the number of distinct pairs visited.
+    """
+    valuations = [
+        dict(zip([v.name for v in system.inputs], vs, strict=True))
+        for vs in itertools.product(*(values_of(v.type) for v in system.inputs))
+    ]
+    layer: list[tuple[Controller, ModelRun]] = []
+    for inputs in valuations:
+        model, controller = ModelRun.start(system, inputs), factory()
+        compare(controller, model)
+        layer.append((controller, model))
+    seen = {pair_key(c, m) for c, m in layer}
+    for _ in range(depth):
+        following = []
+        for controller, model in layer:
+            for move in (m for inputs in valuations for m in model.moves(inputs)):
+                c, m = copy.deepcopy(controller), model.copy()
+                advance(c, m, move)
+                key = pair_key(c, m)
+                if key not in seen:
+                    seen.add(key)
+                    following.append((c, m))
+        layer = following
+    return len(seen)
+
+
+def input_valuations(system: TransitionSystem) -> list[dict[str, Value]]:
+    """Every valuation of the model's inputs."""
+    names = [v.name for v in system.inputs]
+    return [dict(zip(names, vs, strict=True)) for vs in itertools.product(*(values_of(v.type) for v in system.inputs))]
+
+
+def pair_key(controller: Controller, model: ModelRun) -> tuple[str, str]:
+    """What identifies a (controller, model) pair for the explorer: the model state and the controller's attributes."""
+    return repr(sorted(model.steps[-1].state.items())), repr(sorted(vars(controller).items()))
 
 
 def check_conformance(

@@ -1,9 +1,13 @@
 """Bounded model checking (Biere, Cimatti, Clarke, Zhu 1999): unroll Trans from Init and ask for Bad.
 
-The solver is incremental. Shallow depths are checked one by one; deeper ones in windows that grow
-with the depth (one query asks "Bad somewhere in (a, b]"), then a binary search inside the first
-satisfiable window finds the shortest counterexample. Tick-counting models need traces thousands
-of steps long, and this keeps the number of queries logarithmic in their length.
+The solver is incremental, and step i of the unrolling is switched on by a literal r_i (r_i implies
+step i and step i-1), so "Bad at step j" needs the run only up to j: a run that stops (deadlocks)
+after its violation is still found. Shallow depths are checked one by one; deeper ones in windows
+that grow with the depth ("Bad somewhere in lo..hi"), then a binary search inside the first
+satisfiable window finds the shortest counterexample.
+
+Tick-counting models need traces thousands of steps long; windows keep the number of queries
+logarithmic in their length.
 """
 
 from __future__ import annotations
@@ -24,26 +28,33 @@ STEPWISE_DEPTH = 24
 
 
 class _Bmc:
-    """An incremental unrolling with one assumption literal per queried window."""
+    """An incremental unrolling with one activation literal per step and one per queried window."""
 
     def __init__(self, problem: SafetyProblem) -> None:
         self.unroll = Unrolling(Encoding(problem))
         self.solver = z3.Solver()
         self.solver.add(self.unroll.init(0))
-        self.depth = 0  # transitions asserted so far
+        self.depth = 0  # steps unrolled so far
         self.queries = 0
+
+    def active(self, j: int) -> z3.BoolRef:
+        """r_j: the run reaches step j."""
+        return z3.BoolVal(True) if j == 0 else z3.Bool(f"__reach{j}")
 
     def extend(self, depth: int) -> None:
         while self.depth < depth:
             self.depth += 1
-            self.solver.add(self.unroll.trans(self.depth))
+            j = self.depth
+            self.solver.add(z3.Implies(self.active(j), self.unroll.trans(j)))
+            self.solver.add(z3.Implies(self.active(j), self.active(j - 1)))
 
     def bad_between(self, lo: int, hi: int, budget: Budget) -> z3.CheckSatResult:
         """Is Bad reachable at some step in lo..hi (inclusive)? The model stays available when sat."""
         self.extend(hi)
         self.queries += 1
         flag = z3.Bool(f"__window{self.queries}")
-        self.solver.add(z3.Implies(flag, z3.Or([self.unroll.bad(j) for j in range(lo, hi + 1)])))
+        hits = [z3.And(self.active(j), self.unroll.bad(j)) for j in range(lo, hi + 1)]
+        self.solver.add(z3.Implies(flag, z3.Or(hits)))
         self.solver.set("timeout", budget.remaining_ms())
         return self.solver.check(flag)
 

@@ -1,26 +1,47 @@
-"""Conformance: the reference controller conforms to the corrected model; the recalled one is caught, shrunk."""
+"""Conformance: the reference controller conforms to the corrected model; the recalled one is caught, shortest first."""
 
 from __future__ import annotations
 
 import pytest
 
 from examples.controllers.spectrum import CorrectedSpectrum, RecalledSpectrum
-from pumpproof.conformance import NonConformance, check_conformance
+from pumpproof.conformance import NonConformance, check_conformance, explore_conformance
 
 
-def test_corrected_controller_conforms(corrected) -> None:  # type: ignore[no-untyped-def]
+class StopIgnored(CorrectedSpectrum):
+    """A shallow defect for the random search: RUN/STOP while infusing is accepted but does nothing."""
+
+    def on_stop(self) -> bool:
+        return self.mode == "Infusing"
+
+
+def test_corrected_controller_conforms_on_random_runs(corrected) -> None:  # type: ignore[no-untyped-def]
     system, _ = corrected
     check_conformance(system, CorrectedSpectrum, max_examples=150, max_steps=20, derandomize=True)
 
 
-def test_recalled_controller_is_caught_with_a_short_run_pressing_run_stop_under_occlusion(corrected) -> None:  # type: ignore[no-untyped-def]
+def test_corrected_controller_conforms_on_every_run_of_ten_steps(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, _ = corrected
+    assert explore_conformance(system, CorrectedSpectrum, depth=10) > 1000  # distinct (model, controller) pairs
+
+
+def test_random_runs_catch_a_shallow_defect_and_shrink_it(corrected) -> None:  # type: ignore[no-untyped-def]
     system, _ = corrected
     with pytest.raises(NonConformance) as caught:
-        check_conformance(system, RecalledSpectrum, max_examples=300, max_steps=20, derandomize=True)
+        check_conformance(system, StopIgnored, max_examples=200, max_steps=20, derandomize=True)
+    events = [s.transition for s in caught.value.steps[1:]]
+    assert events == ["start", "stop"], events
+    assert "mode = 'Infusing' (model: 'Stopped')" in str(caught.value)
+
+
+def test_recalled_controller_is_caught_by_the_shortest_run_pressing_run_stop_under_occlusion(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, _ = corrected
+    with pytest.raises(NonConformance) as caught:
+        explore_conformance(system, RecalledSpectrum, depth=10)
     steps = caught.value.steps
     events = [s.transition for s in steps[1:]]
     assert events[-1] == "detect_upstream_occlusion" and "refuses" in str(caught.value)
-    assert len(events) <= 8, events  # shrunk: one alarm, RUN/STOP under the occlusion, the missing second alarm
+    assert len(events) == 7, events  # one alarm, RUN/STOP under the occlusion, the missing second alarm
     first_alarm = events.index("detect_upstream_occlusion") + 1  # index into steps (steps[0] is the initial state)
     run_stop = [i for i, s in enumerate(steps) if s.transition in ("restart", "start") and i > first_alarm]
     assert run_stop

@@ -53,6 +53,22 @@ def test_counter_violation_is_shortest(engine: str) -> None:
     assert result.trace.steps[-1].transition == "finish"
 
 
+DEADLOCK = """
+var n: 0..40 = 0
+transition inc when n < 30 do n := n + 1
+"""
+
+
+@pytest.mark.parametrize("engine", ["bmc", *SOLVING])
+def test_violation_at_a_deadlock_deeper_than_the_stepwise_phase_is_found(engine: str) -> None:
+    # After n reaches 30 nothing is enabled: a BMC window that needs the run to continue past the
+    # violation would miss it.
+    result = decide(problem(DEADLOCK, "always n < 30"), engine, 60)
+    assert isinstance(result, Violated), result
+    assert len(result.trace.steps) == 31
+    assert result.trace.steps[-1].state["n"] == 30
+
+
 def test_bmc_alone_cannot_prove() -> None:
     result = decide(problem(COUNTER, "always n <= 5"), "bmc", 30, max_depth=12)
     assert isinstance(result, Unknown)
