@@ -10,7 +10,7 @@ from typing import Any
 from pumpproof.lang.ir import Value
 from pumpproof.reports.counterexample import Counterexample, from_outcome
 from pumpproof.reports.provenance import RunInfo
-from pumpproof.verify.results import Proved, Trace, Unknown, Verdict, Violated
+from pumpproof.verify.results import Proved, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
 
 SCHEMA = "pumpproof-result/1"
@@ -66,8 +66,11 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "invariant": None,
         "trace": None,
     }
-    if isinstance(r, Proved):
-        c = r.certificate
+    if isinstance(r, Vacuous):
+        out["reason"] = r.reason
+    proof = r.proof if isinstance(r, Vacuous) else r
+    if isinstance(proof, Proved):
+        c = proof.certificate
         out["depth"] = c.k
         out["invariant"] = {"kind": c.kind, "k": c.k, "smt2": c.invariant_smt2, "text": c.invariant_text}
     elif isinstance(r, Violated):

@@ -14,7 +14,7 @@ from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.terminal import detail
-from pumpproof.verify.results import Proved, Unknown, Violated
+from pumpproof.verify.results import Proved, Unknown, Vacuous, Violated
 from pumpproof.verify.run import Outcome
 
 UnknownAs = Literal["skipped", "error"]
@@ -60,6 +60,9 @@ def _testcase(system: TransitionSystem, o: Outcome, unknown_as: UnknownAs) -> ET
     if isinstance(r, Violated):
         failure = ET.SubElement(case, "failure", type="VIOLATED", message=f"{req.id} violated: {req.text}")
         failure.text = "\n".join(narrate(from_outcome(o, system))) + "\n\n" + summary
+    elif isinstance(r, Vacuous):
+        failure = ET.SubElement(case, "failure", type="VACUOUS", message=f"{req.id} vacuous: {r.reason}")
+        failure.text = f"holds only because it is never exercised: {r.reason}\n\n{summary}"
     elif isinstance(r, Unknown):
         element = ET.SubElement(case, unknown_as, type="UNKNOWN", message=f"{req.id} unknown: {r.reason}")
         element.text = f"not decided: {r.reason}; bounded model checking reached depth {r.depth}\n\n{summary}"

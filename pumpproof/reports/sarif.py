@@ -17,7 +17,7 @@ from pumpproof.lang.location import Location
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
-from pumpproof.verify.results import Unknown, Violated
+from pumpproof.verify.results import Unknown, Vacuous, Violated
 from pumpproof.verify.run import Outcome
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -77,6 +77,10 @@ def _result(
         level = "error"
         text = " ".join(narrate(from_outcome(o, system))[-1:])
         props: dict[str, Any] = {"verdict": "VIOLATED", "engine": r.engine, "steps": len(r.trace.steps) - 1}
+    elif isinstance(r, Vacuous):
+        level = "error"
+        text = f"{req.id} holds only vacuously: {r.reason}. {req.text}"
+        props = {"verdict": "VACUOUS", "engine": r.engine}
     elif isinstance(r, Unknown):
         level = "warning"
         text = f"{req.id} was not decided: {r.reason} (bounded model checking reached depth {r.depth}). {req.text}"

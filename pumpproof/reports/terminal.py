@@ -12,15 +12,20 @@ from pumpproof.reports.counterexample import Counterexample, changes_text, from_
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.trace_view import fmt
-from pumpproof.verify.results import Proved, Unknown, Verdict, Violated
+from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
 
-STYLE = {Verdict.PROVED: "bold green", Verdict.VIOLATED: "bold red", Verdict.UNKNOWN: "bold yellow"}
+STYLE = {
+    Verdict.PROVED: "bold green",
+    Verdict.VIOLATED: "bold red",
+    Verdict.VACUOUS: "bold magenta",
+    Verdict.UNKNOWN: "bold yellow",
+}
 
 
 def detail(outcome: Outcome) -> str:
     """A short note on how far the engine went: k for proofs, trace length, BMC depth."""
-    r = outcome.result
+    r = outcome.result.proof if isinstance(outcome.result, Vacuous) else outcome.result
     if isinstance(r, Proved):
         c = r.certificate
         rounds = f"≤{c.rounds} fair rounds, " if c.rounds is not None else ""
@@ -59,6 +64,8 @@ def render(
             render_counterexample(console, system, o)
         elif isinstance(o.result, Unknown):
             console.print(Text(f"{o.requirement.id} UNKNOWN: {o.result.reason}", style="yellow"))
+        elif isinstance(o.result, Vacuous):
+            console.print(Text(f"{o.requirement.id} VACUOUS: {o.result.reason}", style="magenta"))
         elif invariants and isinstance(o.result, Proved):
             console.print(Text(f"\n{o.requirement.id} PROVED, {o.result.certificate.kind} invariant:", style="green"))
             for line in o.result.certificate.invariant_text.splitlines():

@@ -33,9 +33,9 @@ from pumpproof.lang.location import Location
 from pumpproof.lang.walk import rewrite, var_names
 from pumpproof.verify.explicit import values_of
 from pumpproof.verify.ltl import enabled
+from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import SafetyProblem, conj, disj, neg
 from pumpproof.verify.results import Proved, Result, Violated
-from pumpproof.verify.run import Options, verdict
 
 MAX_INPUT_CHOICES = 4096
 DEADLOCK_HINT = (

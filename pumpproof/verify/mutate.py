@@ -28,9 +28,10 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.location import Location
 from pumpproof.lang.walk import children, with_children
+from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import neg
 from pumpproof.verify.results import Unknown, Violated
-from pumpproof.verify.run import Options, problem_for, verdict
+from pumpproof.verify.run import problem_for
 from pumpproof.verify.vacuity import expr_text
 
 Path = tuple[int, ...]

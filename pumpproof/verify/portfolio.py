@@ -12,7 +12,7 @@ import queue
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 from pumpproof.errors import InternalError, UsageError
@@ -145,3 +145,19 @@ def merge_unknowns(unknowns: list[Unknown]) -> Unknown:
     )
     reasons = "; ".join(f"{u.engine}: {u.reason}" for u in unknowns)
     return Unknown(AUTO, max((u.time_s for u in unknowns), default=0.0), depth, reasons)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to run the engines."""
+
+    engine: str = AUTO
+    timeout_s: float = 60.0
+    max_depth: int | None = None
+
+
+def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Result:
+    """Decide a problem of either kind with the engines `options` name."""
+    if isinstance(problem, LivenessProblem):
+        return decide_liveness(problem, options.engine, options.timeout_s, options.max_depth)
+    return decide(problem, options.engine, options.timeout_s, options.max_depth)

@@ -9,10 +9,11 @@ from pumpproof.lang.ir import Value
 
 
 class Verdict(str, Enum):
-    """The three honest answers, plus ERROR for a requirement the tool could not process."""
+    """The honest answers: proved, violated, unknown, and vacuous (holds only because it is never exercised)."""
 
     PROVED = "PROVED"
     VIOLATED = "VIOLATED"
+    VACUOUS = "VACUOUS"
     UNKNOWN = "UNKNOWN"
 
 
@@ -97,4 +98,16 @@ class Unknown:
     verdict: Verdict = Verdict.UNKNOWN
 
 
-Result = Proved | Violated | Unknown
+@dataclass(frozen=True)
+class Vacuous:
+    """The requirement holds, but only because what it constrains never happens (a trigger no run reaches,
+    or no run that meets the fairness assumptions): the proof says nothing about the pump's behaviour."""
+
+    engine: str
+    time_s: float
+    proof: Proved
+    reason: str
+    verdict: Verdict = Verdict.VACUOUS
+
+
+Result = Proved | Violated | Vacuous | Unknown

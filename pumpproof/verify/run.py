@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, TransitionSystem
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
-from pumpproof.verify.portfolio import AUTO, decide, decide_liveness
+from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import RANGES_ID, SafetyProblem, compile_requirement, range_conditions, ranges_problem
-from pumpproof.verify.results import Proved, Result, Unknown
+from pumpproof.verify.results import Proved, Result, Unknown, Vacuous
+from pumpproof.verify.vacuity import VacuityResult, explain, vacuity
 
 Progress = Callable[[str], None]
 
@@ -29,15 +30,8 @@ class Outcome:
     wall_s: float
     problem: SafetyProblem | LivenessProblem | None
     assumptions: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Options:
-    """How to run the engines."""
-
-    engine: str = AUTO
-    timeout_s: float = 60.0
-    max_depth: int | None = None
+    vacuity: VacuityResult | None = None
+    """For a proof: whether each trigger of the requirement is reachable (with a witness run when it is)."""
 
 
 def ranges_requirement(system: TransitionSystem) -> Requirement:
@@ -75,16 +69,28 @@ def check_all(
             outcomes.append(Outcome(req, result, 0.0, None))
             continue
         outcome = _timed(req, problem, options, progress)
-        if isinstance(problem, LivenessProblem) and isinstance(outcome.result, Proved) and not runs.exist():
-            vacuous = Unknown(
-                outcome.result.engine,
-                outcome.result.time_s,
-                0,
-                "vacuous: the model has no infinite run that meets its fairness assumptions",
-            )
-            outcome = replace(outcome, result=vacuous)
+        if isinstance(outcome.result, Proved):
+            outcome = _exercised(system, outcome, options, assumed, runs)
         outcomes.append(outcome)
     return outcomes
+
+
+def _exercised(
+    system: TransitionSystem, outcome: Outcome, options: Options, assumed: tuple[Expr, ...], runs: _FairRuns
+) -> Outcome:
+    """A proof turned VACUOUS when nothing it constrains can happen: no fair infinite run (liveness), or a
+    trigger that no run reaches. An undecided trigger leaves the proof standing, with the check recorded."""
+    proof = outcome.result
+    assert isinstance(proof, Proved)
+    start = time.time()
+    if isinstance(outcome.problem, LivenessProblem) and not runs.exist():
+        reason = "no infinite run of the model meets its fairness assumptions"
+        return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, reason))
+    checked = vacuity(system, outcome.requirement, options, assumed)
+    wall_s = outcome.wall_s + time.time() - start
+    if checked.vacuous:
+        return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, explain(checked)), wall_s=wall_s)
+    return replace(outcome, vacuity=checked, wall_s=wall_s)
 
 
 def problem_for(
@@ -95,13 +101,6 @@ def problem_for(
         return replace(compile_requirement(system, req), assumed=assumed)
     except UnsupportedError:
         return replace(liveness_problem(system, req), assumed=assumed)
-
-
-def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Result:
-    """Decide a problem of either kind with the engines `options` name."""
-    if isinstance(problem, LivenessProblem):
-        return decide_liveness(problem, options.engine, options.timeout_s, options.max_depth)
-    return decide(problem, options.engine, options.timeout_s, options.max_depth)
 
 
 class _FairRuns:

@@ -27,9 +27,9 @@ from pumpproof.lang.ir import (
     VarRef,
 )
 from pumpproof.lang.walk import is_past
+from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import MonitorBuilder, SafetyProblem
 from pumpproof.verify.results import Proved, Result, Trace, Unknown, Violated
-from pumpproof.verify.run import Options, verdict
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ import jsonschema
 import pytest
 import xmlschema
 
+from pumpproof.reports import json_report
 from pumpproof.reports.junit import junit_xml, write_junit
 from pumpproof.reports.sarif import sarif_log, write_sarif
-from pumpproof.verify.results import Unknown, Violated
+from pumpproof.verify.results import Proved, Unknown, Vacuous, Violated
 from pumpproof.verify.run import Outcome
 from tests.reports.conftest import REQS
 
@@ -92,3 +93,33 @@ def test_sarif_schema_rejects_a_broken_log(recalled) -> None:
     schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft4Validator(schema).validate(log)
+
+
+def with_vacuous(outcomes: list[Outcome]) -> list[Outcome]:
+    """The run with the proved UO-STOPS turned VACUOUS, as an unreachable trigger would leave it."""
+    out = []
+    for o in outcomes:
+        if o.requirement.id == "UO-STOPS":
+            assert isinstance(o.result, Proved)
+            o = replace(o, result=Vacuous(o.result.engine, 0.1, o.result, "vacuous: no run reaches the trigger (x)"))
+        out.append(o)
+    return out
+
+
+def test_vacuous_is_a_junit_failure_and_a_sarif_error(recalled, junit_schema, tmp_path: Path) -> None:
+    system, outcomes, info = recalled
+    outcomes = with_vacuous(outcomes)
+    path = tmp_path / "junit.xml"
+    write_junit(str(path), system, outcomes, info)
+    junit_schema.validate(str(path))
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite is not None
+    case = next(c for c in suite.findall("testcase") if c.get("name") == "UO-STOPS")
+    failure = case.find("failure")
+    assert failure is not None and failure.get("type") == "VACUOUS"
+    log = sarif_log(system, REQS, outcomes, info)
+    jsonschema.Draft4Validator(json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text())).validate(log)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "UO-STOPS"]
+    assert result["level"] == "error" and result["properties"]["verdict"] == "VACUOUS"
+    doc = json_report.outcome_json(next(o for o in outcomes if o.requirement.id == "UO-STOPS"))
+    assert doc["verdict"] == "VACUOUS" and doc["reason"].startswith("vacuous") and doc["invariant"]["smt2"]

@@ -10,9 +10,9 @@ from pumpproof.lang.load import parse_model_text
 from pumpproof.reports import lint_report
 from pumpproof.verify.coverage import coverage
 from pumpproof.verify.explicit import reachable_graph
+from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Violated
-from pumpproof.verify.run import Options
 
 OPTIONS = Options(timeout_s=30)
 

@@ -6,7 +6,7 @@ from rich.console import Console
 
 from pumpproof.reports import mutation_report
 from pumpproof.verify.mutate import Operator, mutants, score
-from pumpproof.verify.run import Options
+from pumpproof.verify.portfolio import Options
 
 OPTIONS = Options(timeout_s=30)
 # The recall's mechanism H1 as a mutant: the detector is re-armed when the occlusion clears, not at restart.

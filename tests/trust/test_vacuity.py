@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from pumpproof.lang.ir import Requirement, TransitionSystem
+from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.load import parse_requirements_text
-from pumpproof.verify.results import Violated
-from pumpproof.verify.run import Options
+from pumpproof.verify.portfolio import Options
+from pumpproof.verify.results import Proved, Vacuous, Verdict, Violated
+from pumpproof.verify.run import check_all
 from pumpproof.verify.vacuity import explain, triggers, vacuity
 
 OPTIONS = Options(timeout_s=30)
@@ -44,3 +45,17 @@ def test_triggers_of_each_shape(corrected) -> None:  # type: ignore[no-untyped-d
     assert len(triggers(both.formula)) == 2
     live = vacuity(system, reqs["UO-LIVE"], OPTIONS)  # the response trigger of a liveness requirement
     assert len(live.checks) == 1 and isinstance(live.checks[0].result, Violated)
+
+
+def test_check_reports_vacuous_not_proved_and_keeps_the_proof(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    vacuous = _req(system, "always (alarm_up and mode == Infusing -> not occluded_up within T_DETECT_MS)")
+    outcomes = {
+        o.requirement.id: o for o in check_all(system, RequirementSet("<v>", (vacuous, reqs["UO-LEVEL"])), OPTIONS)
+    }
+    v = outcomes["V"].result
+    assert isinstance(v, Vacuous) and v.verdict is Verdict.VACUOUS
+    assert v.proof.certificate.invariant_smt2 and "no run reaches the trigger" in v.reason
+    level = outcomes["UO-LEVEL"]
+    assert isinstance(level.result, Proved)
+    assert level.vacuity is not None and len(level.vacuity.witnesses()) == 1
