@@ -31,9 +31,7 @@ from pumpproof.lang.walk import nodes
 from pumpproof.verify.evaluate import Frame
 from pumpproof.verify.explicit import values_of
 from pumpproof.verify.problem import SafetyProblem
-
-# The replay interpreter's step semantics, reused (to become public: initial_state, successor, check_step).
-from pumpproof.verify.replay import _initial_state, _replay_step, _successor
+from pumpproof.verify.replay import check_step, initial_state, successor
 from pumpproof.verify.results import Step
 
 
@@ -83,8 +81,8 @@ class ModelRun:
             )
         problem = SafetyProblem(f"{system.name}: conformance", system, FALSE)
         first = Step(0, None, dict(inputs), {})
-        first = Step(0, None, dict(inputs), _initial_state(system, first, problem.name))
-        frame, step = _replay_step(problem, first, None, None)
+        first = Step(0, None, dict(inputs), initial_state(system, first, problem.name))
+        frame, step = check_step(problem, first, None, None)
         return ModelRun(problem, [step], [frame], tuple(c.name for c in system.clocks), clock_bounds(system))
 
     def moves(self, inputs: Mapping[str, Value]) -> list[Step]:
@@ -95,9 +93,9 @@ class ModelRun:
         out = []
         for c in candidates:
             try:
-                state, elapsed = _successor(system, c, prev, Frame({**prev.state, **inputs}, None, 0), system.name)
+                state, elapsed = successor(system, c, prev, Frame({**prev.state, **inputs}, None, 0), system.name)
                 step = Step(c.index, c.transition, c.inputs, state, {}, elapsed)
-                out.append(_replay_step(self.problem, step, self.frames[-1], prev)[1])
+                out.append(check_step(self.problem, step, self.frames[-1], prev)[1])
             except ReplayError:
                 continue  # guard false, or the step breaks an assumption or invariant
         return out
@@ -121,7 +119,7 @@ class ModelRun:
 
     def take(self, step: Step) -> None:
         """Append a step returned by `moves`."""
-        frame, checked = _replay_step(self.problem, step, self.frames[-1], self.steps[-1])
+        frame, checked = check_step(self.problem, step, self.frames[-1], self.steps[-1])
         self.steps.append(checked)
         self.frames.append(frame)
 

@@ -33,7 +33,7 @@ def replay_steps(problem: SafetyProblem, trace: Trace) -> tuple[Trace, list[Fram
     steps: list[Step] = []
     frames: list[Frame] = []
     for step in trace.steps:
-        frame, checked = _replay_step(problem, step, frames[-1] if frames else None, steps[-1] if steps else None)
+        frame, checked = check_step(problem, step, frames[-1] if frames else None, steps[-1] if steps else None)
         steps.append(checked)
         frames.append(frame)
     return replace(trace, steps=tuple(steps)), frames
@@ -43,7 +43,8 @@ def _fail(name: str, step: Step, message: str) -> ReplayError:
     return ReplayError(f"{name}: counterexample does not replay at step {step.index}: {message}")
 
 
-def _replay_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: Step | None) -> tuple[Frame, Step]:
+def check_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: Step | None) -> tuple[Frame, Step]:
+    """Check one step (its inputs, state, assumptions, invariants, constraints) after `prev`; ReplayError if illegal."""
     system, name = problem.system, problem.name
     constraint = problem.initial if before is None else problem.constraint
     for v in system.inputs:
@@ -51,12 +52,12 @@ def _replay_step(problem: SafetyProblem, step: Step, before: Frame | None, prev:
     if prev is None:
         if step.transition is not None:
             raise _fail(name, step, "the first state must be initial")
-        state = _initial_state(system, step, name)
+        state = initial_state(system, step, name)
         elapsed: Value = 0
         reads = Frame({**state, **step.inputs}, None, 0)
     else:
         reads = Frame({**prev.state, **step.inputs}, None, 0)
-        state, elapsed = _successor(system, step, prev, reads, name)
+        state, elapsed = successor(system, step, prev, reads, name)
     if state != step.state:
         diff = sorted(k for k in state if state[k] != step.state.get(k))
         raise _fail(name, step, f"the model computes different values for {', '.join(diff)}")
@@ -79,7 +80,8 @@ def _replay_step(problem: SafetyProblem, step: Step, before: Frame | None, prev:
     return frame, replace(step, monitors=monitors, elapsed=elapsed, time=time)
 
 
-def _initial_state(system: TransitionSystem, step: Step, name: str) -> dict[str, Value]:
+def initial_state(system: TransitionSystem, step: Step, name: str) -> dict[str, Value]:
+    """The state of the first step: declared initial values, the rest taken from `step` (clocks start at 0)."""
     state: dict[str, Value] = {}
     for v in system.state_vars:
         if isinstance(v.type, ClockType):
@@ -92,9 +94,10 @@ def _initial_state(system: TransitionSystem, step: Step, name: str) -> dict[str,
     return state
 
 
-def _successor(
+def successor(
     system: TransitionSystem, step: Step, prev: Step, reads: Frame, name: str
 ) -> tuple[dict[str, Value], Value]:
+    """The state after `step`'s transition (or delay) from `prev`, and the time it takes; ReplayError if disabled."""
     state = dict(prev.state)
     if step.transition == DELAY:
         if not system.timed:
