@@ -5,7 +5,8 @@ Two encodings of the same detector:
   tick   a counter is incremented every step (a synchronous, firmware-style loop).
 Each model comes correct (the detector re-arms at restart) and defective (the recalled H1 latch),
 so every row has a proof time and a counterexample time. Engines: the default portfolio, and
-Spacer alone (`ic3`), to show what Houdini lemmas buy on tick counters.
+Spacer alone (`ic3`), to show what Houdini lemmas buy on tick counters. A last table times the
+liveness requirement UO-LIVE on the shipped Spectrum models with T_DETECT_MS varied.
 
 Run: python benchmarks/scaling.py [--quick] [--timeout S]   (or: tox -e bench)
 """
@@ -20,10 +21,11 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.table import Table
 
-from pumpproof.lang.load import parse_model_text, parse_requirements_text
-from pumpproof.verify.portfolio import decide
+from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.verify.portfolio import Options, decide
 from pumpproof.verify.problem import SafetyProblem, compile_requirement
 from pumpproof.verify.results import Result
+from pumpproof.verify.run import problem_for, verdict
 
 CLOCK_MODEL = """
 model clock_detector
@@ -137,6 +139,28 @@ def table(title: str, rows: list[tuple[str, int, int]], engines: list[str], time
     console.print(t)
 
 
+def liveness_table(bounds: list[int], timeout_s: float, console: Console) -> None:
+    """UO-LIVE (every persisting occlusion eventually alarms) on the shipped Spectrum models, T_DETECT_MS varied."""
+    t = Table(title="Liveness: UO-LIVE on the shipped Spectrum models", show_header=True, header_style="bold")
+    for col in ("T_DETECT_MS", "proof (corrected)", "lasso (recalled)"):
+        t.add_column(col, justify="right")
+    for tb in bounds:
+        cells = [str(tb)]
+        for model, expected in (("spectrum_corrected", "PROVED"), ("spectrum_recalled", "VIOLATED")):
+            system = load_model(f"models/{model}.pump", {"T_DETECT_MS": str(tb)})
+            req = next(
+                r
+                for r in load_requirements("properties/upstream_occlusion.req", system).requirements
+                if r.id == "UO-LIVE"
+            )
+            start = time.time()
+            result = verdict(problem_for(system, req), Options(timeout_s=timeout_s))
+            wall = time.time() - start
+            cells.append(f"{wall:.2f}s" if result.verdict.value == expected else f"{result.verdict.value} {wall:.0f}s")
+        t.add_row(*cells)
+    console.print(t)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the benchmark tables."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -153,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     ts = [100] if args.quick else [100, 1000]
     channel_rows = [(enc, k, tb) for enc in ("clock", "tick") for tb in ts for k in ks]
     table("Family 2: K independent channels", channel_rows, ["auto"], args.timeout, console)
+    liveness_table(bounds, args.timeout, console)
     return 0
 
 

@@ -33,7 +33,7 @@ def show(path: str, console: Console, graph: str | None = None, requirement: str
     where = f"model {model.get('name', '?')} ({model.get('path', '?')})"
     console.print(Text(f"pumpproof show {path}: {where}, from: {doc.get('command', '?')}", style="dim"), markup=False)
     for cx in chosen:
-        render_evidence(console, cx)
+        render_evidence(console, cx, "confirmed when the report was written (not repeated by `show`).")
     if graph is not None:
         write_graph(trace_graph(chosen[0], prefix=chosen[0].req_id), graph)
         console.print(Text(f"graph written to {graph}", style="dim"), markup=False)

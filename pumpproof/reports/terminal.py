@@ -80,8 +80,9 @@ def render_counterexample(console: Console, system: TransitionSystem, outcome: O
     render_evidence(console, from_outcome(outcome, system))
 
 
-def render_evidence(console: Console, cx: Counterexample) -> None:
-    """A counterexample's heading, step table and plain-language narrative (also used by `pumpproof show`)."""
+def render_evidence(console: Console, cx: Counterexample, replayed: str = "confirmed.") -> None:
+    """A counterexample's heading, step table and plain-language narrative (also used by `pumpproof show`,
+    which says when the replay happened: a saved report is not replayed again)."""
     console.print(Text(f"\n{cx.req_id} VIOLATED: {cx.text}", style="bold red"))
     console.print(Text(f"  formula: {cx.formula}", style="dim"), markup=False)
     if cx.location is not None:
@@ -91,7 +92,7 @@ def render_evidence(console: Console, cx: Counterexample) -> None:
     for sentence in steps:
         console.print(Padding(Text(sentence), (0, 0, 0, 2), expand=False))
     console.print(Padding(Text(verdict, style="red"), (0, 0, 0, 2), expand=False))
-    console.print(Text("  Replayed on the model by the interpreter: confirmed.", style="red"))
+    console.print(Text(f"  Replayed on the model by the interpreter: {replayed}", style="red"))
 
 
 def step_table(cx: Counterexample) -> Table:
