@@ -1,31 +1,45 @@
 """The `pumpproof` command. Every error is formatted here, once; exit codes are part of the interface.
 
-Exit codes: 0 every requirement proved; 1 some requirement violated; 2 bad input or usage;
-3 some requirement unknown and none violated; 4 internal error (an engine answer failed its check).
+Exit codes: 0 every requirement proved; 1 some requirement violated or vacuous; 2 bad input or
+usage; 3 some requirement unknown and none violated or vacuous; 4 internal error (an engine answer
+failed its check).
+`lint` and `mutate` read them the same way: 1 a finding (a dead transition, a surviving mutant),
+3 something undecided and nothing found. With `--certify` (and `certify`), 4 when cvc5 refutes a
+proof obligation, 3 when it cannot confirm a proof and nothing else is wrong.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
 
 from pumpproof import __version__
-from pumpproof.errors import InputError, PumpproofError, UsageError
+from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line, sha256_of
 from pumpproof.verify.portfolio import CHOICES
+from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Verdict
 from pumpproof.verify.run import Options, Outcome, check_all
 from pumpproof.verify.versions import solver_versions
 
 EXIT_PROVED, EXIT_VIOLATED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
+GRAPH_FORMATS = ("svg", "png", "dot")  # pumpproof.reports.graphs.FORMATS, without importing graphviz at start-up
+
+Command = Callable[[argparse.Namespace, list[str], Console], int]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,19 +54,88 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pumpproof", description="Formal verification of infusion-pump alarm logic.")
     parser.add_argument("--version", action="version", version=f"pumpproof {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
     check = sub.add_parser("check", help="decide every requirement of a .req file on a .pump model")
-    check.add_argument("model", help="the model (.pump)")
-    check.add_argument("requirements", help="the requirements (.req)")
+    _model_arguments(check, requirements=True)
+    _solver_arguments(check, "per requirement")
+    _output_arguments(check)
     check.add_argument(
+        "--certify", action="store_true", help="re-check every proof's obligations with cvc5 (independent of z3)"
+    )
+    check.add_argument(
+        "--certificates",
+        metavar="DIR",
+        help="write the re-checked obligations (.smt2) and manifest.json (implies --certify)",
+    )
+    check.set_defaults(run=_check)
+
+    certify = sub.add_parser(
+        "certify", help="check, then re-check every proof with cvc5 and write a certificate bundle"
+    )
+    _model_arguments(certify, requirements=True)
+    _solver_arguments(certify, "per requirement and per obligation")
+    _output_arguments(certify)
+    certify.add_argument(
+        "--out",
+        dest="certificates",
+        metavar="DIR",
+        help="where to write the .smt2 obligations and manifest.json (default: ./MODEL-FILE-STEM.certificates)",
+    )
+    certify.set_defaults(run=_check, certify=True)
+
+    lint = sub.add_parser("lint", help="dead transitions, unreached enum values and deadlocks of a model")
+    _model_arguments(lint, requirements=False)
+    _solver_arguments(lint, "per question")
+    lint.set_defaults(run=_lint)
+
+    mutate = sub.add_parser("mutate", help="inject small faults into the model and see which requirements notice")
+    _model_arguments(mutate, requirements=True)
+    _solver_arguments(mutate, "per requirement and mutant")
+    mutate.add_argument(
+        "--transition", action="append", default=[], metavar="NAME", help="mutate only these transitions"
+    )
+    mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
+    mutate.set_defaults(run=_mutate)
+
+    show = sub.add_parser("show", help="print the counterexamples of a saved --json report again")
+    show.add_argument("report", help="a JSON report written by 'check --json'")
+    show.add_argument("--id", metavar="ID", help="only this requirement's counterexample")
+    show.add_argument("--graph", metavar="FILE", help="draw the counterexample (.svg, .png or .dot)")
+    show.set_defaults(run=_show)
+    return parser
+
+
+def _model_arguments(p: argparse.ArgumentParser, requirements: bool) -> None:
+    p.add_argument("model", help="the model (.pump)")
+    if requirements:
+        p.add_argument("requirements", help="the requirements (.req)")
+    p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE", help="override a model constant"
     )
-    check.add_argument("--engine", choices=CHOICES, default="auto", help="engine (default: auto, a parallel portfolio)")
-    check.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per requirement (default 60)")
-    check.add_argument("--max-depth", type=int, default=None, metavar="N", help="stop BMC after N steps")
-    check.add_argument("--json", metavar="FILE", help="write the JSON report (schema pumpproof-result/1)")
-    check.add_argument("--invariants", action="store_true", help="print the invariant of every proof")
-    check.add_argument("--only", action="append", default=[], metavar="ID", help="check only these requirement ids")
-    return parser
+    if requirements:
+        p.add_argument("--only", action="append", default=[], metavar="ID", help="use only these requirement ids")
+
+
+def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
+    p.add_argument("--engine", choices=CHOICES, default="auto", help="engine (default: auto, a parallel portfolio)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=f"{per} (default 60)")
+    p.add_argument("--max-depth", type=int, default=None, metavar="N", help="stop BMC after N steps")
+
+
+def _output_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", metavar="FILE", help="write the JSON report (schema pumpproof-result/1)")
+    p.add_argument("--invariants", action="store_true", help="print the invariant of every proof")
+    p.add_argument("--report", metavar="DIR", help="write the HTML evidence report, DIR/index.html")
+    p.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per requirement)")
+    p.add_argument(
+        "--junit-unknown",
+        choices=("skipped", "error"),
+        default="skipped",
+        help="how JUnit reports an UNKNOWN requirement (default: skipped)",
+    )
+    p.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 log")
+    p.add_argument("--graph-dir", metavar="DIR", help="draw each counterexample, DIR/<requirement id>.<format>")
+    p.add_argument("--graph-format", choices=GRAPH_FORMATS, default="svg", help="for --graph-dir (default: svg)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
     try:
         args = build_parser().parse_args(args_list)
-        return _check(args, args_list, console)
+        run: Command = args.run
+        return run(args, args_list, console)
     except InputError as err:
         print(err.render(), file=sys.stderr)
         return EXIT_USAGE
@@ -90,10 +174,16 @@ def parse_defines(items: list[str]) -> dict[str, str]:
     return out
 
 
-def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
-    from pumpproof.lang.load import load_model, load_requirements
+def _load_model(args: argparse.Namespace) -> TransitionSystem:
+    from pumpproof.lang.load import load_model
 
-    system = load_model(args.model, parse_defines(args.defines))
+    return load_model(args.model, parse_defines(args.defines))
+
+
+def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
+    from pumpproof.lang.load import load_requirements
+
+    system = _load_model(args)
     reqs = load_requirements(args.requirements, system)
     if args.only:
         known = {r.id for r in reqs.requirements}
@@ -106,22 +196,96 @@ def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
     return system, reqs
 
 
+def _options(args: argparse.Namespace) -> Options:
+    return Options(args.engine, args.timeout, args.max_depth)
+
+
 def exit_code(outcomes: list[Outcome]) -> int:
-    """1 if anything is violated, else 3 if anything is unknown, else 0."""
+    """1 if anything is violated or vacuous (proved only because it is never exercised), else 3 if anything
+    is unknown, else 0."""
     verdicts = {o.result.verdict for o in outcomes}
-    if Verdict.VIOLATED in verdicts:
+    if Verdict.VIOLATED in verdicts or Verdict.VACUOUS in verdicts:
         return EXIT_VIOLATED
     if Verdict.UNKNOWN in verdicts:
         return EXIT_UNKNOWN
     return EXIT_PROVED
 
 
+# ---------------------------------------------------------------- output paths
+
+
+def _refuse_clashes(files: list[tuple[str, str]], folders: list[tuple[str, str]], inputs: Sequence[str]) -> None:
+    """UsageError, before any solving, if an output would overwrite an input, another output, or is the wrong kind."""
+    given = {os.path.realpath(p): p for p in inputs}
+    writers = {os.path.realpath(path): flag for flag, path in folders}
+    for flag, path in folders:
+        if os.path.realpath(path) in given:
+            raise UsageError(f"{flag} {path} would overwrite an input file", hint="choose another output directory")
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise UsageError(f"{flag} {path} is a file, not a directory", hint="choose another output directory")
+    for flag, path in files:
+        real = os.path.realpath(path)
+        if real in given:
+            raise UsageError(f"{flag} {path} would overwrite an input file", hint="choose another output path")
+        if os.path.isdir(path):
+            raise UsageError(f"{flag} {path} is a directory", hint="give a file name")
+        if real in writers and writers[real] != flag:
+            raise UsageError(
+                f"{writers[real]} and {flag} would both write {path}", hint="give each output its own path"
+            )
+        writers[real] = flag
+
+
+def _planned_outputs(
+    args: argparse.Namespace, ids: Sequence[str], inputs: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Every file and folder `check` may write: (flag, path) pairs."""
+    files: list[tuple[str, str | None]] = [("--json", args.json), ("--junit", args.junit), ("--sarif", args.sarif)]
+    folders: list[tuple[str, str]] = []
+    if args.report:
+        folders.append(("--report", args.report))
+        files.append(("--report", os.path.join(args.report, "index.html")))
+    if args.graph_dir:
+        folders.append(("--graph-dir", args.graph_dir))
+        files += [("--graph-dir", os.path.join(args.graph_dir, f"{i}.{args.graph_format}")) for i in ids]
+    if args.certificates:
+        flag = "--out" if args.command == "certify" else "--certificates"
+        folders.append((flag, args.certificates))
+        files.append((flag, os.path.join(args.certificates, "manifest.json")))
+        # the obligations' file names are known only after solving; none of them can be an input
+        files += [(flag, p) for p in inputs if p.endswith(".smt2") and _same_dir(p, args.certificates)]
+    return [(f, p) for f, p in files if p], folders
+
+
+def _same_dir(path: str, folder: str) -> bool:
+    return os.path.realpath(os.path.dirname(os.path.abspath(path))) == os.path.realpath(folder)
+
+
+@contextmanager
+def _writing(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a failed write into a UsageError (exit 2) that names the path."""
+    try:
+        yield
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def _wrote(console: Console, what: str, path: str | os.PathLike[str]) -> None:
+    console.print(Text(f"{what} written to {path}", style="dim"), markup=False)
+
+
+# ---------------------------------------------------------------- check and certify
+
+
 def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
-    inputs = [os.path.abspath(p) for p in (args.model, args.requirements)]
-    if args.json and os.path.abspath(args.json) in inputs:
-        raise UsageError(f"--json {args.json} would overwrite an input file", hint="choose another output path")
+    if args.command == "certify" and not args.certificates:
+        args.certificates = f"{Path(args.model).stem}.certificates"
+    certify = args.certify or bool(args.certificates)
+    inputs = [args.model, args.requirements]
     system, reqs = _load(args)
-    options = Options(args.engine, args.timeout, args.max_depth)
+    ids = [RANGES_ID, *(r.id for r in reqs.requirements)]
+    _refuse_clashes(*_planned_outputs(args, ids, inputs), inputs)
+    options = _options(args)
     with console.status("checking", spinner="dots") as status:
         outcomes = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
     info = RunInfo(
@@ -136,14 +300,184 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     )
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)
+    failed: list[str] = []
+    if certify:
+        failed, unconfirmed = _certify(args, system, outcomes, console)
+        if failed:
+            code = EXIT_INTERNAL
+        elif unconfirmed and code == EXIT_PROVED:
+            code = EXIT_UNKNOWN
+    _write_outputs(args, system, outcomes, info, code, console)
+    if failed:
+        raise InternalError(
+            f"cvc5 refutes the proof obligations of {', '.join(failed)}: the proof found by z3 does not hold "
+            "(the certificates are kept for inspection)"
+        )
+    return code
+
+
+def _certify(
+    args: argparse.Namespace, system: TransitionSystem, outcomes: list[Outcome], console: Console
+) -> tuple[list[str], list[str]]:
+    """Re-check every proof with cvc5, print which solver answered what, write the bundle if asked.
+
+    Returns the requirements whose proof cvc5 refutes (an obligation `sat`, or a script it rejects: a bug),
+    and those it could not confirm (undecided in time, or no obligations to re-check).
+    """
+    from pumpproof.verify import independent
+
+    with console.status("re-checking proofs with cvc5", spinner="dots"):
+        proofs = independent.certify(outcomes, args.timeout)
+    failed = [p.requirement for p in proofs if any(c.answer == "sat" or c.answer.startswith("error") for c in p.checks)]
+    unconfirmed = [p.requirement for p in proofs if not p.ok and p.requirement not in failed]
+    table = Table(
+        show_header=True, header_style="bold", expand=False, title="independent re-check", title_justify="left"
+    )
+    for col in ("requirement", "proof", "re-checked by", "obligations", "time", "result"):
+        table.add_column(col, overflow="fold")
+    for p in proofs:
+        solvers = ", ".join(sorted({c.solver for c in p.checks})) or "-"
+        held = sum(c.holds for c in p.checks)
+        wrong = ", ".join(f"{c.obligation.name}: {c.answer}" for c in p.checks if not c.holds)
+        if p.requirement in failed:
+            result = Text(f"REFUTED ({wrong})", style="bold red")
+        elif not p.ok:
+            result = Text(f"not confirmed ({wrong or p.note})", style="bold yellow")
+        else:
+            result = Text("confirmed" + (f" ({p.note})" if p.note else ""), style="bold green")
+        table.add_row(
+            p.requirement,
+            f"{p.engine}, {p.kind}" + (f", k={p.k}" if p.k > 1 else ""),
+            solvers,
+            f"{held}/{len(p.checks)} unsat",
+            f"{sum(c.time_s for c in p.checks):.2f}s",
+            result,
+        )
+    if proofs:
+        console.print(table)
+    else:
+        console.print(Text("independent re-check: no PROVED requirement to re-check", style="yellow"))
+    if args.certificates:
+        with _writing(args.certificates):
+            manifest = independent.write_bundle(proofs, system.name, args.certificates)
+        _wrote(console, "certificates", manifest)
+    return failed, unconfirmed
+
+
+def _write_outputs(
+    args: argparse.Namespace,
+    system: TransitionSystem,
+    outcomes: list[Outcome],
+    info: RunInfo,
+    code: int,
+    console: Console,
+) -> None:
+    """Every file `check` was asked for, once solving is over."""
     if args.json:
         write_atomically(args.json, json_report.dumps(json_report.report(outcomes, info, system.name, code)))
-    return code
+        _wrote(console, "JSON report", args.json)
+    if args.junit:
+        from pumpproof.reports import junit
+
+        write_atomically(args.junit, junit.junit_xml(system, outcomes, info, args.junit_unknown))
+        _wrote(console, "JUnit XML", args.junit)
+    if args.sarif:
+        from pumpproof.reports import sarif
+
+        write_atomically(args.sarif, sarif.dumps(sarif.sarif_log(system, args.requirements, outcomes, info)))
+        _wrote(console, "SARIF log", args.sarif)
+    if args.report:
+        from pumpproof.reports import html
+
+        with _writing(args.report):
+            index = html.write_report(args.report, system, args.requirements, outcomes, info)
+        _wrote(console, "HTML report", index)
+    if args.graph_dir:
+        from pumpproof.reports import graphs
+
+        with _writing(args.graph_dir):
+            drawn = graphs.write_trace_graphs(args.graph_dir, system, outcomes, args.graph_format)
+        for path in drawn:
+            _wrote(console, "graph", path)
+
+
+# ---------------------------------------------------------------- lint, mutate, show
+
+
+def _lint(args: argparse.Namespace, argv: list[str], console: Console) -> int:
+    from pumpproof.reports import lint_report
+    from pumpproof.verify.coverage import coverage
+
+    system = _load_model(args)
+    with console.status(f"linting {system.name}", spinner="dots"):
+        cov = coverage(system, _options(args))
+    lint_report.render(console, cov)
+    deadlock = cov.deadlock is not None and cov.deadlock.reached is True
+    if cov.dead_transitions or cov.unreached_values or deadlock:
+        return EXIT_VIOLATED
+    return EXIT_PROVED if cov.clean else EXIT_UNKNOWN
+
+
+def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
+    from pumpproof.reports import mutation_report
+    from pumpproof.verify import mutate
+
+    system, reqs = _load(args)
+    names = [t.name for t in system.transitions]
+    unknown = [t for t in args.transition if t not in names]
+    if unknown:
+        raise UsageError(
+            f"--transition names unknown transition(s): {', '.join(unknown)}", hint=f"known: {', '.join(names)}"
+        )
+    options = _options(args)
+    with console.status("checking the unmutated model", spinner="dots") as status:
+        baseline = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
+    violated = [o.requirement.id for o in baseline if o.result.verdict is Verdict.VIOLATED]
+    if violated:
+        raise UsageError(
+            f"{', '.join(violated)} already fails on {system.name} itself, so it would 'kill' every mutant",
+            hint="run 'pumpproof check' and fix the model, or leave the requirement out with --only",
+        )
+    for o in baseline:
+        if o.result.verdict is not Verdict.PROVED:
+            note = f"note: {o.requirement.id} is {o.result.verdict.value} on the unmutated model, not PROVED"
+            console.print(Text(note, style="yellow"), markup=False)
+    selected = mutate.mutants(system, args.transition or None)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("mutants", total=len(selected), current="")
+        started = itertools.count()
+
+        def starting(m: mutate.Mutant) -> None:
+            bar.update(task, completed=next(started), current=m.name)
+
+        result = mutate.score(system, reqs.requirements, options, selected, progress=starting)
+    mutation_report.render(console, result, args.show_killed)
+    if result.with_status("survived"):
+        return EXIT_VIOLATED
+    return EXIT_UNKNOWN if result.with_status("unknown") else EXIT_PROVED
+
+
+def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:
+    from pumpproof.reports.show import show
+
+    if args.graph is None:
+        return show(args.report, console, None, args.id)
+    _refuse_clashes([("--graph", args.graph)], [], [args.report])
+    with _writing(args.graph):
+        return show(args.report, console, args.graph, args.id)
 
 
 def write_atomically(path: str, text: str) -> None:
     """Write `text` to `path` through a temporary file, so a crash never leaves half a report."""
     folder = os.path.dirname(os.path.abspath(path))
+    tmp = None
     try:
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".pumpproof-", suffix=".tmp")
@@ -151,4 +485,6 @@ def write_atomically(path: str, text: str) -> None:
             fh.write(text)
         os.replace(tmp, path)
     except OSError as err:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
         raise UsageError(f"cannot write {path}: {err.strerror}") from None

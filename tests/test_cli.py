@@ -1,18 +1,21 @@
-"""The command line: exit codes, JSON report, and bad input handled without tracebacks."""
+"""The command line: exit codes, reports, subcommands, and bad input handled without tracebacks."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pumpproof import cli
-from pumpproof.verify import portfolio
+from pumpproof.lang.load import load_model, load_requirements
+from pumpproof.verify import independent, mutate, portfolio
 from pumpproof.verify.results import Violated
+from pumpproof.verify.run import Options
 from tests.helpers import MODELS, PROPERTIES
 
 CORRECTED = str(MODELS / "spectrum_corrected.pump")
@@ -74,6 +77,19 @@ def test_unsupported_formula_is_unknown_exit_3(capsys: pytest.CaptureFixture[str
     assert code == 3 and "not supported yet" in out
 
 
+def test_a_vacuous_proof_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    reqs = tmp_path / "vacuous.req"
+    reqs.write_text(
+        'requirement V1\n  text "t"\n  source "s"\n'
+        "  always (alarm_up and mode == Infusing -> not occluded_up within T_DETECT_MS)\n"
+    )
+    report = tmp_path / "r.json"
+    code, out, _ = run(capsys, "check", CORRECTED, str(reqs), "--json", str(report))
+    assert code == 1 and "VACUOUS" in out
+    doc = json.loads(report.read_text())
+    assert doc["summary"]["vacuous"] == 1 and doc["summary"]["exit_code"] == 1
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -127,3 +143,304 @@ def test_a_trace_that_does_not_replay_exits_4(
 def test_module_entry_point_and_version() -> None:
     out = subprocess.run([sys.executable, "-m", "pumpproof", "--version"], capture_output=True, text=True, check=False)
     assert out.returncode == 0 and out.stdout.startswith("pumpproof ")
+
+
+# ---------------------------------------------------------------- check: report options
+
+
+def test_every_report_option_writes_its_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    junit, sarif = tmp_path / "ci" / "pumpproof.xml", tmp_path / "ci" / "pumpproof.sarif"
+    report, graphs = tmp_path / "report", tmp_path / "graphs"
+    code, out, _ = run(
+        capsys, "check", RECALLED, REQS, "--only", "UO-LEVEL", "--only", "UO-EDGE",
+        "--junit", str(junit), "--sarif", str(sarif), "--report", str(report), "--graph-dir", str(graphs),
+    )  # fmt: skip
+    assert code == 1
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "1"
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert cases["UO-LEVEL"].find("failure") is not None and cases["UO-EDGE"].find("failure") is None
+    log = json.loads(sarif.read_text())
+    assert log["version"] == "2.1.0"
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["UO-LEVEL"]
+    assert "UO-LEVEL" in (report / "index.html").read_text()
+    assert sorted(p.name for p in graphs.iterdir()) == ["UO-LEVEL.svg"]  # one graph per violated requirement
+    assert ET.parse(graphs / "UO-LEVEL.svg").getroot().tag.endswith("svg")
+    assert f"graph written to {graphs / 'UO-LEVEL.svg'}" in out
+
+
+def test_graph_format_dot_and_junit_unknown_as_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    reqs = tmp_path / "live.req"
+    reqs.write_text(
+        'requirement L1\n  text "t"\n  source "s"\n  always (occluded_up -> eventually (alarm_up within 5))\n'
+    )
+    for unknown_as in ("skipped", "error"):
+        junit = tmp_path / f"{unknown_as}.xml"
+        code, _, _ = run(capsys, "check", CORRECTED, str(reqs), "--junit", str(junit), "--junit-unknown", unknown_as)
+        suite = ET.parse(junit).getroot().find("testsuite")
+        assert code == 3 and suite is not None
+        assert (suite.get("skipped"), suite.get("errors")) == (("1", "0") if unknown_as == "skipped" else ("0", "1"))
+    graphs = tmp_path / "dot"
+    code, _, _ = run(capsys, "check", RECALLED, REQS, "--only", "UO-LEVEL", "--graph-dir", str(graphs),
+                     "--graph-format", "dot")  # fmt: skip
+    assert code == 1 and (graphs / "UO-LEVEL.dot").read_text().startswith("digraph")
+
+
+@pytest.mark.parametrize(
+    "option, target",
+    [
+        ("--junit", "model"),
+        ("--sarif", "requirements"),
+        ("--json", "requirements"),
+        ("--report", "model"),
+        ("--graph-dir", "model"),
+        ("--certificates", "requirements"),
+    ],
+)
+def test_no_output_may_overwrite_an_input_and_nothing_is_solved(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, option: str, target: str
+) -> None:
+    model, reqs = tmp_path / "m.pump", tmp_path / "m.req"
+    model.write_text(Path(CORRECTED).read_text())
+    reqs.write_text(Path(REQS).read_text())
+    before = (model.read_bytes(), reqs.read_bytes())
+    monkeypatch.setattr(cli, "check_all", lambda *a, **k: pytest.fail("solved before refusing the output"))
+    path = model if target == "model" else reqs
+    code, _, err = run(capsys, "check", str(model), str(reqs), option, str(path))
+    assert code == 2 and "overwrite" in err and option in err
+    assert (model.read_bytes(), reqs.read_bytes()) == before
+
+
+def test_outputs_inside_a_directory_may_not_overwrite_an_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = tmp_path / "index.html"  # what --report DIR would write
+    model.write_text(Path(RECALLED).read_text())
+    code, _, err = run(capsys, "check", str(model), REQS, "--report", str(tmp_path))
+    assert code == 2 and "--report" in err and "overwrite" in err
+    graphs = tmp_path / "graphs"
+    graphs.mkdir()
+    reqs = graphs / "UO-LEVEL.svg"  # what --graph-dir DIR would write for a violated UO-LEVEL
+    reqs.write_text(Path(REQS).read_text())
+    code, _, err = run(capsys, "check", RECALLED, str(reqs), "--graph-dir", str(graphs))
+    assert code == 2 and "--graph-dir" in err and reqs.read_text() == Path(REQS).read_text()
+
+
+def test_two_outputs_on_one_path_are_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    same = tmp_path / "out"
+    code, _, err = run(capsys, "check", CORRECTED, REQS, "--json", str(same), "--sarif", str(same))
+    assert code == 2 and "--json and --sarif" in err and not same.exists()
+    code, _, err = run(capsys, "check", CORRECTED, REQS, "--report", str(same), "--junit", str(same))
+    assert code == 2 and "--report and --junit" in err and not same.exists()
+
+
+def test_outputs_are_written_only_after_solving(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("engine crashed")
+
+    monkeypatch.setattr(cli, "check_all", crash)
+    outs = {
+        "--json": tmp_path / "r.json", "--junit": tmp_path / "j.xml", "--sarif": tmp_path / "s.sarif",
+        "--report": tmp_path / "report", "--graph-dir": tmp_path / "graphs", "--certificates": tmp_path / "certs",
+    }  # fmt: skip
+    code, _, err = run(capsys, "check", CORRECTED, REQS, *(x for o, p in outs.items() for x in (o, str(p))))
+    assert code == 4 and "engine crashed" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- certify
+
+
+def test_certify_rechecks_with_cvc5_and_writes_the_bundle_by_default_in_cwd(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "certify", CORRECTED, REQS, "--only", "UO-LEVEL", "--only", "UO-ARMED")
+    assert code == 0
+    assert f"cvc5 {independent.solver_version()}" in out and "confirmed" in out
+    manifest = json.loads((tmp_path / "spectrum_corrected.certificates" / independent.MANIFEST).read_text())
+    assert [(p["id"], p["rechecked"]) for p in manifest["proofs"]] == [("UO-LEVEL", True), ("UO-ARMED", True)]
+    assert all(ob["answer"] == "unsat" for p in manifest["proofs"] for ob in p["obligations"])
+
+
+def test_check_certify_prints_without_writing_and_out_dir_is_honoured(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "check", CORRECTED, REQS, "--only", "UO-LEVEL", "--certify")
+    assert code == 0 and "cvc5" in out and "3/3 unsat" in out
+    assert list(tmp_path.iterdir()) == []  # --certify alone writes nothing
+    code, _, _ = run(capsys, "certify", CORRECTED, REQS, "--only", "UO-LEVEL", "--out", "bundle")
+    assert code == 0 and (tmp_path / "bundle" / independent.MANIFEST).is_file()
+    assert (tmp_path / "bundle" / "UO-LEVEL.safety.smt2").read_text().startswith("(set-logic")
+
+
+def test_a_proof_cvc5_refutes_exits_4_and_keeps_the_certificates(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(independent, "check_script", lambda script, timeout_s=60.0: ("sat", 0.0))
+    certs, report = tmp_path / "certs", tmp_path / "r.json"
+    code, out, err = run(
+        capsys, "check", CORRECTED, REQS, "--only", "UO-LEVEL", "--certificates", str(certs), "--json", str(report)
+    )
+    assert code == 4 and "internal error" in err and "UO-LEVEL" in err and "REFUTED" in out
+    manifest = json.loads((certs / independent.MANIFEST).read_text())
+    assert manifest["proofs"][0]["rechecked"] is False
+    assert json.loads(report.read_text())["summary"]["exit_code"] == 4
+
+
+def test_a_proof_cvc5_cannot_decide_is_unknown_exit_3(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(independent, "check_script", lambda script, timeout_s=60.0: ("unknown", 0.0))
+    code, out, err = run(capsys, "check", CORRECTED, REQS, "--only", "UO-LEVEL", "--certify")
+    assert code == 3 and "not confirmed" in out and "internal error" not in err
+
+
+# ---------------------------------------------------------------- lint
+
+STUCK = """
+type Mode = {Idle, Run, Broken, Off}
+var mode: Mode = Idle
+var jammed: bool = false
+input go: bool
+assume go or mode != Run
+transition start when mode == Idle and go do mode := Run
+transition jam when mode == Run and not jammed do jammed := true
+transition stop when mode == Run and not jammed do mode := Idle
+transition fail when mode == Run and jammed and not go do mode := Broken
+"""
+# 5001 input values: too many to enumerate for the deadlock question, which stays undecided
+WIDE = """
+input n: 0..5000
+var x: bool = false
+transition up when n > 2 and not x do x := true
+transition down when x do x := false
+"""
+
+
+def test_lint_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "lint", CORRECTED, "--timeout", "30")
+    assert code == 0 and "9/9 transitions fire" in out and "deadlocks: none" in out
+    stuck = tmp_path / "stuck.pump"
+    stuck.write_text(STUCK)
+    code, out, _ = run(capsys, "lint", str(stuck))
+    assert code == 1 and "dead transition: fail" in out and "deadlock reachable" in out
+    wide = tmp_path / "wide.pump"
+    wide.write_text(WIDE)
+    code, out, _ = run(capsys, "lint", str(wide))
+    assert code == 3 and "deadlock not checked" in out and "2/2 transitions fire" in out
+
+
+def test_lint_applies_defines(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "lint", CORRECTED, "-D", "NOPE=1")
+    assert code == 2 and "NOPE" in err
+
+
+# ---------------------------------------------------------------- mutate
+
+TINY = """
+input go: bool
+var x: bool = false
+transition up when go do x := true
+transition down when not go do x := false
+"""
+
+
+def _req(tmp_path: Path, formula: str) -> str:
+    path = tmp_path / "r.req"
+    path.write_text(f'requirement R\n  text "t"\n  source "s"\n  {formula}\n')
+    return str(path)
+
+
+def test_mutate_edge_form_lets_the_recall_like_mutant_survive(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "mutate", CORRECTED, REQS, "--only", "UO-EDGE", "--transition", "restart", "--timeout", "30"
+    )
+    assert code == 1
+    assert "restart: move armed := true to occlusion_clears" in out and "survived" in out
+    assert "mutation score" in out
+    assert "restart: drop armed := true" not in out  # killed by UO-EDGE: listed only with --show-killed
+
+
+def test_mutate_exit_0_when_every_mutant_is_killed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    reqs = _req(tmp_path, "always (fired(up) -> go and x)")
+    code, out, _ = run(capsys, "mutate", str(model), reqs, "--transition", "up", "--show-killed")
+    assert code == 0 and "3 killed, 0 survived, 0 undecided of 3 mutants" in out
+    assert "up: drop x := true" in out  # listed because of --show-killed
+    weak = _req(tmp_path, "always (fired(up) -> go)")
+    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up")
+    assert code == 1 and "1 killed, 2 survived" in out
+
+
+def test_mutate_exit_3_when_nothing_survives_but_something_is_undecided(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    reqs = _req(tmp_path, "always (x -> eventually (not x within 5))")  # not supported: undecided everywhere
+    code, out, _ = run(capsys, "mutate", str(model), reqs, "--transition", "up")
+    assert code == 3 and "0 survived, 3 undecided" in out and "UNKNOWN on the unmutated model" in out
+
+
+def test_mutate_refuses_a_requirement_the_model_already_violates(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "mutate", RECALLED, REQS, "--only", "UO-LEVEL", "--transition", "restart")
+    assert code == 2 and "UO-LEVEL already fails" in err
+
+
+def test_mutate_refuses_an_unknown_transition(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "mutate", CORRECTED, REQS, "--transition", "nope")
+    assert code == 2 and "nope" in err and "restart" in err
+
+
+def test_score_reports_progress_before_each_mutant(tmp_path: Path) -> None:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    system = load_model(str(model), {})
+    reqs = load_requirements(_req(tmp_path, "always (fired(up) -> go)"), system).requirements
+    selected = mutate.mutants(system, ["up"])
+    seen: list[mutate.Mutant] = []
+    result = mutate.score(system, reqs, Options(timeout_s=30), selected, progress=seen.append)
+    assert seen == selected and [r.mutant for r in result.results] == selected
+
+
+# ---------------------------------------------------------------- show
+
+
+def test_show_round_trip_from_a_json_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    code, checked, _ = run(capsys, "check", RECALLED, REQS, "--only", "UO-LEVEL", "--json", str(report))
+    assert code == 1
+    code, out, _ = run(capsys, "show", str(report))
+    assert code == 0 and "UO-LEVEL" in out and "restart" in out and "not repeated by `show`" in out
+    graph = tmp_path / "cx.svg"
+    code, out, _ = run(capsys, "show", str(report), "--id", "UO-LEVEL", "--graph", str(graph))
+    assert code == 0 and ET.parse(graph).getroot().tag.endswith("svg")
+    before = report.read_bytes()
+    code, _, err = run(capsys, "show", str(report), "--graph", str(report))
+    assert code == 2 and "overwrite" in err and report.read_bytes() == before
+    code, _, err = run(capsys, "show", str(report), "--id", "UO-NOPE")
+    assert code == 2 and "UO-NOPE" in err
+
+
+def test_show_without_a_counterexample_or_report_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    report = tmp_path / "ok.json"
+    assert run(capsys, "check", CORRECTED, REQS, "--only", "UO-LEVEL", "--json", str(report))[0] == 0
+    code, _, err = run(capsys, "show", str(report))
+    assert code == 2 and "no counterexample" in err
+    code, _, err = run(capsys, "show", str(tmp_path / "missing.json"))
+    assert code == 2 and "missing.json" in err and "Traceback" not in err
+
+
+def test_module_entry_point_runs_subcommands(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "pumpproof", "show", str(tmp_path / "missing.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 2 and "missing.json" in out.stderr

@@ -9,7 +9,7 @@ intended design. Kills come with a replayed counterexample, never on an engine's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -225,8 +225,13 @@ def score(
     options: Options,
     selected: Sequence[Mutant] | None = None,
     all_kills: bool = False,
+    progress: Callable[[Mutant], None] | None = None,
 ) -> MutationScore:
-    """Run every mutant (or `selected`) against `requirements`."""
+    """Run every mutant (or `selected`) against `requirements`; `progress` is called before each mutant."""
     chosen = mutants(system) if selected is None else selected
-    results = tuple(kills(m, requirements, options, all_kills) for m in chosen)
-    return MutationScore(system.name, tuple(r.id for r in requirements), results)
+    results = []
+    for m in chosen:
+        if progress is not None:
+            progress(m)
+        results.append(kills(m, requirements, options, all_kills))
+    return MutationScore(system.name, tuple(r.id for r in requirements), tuple(results))
