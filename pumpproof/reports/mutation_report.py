@@ -29,8 +29,9 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
         console.print(table)
     killed, survived = len(result.with_status("killed")), len(result.with_status("survived"))
     unknown = len(result.with_status("unknown"))
+    score = f"{result.score:.0%}" if killed + survived else "n/a (no mutant decided)"
     line = (
-        f"mutation score {result.score:.0%} for {', '.join(result.requirements)} on {result.model}: "
+        f"mutation score {score} for {', '.join(result.requirements)} on {result.model}: "
         f"{killed} killed, {survived} survived, {unknown} undecided of {len(result.results)} mutants"
     )
     console.print(Text(line, style="bold"))

@@ -39,8 +39,9 @@ from pumpproof.verify.results import Proved, Result, Violated
 
 MAX_INPUT_CHOICES = 4096
 DEADLOCK_HINT = (
-    "if the model may stop here on purpose (for example after a power-off), declare it; otherwise some "
-    "transition (or the passing of time) is missing from this state"
+    "if the model may stop here on purpose (for example after a power-off), add a transition that keeps "
+    "the state (the language has no declaration of intended stops yet); otherwise some transition (or the "
+    "passing of time) is missing from this state"
 )
 
 

@@ -22,7 +22,7 @@ from pumpproof import __version__
 from pumpproof.verify.certificates import Obligation, obligations
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved
+from pumpproof.verify.results import Proved, Vacuous
 from pumpproof.verify.run import Outcome
 from pumpproof.verify.versions import solver_versions
 
@@ -103,8 +103,8 @@ def recheck(
 
 
 def proof_problem(outcome: Outcome) -> SafetyProblem | None:
-    """The safety problem a PROVED outcome's invariant proves (k-liveness's for liveness), None if it has none."""
-    result, problem = outcome.result, outcome.problem
+    """The safety problem a proof's invariant proves (k-liveness's for liveness), None if it has none."""
+    result, problem = proved(outcome), outcome.problem
     if not isinstance(result, Proved) or problem is None:
         return None
     if isinstance(problem, LivenessProblem):
@@ -113,12 +113,20 @@ def proof_problem(outcome: Outcome) -> SafetyProblem | None:
     return problem
 
 
+def proved(outcome: Outcome) -> Proved | None:
+    """The proof in an outcome: the result when PROVED, the underlying proof when VACUOUS."""
+    result = outcome.result
+    if isinstance(result, Vacuous):
+        return result.proof
+    return result if isinstance(result, Proved) else None
+
+
 def certify(outcomes: Sequence[Outcome], timeout_s: float = 60.0) -> list[CertifiedProof]:
-    """Re-check the certificate of every PROVED outcome with cvc5 (other verdicts are skipped)."""
+    """Re-check the certificate of every proof (PROVED, or VACUOUS) with cvc5; other verdicts are skipped."""
     out = []
     for outcome in outcomes:
-        result = outcome.result
-        if not isinstance(result, Proved):
+        result = proved(outcome)
+        if result is None:
             continue
         cert = result.certificate
         problem = proof_problem(outcome)

@@ -27,12 +27,12 @@ from pumpproof.lang.ir import (
     Update,
 )
 from pumpproof.lang.location import Location
+from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, with_children
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import neg
 from pumpproof.verify.results import Unknown, Violated
 from pumpproof.verify.run import problem_for
-from pumpproof.verify.vacuity import expr_text
 
 Path = tuple[int, ...]
 # Moving a comparison's boundary by one: the off-by-one faults timers are prone to.

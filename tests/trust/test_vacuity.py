@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.load import parse_requirements_text
+from pumpproof.verify.independent import certify
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import Proved, Vacuous, Verdict, Violated
 from pumpproof.verify.run import check_all
@@ -56,6 +57,8 @@ def test_check_reports_vacuous_not_proved_and_keeps_the_proof(corrected) -> None
     v = outcomes["V"].result
     assert isinstance(v, Vacuous) and v.verdict is Verdict.VACUOUS
     assert v.proof.certificate.invariant_smt2 and "no run reaches the trigger" in v.reason
+    (rechecked,) = certify([outcomes["V"]], timeout_s=30)  # a vacuous proof is still a proof: cvc5 re-checks it
+    assert rechecked.ok and rechecked.checks
     level = outcomes["UO-LEVEL"]
     assert isinstance(level.result, Proved)
     assert level.vacuity is not None and len(level.vacuity.witnesses()) == 1
