@@ -124,8 +124,8 @@ def table(title: str, rows: list[tuple[str, int, int]], engines: list[str], time
     for col in ("encoding", "K", "T"):
         t.add_column(col, justify="right")
     for e in engines:
-        t.add_column(f"proof [{e}]", justify="right")
-        t.add_column(f"cex [{e}]", justify="right")
+        t.add_column(f"proof ({e})", justify="right")
+        t.add_column(f"cex ({e})", justify="right")
     for encoding, k, tb in rows:
         cells = [encoding, str(k), str(tb)]
         for e in engines:

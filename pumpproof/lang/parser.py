@@ -19,7 +19,8 @@ from pumpproof.lang.location import Location
 
 EXPRESSION_STARTS = frozenset(
     {"INT", "NAME", "(", "-", "true", "false", "not", "if", "min", "max", "any", "all", "rise", "fall", "fired",
-     "always", "never", "eventually", "next", "previously", "once", "historically"}
+     "response", "recurrence", "persistence", "always", "never", "eventually", "next", "previously", "once",
+     "historically"}
 )  # fmt: skip
 OPERATORS = frozenset(
     {"COMPARISON", "+", "-", "*", "/", "%", "and", "or", "->", "<->", "until", "weak-until", "unless", "release",
@@ -175,12 +176,12 @@ def _previous_token(text: str, end: int) -> str | None:
 BINARY = {
     "implies": "->", "iff": "<->", "until": "until", "weak_until": "weak-until", "release": "release",
     "since": "since", "within": "within", "or_op": "or", "and_op": "and", "add": "+", "sub": "-", "mul": "*",
-    "div": "/", "mod": "%", "min_op": "min", "max_op": "max",
+    "div": "/", "mod": "%", "min_op": "min", "max_op": "max", "response": "response",
 }  # fmt: skip
 UNARY = {
     "not_op": "not", "previously": "previously", "once": "once", "historically": "historically", "negate": "neg",
     "always": "always", "never": "never", "eventually": "eventually", "next_op": "next", "rise": "rise",
-    "fall": "fall",
+    "fall": "fall", "recurrence": "recurrence", "persistence": "persistence",
 }  # fmt: skip
 
 EXPRESSIONS = frozenset(BINARY) | frozenset(UNARY) | {

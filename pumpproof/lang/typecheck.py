@@ -52,7 +52,10 @@ TEMPORAL = {
     "weak-until": Temporal.WEAK_UNTIL, "release": Temporal.RELEASE, "since": Temporal.SINCE,
     "previously": Temporal.PREVIOUSLY, "once": Temporal.ONCE, "historically": Temporal.HISTORICALLY,
 }  # fmt: skip
-REQUIREMENT_ONLY = frozenset(TEMPORAL) | {"never", "within", "rise", "fall"}
+PATTERNS = {"response", "recurrence", "persistence"}
+"""Shorthands: response(p, q) is always (p -> eventually q); recurrence(p) is always eventually p;
+persistence(p) is eventually always p."""
+REQUIREMENT_ONLY = frozenset(TEMPORAL) | {"never", "within", "rise", "fall"} | PATTERNS
 FOLD: dict[Op, Callable[..., Any]] = {
     Op.NOT: operator.not_, Op.NEG: operator.neg, Op.AND: lambda a, b: a and b, Op.OR: lambda a, b: a or b,
     Op.IMPLIES: lambda a, b: not a or b, Op.IFF: operator.eq, Op.EQ: operator.eq, Op.NE: operator.ne,
@@ -314,6 +317,8 @@ class Checker:
         args = tuple(self.boolean(a, params, f"the operand of '{e.op}'") for a in e.args)
         if e.op == "never":
             return TemporalOp(Temporal.ALWAYS, (Unary(Op.NOT, args[0], BOOL, e.loc),), loc=e.loc)
+        if e.op in PATTERNS:
+            return pattern(e.op, args, e.loc)
         if e.op in ("rise", "fall"):
             now, before = args[0], TemporalOp(Temporal.PREVIOUSLY, args, loc=e.loc)
             if e.op == "rise":
@@ -410,3 +415,14 @@ def fold(e: Unary | Binary | Ite) -> Expr:
         case _:
             return e
     return Const(value, BOOL if isinstance(value, bool) else NUM, e.loc)
+
+
+def pattern(name: str, args: tuple[Expr, ...], loc: Location | None) -> Expr:
+    """The LTL formula a pattern shorthand stands for (see PATTERNS)."""
+    if name == "response":
+        p, q = args
+        later = TemporalOp(Temporal.EVENTUALLY, (q,), loc=loc)
+        return TemporalOp(Temporal.ALWAYS, (Binary(Op.IMPLIES, p, later, BOOL, loc),), loc=loc)
+    always, eventually = Temporal.ALWAYS, Temporal.EVENTUALLY
+    inner, outer = (eventually, always) if name == "recurrence" else (always, eventually)
+    return TemporalOp(outer, (TemporalOp(inner, args, loc=loc),), loc=loc)

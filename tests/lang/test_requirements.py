@@ -50,6 +50,16 @@ def test_never_rise_fall_and_unless_reduce_to_core_operators() -> None:
     assert formula("primed weak-until occluded[0]") == t(Temporal.WEAK_UNTIL, p, q)
 
 
+def test_pattern_shorthands_are_their_ltl_formulas() -> None:
+    p, q = ref("primed"), ref("occluded[0]")
+    assert formula("response(primed, occluded[0])") == formula("always (primed -> eventually occluded[0])")
+    assert formula("response(primed, occluded[0])") == t(
+        Temporal.ALWAYS, Binary(Op.IMPLIES, p, t(Temporal.EVENTUALLY, q), BOOL)
+    )
+    assert formula("recurrence(primed)") == t(Temporal.ALWAYS, t(Temporal.EVENTUALLY, p))
+    assert formula("persistence(primed)") == t(Temporal.EVENTUALLY, t(Temporal.ALWAYS, p))
+
+
 def test_fired_resolves_members_and_families() -> None:
     assert formula("fired(start)") == Fired(("start",))
     assert formula("fired(occlusion_begins)") == Fired(("occlusion_begins[0]", "occlusion_begins[1]"))

@@ -43,6 +43,8 @@ FORMULAS = [
     "always (rise(light == On) -> eventually fall(light == On))",
     "not eventually stuck",
     "always (button -> eventually light != Off)",
+    "response(light == On, light == Blink)",
+    "recurrence(light != Off) or persistence(stuck)",
 ]
 FAIRNESS = ["", "fairness weak blink", "fairness strong settle", "fairness infinitely button"]
 
