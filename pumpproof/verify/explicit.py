@@ -1,8 +1,13 @@
 """Explicit-state model checking: breadth-first enumeration of every reachable frame with the interpreter.
 
 Shares nothing with the Z3 encoding, so tests use it as ground truth for the symbolic engines on
-small finite models (no clocks). A frame is the full valuation engines see: state, the step's
-inputs, monitors and the transition taken. BFS gives shortest counterexamples.
+small finite models. A frame is the full valuation engines see: state, the step's inputs,
+monitors and the transition taken. BFS gives shortest counterexamples.
+
+Clocks are digitized (Henzinger, Manna and Pnueli 1992): time passes in delay steps of one unit,
+and a clock value above every integer constant of the model stands for all such values. This is
+exact when clocks meet only closed constraints (<=, >=, == against integer constants), as in
+the shipped models; with strict ones (<, >) runs that need fractional delays are missed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,19 @@ from dataclasses import dataclass
 import networkx as nx
 
 from pumpproof.errors import UnsupportedError
-from pumpproof.lang.ir import FALSE, BoolType, EnumType, IntType, TransitionSystem, Type, Value
+from pumpproof.lang.ir import (
+    DELAY,
+    FALSE,
+    BoolType,
+    ClockType,
+    Const,
+    EnumType,
+    IntType,
+    TransitionSystem,
+    Type,
+    Value,
+)
+from pumpproof.lang.walk import nodes
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
@@ -37,12 +54,12 @@ class Node:
     inputs: Key
     monitors: Key
     fired: str | None
+    elapsed: int
+    """Time the step into this node took: 1 for a delay, 0 for a transition with clocks, else 1 (a step)."""
 
     def frame(self) -> Frame:
         """The interpreter frame of this node."""
-        return Frame(
-            {**dict(self.state), **dict(self.inputs), **dict(self.monitors)}, self.fired, 0 if self.fired is None else 1
-        )
+        return Frame({**dict(self.state), **dict(self.inputs), **dict(self.monitors)}, self.fired, self.elapsed)
 
 
 def values_of(t: Type) -> list[Value]:
@@ -57,14 +74,15 @@ def values_of(t: Type) -> list[Value]:
 
 
 class StateSpace:
-    """Successor generation for a finite, clock-free system with monitors and the problem's constraints."""
+    """Successor generation for a finite system (clocks digitized) with monitors and the problem's constraints."""
 
     def __init__(self, problem: SafetyProblem) -> None:
         system = problem.system
-        if system.timed:
-            raise UnsupportedError("the explicit-state checker handles models without clocks only")
         self.problem = problem
         self.system = system
+        self.clocks = [v.name for v in system.clocks]
+        self.timed_monitors = [m.name for m in system.monitors if isinstance(m.type, ClockType)]
+        self.cap = clock_cap(problem)
         free = [m for m in system.monitors if m.free]
         self.free_choices = [
             dict(zip((m.name for m in free), combo, strict=True))
@@ -79,8 +97,9 @@ class StateSpace:
     def initial(self) -> Iterator[Node]:
         """Every initial frame."""
         fixed = [v for v in self.system.state_vars if v.init is not None]
-        free = [v for v in self.system.state_vars if v.init is None]
+        free = [v for v in self.system.state_vars if v.init is None and not isinstance(v.type, ClockType)]
         base = {v.name: evaluate(v.init, Frame({}, None, 0)) for v in fixed if v.init is not None}
+        base.update({c: 0 for c in self.clocks})
         for combo in itertools.product(*(values_of(v.type) for v in free)):
             state = {**base, **dict(zip((v.name for v in free), combo, strict=True))}
             for inputs in self.input_choices:
@@ -96,24 +115,43 @@ class StateSpace:
                     continue
                 state = dict(node.state)
                 state.update({u.target: evaluate(u.value, reads) for u in t.updates})
-                yield from self._nodes(state, inputs, t.name, before)
+                yield from self._nodes(state, inputs, t.name, before, 0 if self.clocks else 1)
+            if self.clocks:
+                state = dict(node.state)
+                state.update({c: min(int(state[c]) + 1, self.cap) for c in self.clocks})
+                yield from self._nodes(state, inputs, DELAY, before, 1)
 
-    def _nodes(self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None) -> Iterator[Node]:
+    def _nodes(
+        self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None, elapsed: int = 0
+    ) -> Iterator[Node]:
         """The frames for `state` (one per admissible choice of free monitors); none when the step is ruled out."""
         # Assumptions read the previous state (the initial state itself at step 0) and this step's inputs.
         reads = Frame({**(dict(before.values) if before is not None else state), **dict(inputs)}, None, 0)
         if not all(evaluate(a, reads) for a in self.system.assumptions):
             return
         values = {**state, **dict(inputs)}
-        elapsed = 0 if before is None else 1
         if not all(evaluate(i, Frame(values, fired, elapsed)) for i in self.system.invariants):
             return
         constraint = self.problem.initial if before is None else self.problem.constraint
         for free in self.free_choices:
             frame = with_monitors(self.system.monitors, values, fired, elapsed, before, free)
             if evaluate(constraint, frame, before):
-                monitors = tuple((m.name, frame.values[m.name]) for m in self.system.monitors)
-                yield Node(tuple(sorted(state.items())), inputs, monitors, fired)
+                monitors = tuple((m.name, self._capped(m.name, frame.values[m.name])) for m in self.system.monitors)
+                yield Node(tuple(sorted(state.items())), inputs, monitors, fired, elapsed)
+
+    def _capped(self, name: str, value: Value) -> Value:
+        """A clock-valued monitor beyond every constant: all such values behave alike."""
+        return min(int(value), self.cap) if name in self.timed_monitors else value
+
+
+def clock_cap(problem: SafetyProblem) -> int:
+    """One more than every integer constant of the problem: the value standing for "larger than any bound"."""
+    system = problem.system
+    exprs = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
+    exprs += [*system.invariants, *system.assumptions, problem.bad, problem.initial, problem.constraint]
+    exprs += [e for m in system.monitors for e in m.exprs()]
+    values = [n.value for e in exprs for n in nodes(e) if isinstance(n, Const) and type(n.value) is int]
+    return max(values, default=0) + 1
 
 
 def reachable_graph(problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES) -> nx.DiGraph:
@@ -150,7 +188,7 @@ def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_
     while todo:
         node, depth = todo.popleft()
         if evaluate(problem.bad, node.frame()):
-            return Violated(NAME, time.time() - start, _trace(node, parent))
+            return Violated(NAME, time.time() - start, _trace(problem.system, node, parent))
         if len(parent) > max_states or budget.expired():
             return Unknown(NAME, time.time() - start, depth, f"stopped after {len(parent)} states")
         for nxt in space.successors(node):
@@ -161,18 +199,31 @@ def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_
     return Proved(NAME, time.time() - start, Certificate("exhaustive", 0, "", text))
 
 
-def _trace(node: Node, parent: dict[Node, Node | None]) -> Trace:
+def _trace(system: TransitionSystem, node: Node, parent: dict[Node, Node | None]) -> Trace:
     path: list[Node] = []
     cur: Node | None = node
     while cur is not None:
         path.append(cur)
         cur = parent[cur]
     path.reverse()
-    steps = tuple(
-        Step(i, n.fired, dict(n.inputs), dict(n.state), dict(n.monitors), 0 if i == 0 else 1, i)
-        for i, n in enumerate(path)
-    )
-    return Trace(steps)
+    return Trace(_steps(system, path))
+
+
+def _steps(system: TransitionSystem, path: list[Node]) -> tuple[Step, ...]:
+    """Nodes as trace steps, with the time each takes and ends at, and clocks as they are, not capped."""
+    times = list(itertools.accumulate((n.elapsed for n in path[1:]), initial=0))
+    resets = {t.name: {u.target for u in t.updates} for t in system.transitions}
+    clocks = {v.name: dict(path[0].state)[v.name] for v in system.clocks}
+    steps = []
+    for i, n in enumerate(path):
+        state = dict(n.state)
+        if i:
+            for c in clocks:
+                grown = int(clocks[c]) + n.elapsed
+                clocks[c] = state[c] if c in resets.get(n.fired or "", ()) else grown
+        state.update(clocks)
+        steps.append(Step(i, n.fired, dict(n.inputs), state, dict(n.monitors), n.elapsed if i else 0, times[i]))
+    return tuple(steps)
 
 
 # ---------------------------------------------------------------- fair cycles (liveness)
@@ -245,11 +296,7 @@ def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trac
         cycle.append(next(iter(sub.successors(entry))))
     cycle += nx.shortest_path(sub, cycle[-1], entry)[1:]
     path = entry_path + cycle[1:]
-    steps = tuple(
-        Step(i, n.fired, dict(n.inputs), dict(n.state), dict(n.monitors), 0 if i == 0 else 1, i)
-        for i, n in enumerate(path)
-    )
-    return Trace(steps, loop_start=len(entry_path) - 1)
+    return Trace(_steps(problem.system, path), loop_start=len(entry_path) - 1)
 
 
 # ---------------------------------------------------------------- state-space views (reports draw them)

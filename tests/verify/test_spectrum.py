@@ -5,10 +5,17 @@ from __future__ import annotations
 import pytest
 
 from pumpproof.lang.ir import DELAY
+from pumpproof.lang.load import load_model, load_requirements
+from pumpproof.verify import explicit
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.portfolio import Options, decide, verdict
 from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Proved, Verdict, Violated
-from tests.helpers import shipped
+from pumpproof.verify.run import problem_for
+from tests.helpers import MODELS, PROPERTIES, shipped
 
 SAFETY = {
     *("UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-CLEAR", "UO-STOPS"),
@@ -59,3 +66,22 @@ def test_corrected_proofs_carry_checked_invariants() -> None:
     assert isinstance(result, Proved)
     assert result.certificate.kind in ("inductive", "k-inductive")
     assert "t_occ" in result.certificate.invariant_text  # the proof relates the detector clock to the obligation's age
+
+
+@pytest.mark.parametrize("model", sorted(VIOLATED))
+def test_verdicts_agree_with_the_explicit_checker_on_digitized_clocks(model: str) -> None:
+    """Ground truth for every requirement, liveness included: enumerate the model with short timers."""
+    system = load_model(str(MODELS / model), {"T_DETECT_MS": "2", "T_SILENCE_MS": "3"})
+    for req in load_requirements(str(PROPERTIES / "upstream_occlusion.req"), system).requirements:
+        problem = problem_for(system, req)
+        if isinstance(problem, LivenessProblem):
+            truth = explicit.check_liveness(problem, Budget.seconds(60))
+            if isinstance(truth, Violated):
+                replay_lasso(problem, truth.trace)  # the digitized lasso is a lasso of the model
+        else:
+            truth = explicit.check(problem, Budget.seconds(60))
+            if isinstance(truth, Violated):
+                replay(problem, truth.trace)
+        symbolic = verdict(problem, Options(timeout_s=60))
+        assert symbolic.verdict is truth.verdict, f"{model} {req.id}: symbolic {symbolic}, explicit {truth}"
+        assert truth.verdict is (Verdict.VIOLATED if req.id in VIOLATED[model] else Verdict.PROVED)
