@@ -30,7 +30,7 @@ from pumpproof.verify.run import problem_for
 
 SOAK = os.environ.get("PUMPPROOF_SOAK") == "1"
 EXAMPLES = 10_000 if SOAK else 150
-LIVENESS_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_LIVENESS", 3_000)) if SOAK else 150
+LIVENESS_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_LIVENESS", 3_000)) if SOAK else 200
 CLOCKED_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_CLOCKED", 3_000)) if SOAK else 80
 TIMEOUT_S = 60
 
