@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
+from pumpproof.reports.terminal import step_table
 from tests.reports.conftest import tick_outcome
 
 
@@ -52,3 +53,12 @@ def test_recalled_model_story_of_the_restart(recalled) -> None:
     assert "mode OcclusionAlarm -> Infusing" in restart and restart.endswith("occluded_up still true.")
     assert "time passes by" in story[-2] and "alarm_up still false" in story[-2]
     assert "UO-LEVEL fails" in story[-1] and level.requirement.text in story[-1]
+
+
+def test_step_table_has_an_inputs_column_only_when_some_step_shows_an_input(recalled, tick) -> None:  # type: ignore[no-untyped-def]
+    system, outcomes, _ = recalled
+    level = next(o for o in outcomes if o.requirement.id == "UO-LEVEL")
+    headers = [c.header for c in step_table(from_outcome(level, system)).columns]
+    assert "inputs" not in headers and "changes" in headers  # the Spectrum model has no inputs
+    headers = [c.header for c in step_table(from_outcome(tick_outcome(tick), tick[0])).columns]
+    assert "inputs" in headers  # RUN/STOP is an input there
