@@ -217,10 +217,7 @@ def explore_conformance(system: TransitionSystem, factory: Callable[[], Controll
     raises is a shortest one. Pairs of (model state, controller attributes) seen before are not
     explored again. Returns the number of distinct pairs visited.
     """
-    valuations = [
-        dict(zip([v.name for v in system.inputs], vs, strict=True))
-        for vs in itertools.product(*(values_of(v.type) for v in system.inputs))
-    ]
+    valuations = input_valuations(system)
     layer: list[tuple[Controller, ModelRun]] = []
     for inputs in valuations:
         model, controller = ModelRun.start(system, inputs), factory()
