@@ -12,6 +12,7 @@ from pumpproof.reports.counterexample import Counterexample, from_outcome
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.verify.results import Proved, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
+from pumpproof.verify.vacuity import explain
 
 SCHEMA = "pumpproof-result/1"
 
@@ -65,6 +66,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "reason": None,
         "invariant": None,
         "trace": None,
+        "exercised": explain(o.vacuity) if o.vacuity is not None else None,
     }
     if isinstance(r, Vacuous):
         out["reason"] = r.reason

@@ -14,6 +14,7 @@ from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.trace_view import fmt
 from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
+from pumpproof.verify.vacuity import explain
 
 STYLE = {
     Verdict.PROVED: "bold green",
@@ -66,6 +67,8 @@ def render(
             console.print(Text(f"{o.requirement.id} UNKNOWN: {o.result.reason}", style="yellow"))
         elif isinstance(o.result, Vacuous):
             console.print(Text(f"{o.requirement.id} VACUOUS: {o.result.reason}", style="magenta"))
+        elif o.vacuity is not None and not o.vacuity.decided:
+            console.print(Text(f"{o.requirement.id} PROVED, but {explain(o.vacuity)}", style="yellow"))
         elif invariants and isinstance(o.result, Proved):
             console.print(Text(f"\n{o.requirement.id} PROVED, {o.result.certificate.kind} invariant:", style="green"))
             for line in o.result.certificate.invariant_text.splitlines():

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rich.console import Console
+
 from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.load import parse_requirements_text
+from pumpproof.reports import json_report, terminal
 from pumpproof.verify.independent import certify
 from pumpproof.verify.portfolio import Options
-from pumpproof.verify.results import Proved, Vacuous, Verdict, Violated
+from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import check_all
 from pumpproof.verify.vacuity import explain, triggers, vacuity
+from tests.reports.conftest import run_info
 
 OPTIONS = Options(timeout_s=30)
 
@@ -62,3 +68,15 @@ def test_check_reports_vacuous_not_proved_and_keeps_the_proof(corrected) -> None
     level = outcomes["UO-LEVEL"]
     assert isinstance(level.result, Proved)
     assert level.vacuity is not None and len(level.vacuity.witnesses()) == 1
+
+
+def test_reports_say_whether_a_proof_was_exercised(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    (level,) = check_all(system, RequirementSet("<v>", (reqs["UO-LEVEL"],)), OPTIONS)
+    assert json_report.outcome_json(level)["exercised"] == "every trigger is reached by some run"
+    assert level.vacuity is not None
+    undecided = replace(level.vacuity.checks[0], result=Unknown("bmc", 1.0, 9, "timeout"))
+    outcome = replace(level, vacuity=replace(level.vacuity, checks=(undecided,)))
+    console = Console(record=True, width=200)
+    terminal.render(console, system, [outcome], run_info(system), invariants=False)
+    assert "UO-LEVEL PROVED, but vacuity undecided for:" in console.export_text()
