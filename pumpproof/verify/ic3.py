@@ -3,7 +3,8 @@
 The problem is posed as three clauses over one predicate Inv(V): Init(V) -> Inv(V);
 Inv(V) & Trans(V, V') -> Inv(V'); Inv(V) & Bad(V) -> false. A solution of Inv is an inductive
 invariant, which becomes the certificate. When Spacer refutes the clauses, the length of its
-derivation bounds the counterexample, and BMC recovers a shortest concrete trace up to that depth.
+derivation is taken as a depth hint and BMC recovers a shortest concrete trace up to that depth;
+Spacer may inline clauses, so when the hint is too shallow BMC searches on without it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 
 import z3
 
+from pumpproof.verify import bmc
 from pumpproof.verify.bmc import shortest_violation
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import certificate
@@ -67,9 +69,12 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
             body = z3.And(body, lemmas)
         return Proved(NAME, time.time() - start, certificate(enc, z3.simplify(body), "inductive", 1))
     if answer == z3.sat:
-        depth = max(len(fp.get_rules_along_trace()) - 2, 0)
-        trace = shortest_violation(problem, depth, budget)
+        hint = max(len(fp.get_rules_along_trace()) - 2, 0)
+        trace = shortest_violation(problem, hint, budget)
         if trace is not None:
             return Violated(NAME, time.time() - start, trace)
+        found = bmc.check(problem, budget)
+        if isinstance(found, Violated):
+            return Violated(NAME, time.time() - start, found.trace)
     reason = fp.reason_unknown() if answer == z3.unknown else "counterexample not recovered in time"
     return Unknown(NAME, time.time() - start, 0, f"spacer: {reason}")
