@@ -1,8 +1,9 @@
 """Run engines on a safety problem, in parallel processes, and accept only independently checked answers.
 
-`auto` starts BMC, k-induction (with Houdini lemmas, then Spacer) and IC3 (Spacer) at once and
-takes the first definitive answer. Whatever engine answers, a VIOLATED trace is replayed by the
-interpreter and a PROVED certificate is re-checked from its SMT-LIB text before it is returned.
+`auto` starts BMC, k-induction (with Houdini lemmas, then Spacer), IC3 (Spacer) and the
+scaled-constant extrapolation at once and takes the first definitive answer. Whatever engine
+answers, a VIOLATED trace is replayed by the interpreter and a PROVED certificate is re-checked
+from its SMT-LIB text before it is returned.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from pumpproof.errors import InternalError, UsageError
-from pumpproof.verify import bmc, ic3, kinduction, lasso
+from pumpproof.verify import bmc, extrapolate, ic3, kinduction, lasso
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import recheck
 from pumpproof.verify.lasso import replay_lasso
@@ -26,7 +27,12 @@ from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Proved, Result, Unknown, Violated
 
 Engine = Callable[[SafetyProblem, Budget], Result]
-ENGINES: dict[str, Engine] = {bmc.NAME: bmc.check, kinduction.NAME: kinduction.check, ic3.NAME: ic3.check}
+ENGINES: dict[str, Engine] = {
+    bmc.NAME: bmc.check,
+    kinduction.NAME: kinduction.check,
+    ic3.NAME: ic3.check,
+    extrapolate.NAME: extrapolate.check,
+}
 AUTO = "auto"
 CHOICES = (AUTO, *ENGINES)
 
@@ -48,12 +54,14 @@ def decide_liveness(
     """The verdict on a liveness requirement: a replayed lasso, a re-checked k-liveness proof, or Unknown.
 
     Every engine choice runs both halves: the lasso search refutes, k-liveness proves; `engine`
-    picks the safety engine k-liveness uses (auto: k-induction with lemmas, then Spacer).
+    picks the safety engine k-liveness uses (auto, and the engines that cannot prove: k-induction
+    with lemmas, then Spacer).
     """
     if engine != AUTO and engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
     budget = Budget.seconds(timeout_s, max_depth)
-    safety: list[Engine] = [ic3.check, kinduction.check] if engine in (AUTO, bmc.NAME) else [ENGINES[engine]]
+    refuters = (AUTO, bmc.NAME, extrapolate.NAME)
+    safety: list[Engine] = [ic3.check, kinduction.check] if engine in refuters else [ENGINES[engine]]
     tasks = {
         lasso.NAME: partial(lasso.check, problem, budget),
         "k-liveness": partial(_k_liveness, problem, budget, safety),
