@@ -13,7 +13,7 @@ from typing import Any
 
 from pumpproof.lang.ir import IntType, TransitionSystem, Value
 from pumpproof.lang.walk import var_names
-from pumpproof.reports.trace_view import StepView, fmt, view
+from pumpproof.reports.trace_view import StepView, collapse, delta, fmt, view
 from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Outcome
@@ -34,6 +34,11 @@ class Counterexample:
     loop_start: int | None
     watched: tuple[str, ...]
     timed: bool
+
+    @property
+    def rows(self) -> list[StepView]:
+        """The steps as tables, graphs and stories show them: long runs of repeated steps as one row."""
+        return collapse(list(self.steps)) if self.loop_start is None else list(self.steps)
 
     @property
     def violation_step(self) -> int:
@@ -131,12 +136,14 @@ def _shown(inputs: dict[str, Value], names: list[str] | None) -> dict[str, Value
 
 
 def transition_text(s: StepView) -> str:
-    """`name: label`, `delay d` or `(initial)`."""
+    """`name: label`, `delay d` or `(initial)`, and `× n` for a row of repeated steps."""
     if s.transition is None:
         return "(initial)"
     if s.transition == "delay":
-        return f"delay {fmt(s.elapsed)}"
-    return f"{s.transition}: {s.label}" if s.label else s.transition
+        text = f"delay {fmt(s.elapsed)}"
+    else:
+        text = f"{s.transition}: {s.label}" if s.label else s.transition
+    return text if s.repeats == 1 else f"{text} × {s.repeats}"
 
 
 def inputs_text(s: StepView) -> str:
@@ -145,8 +152,18 @@ def inputs_text(s: StepView) -> str:
 
 
 def changes_text(s: StepView) -> str:
-    """What changed, `x: old→new` (`x=value` in the initial state)."""
+    """What changed, `x: old→new` (`x=value` in the initial state, `(+d each)` over repeated steps)."""
     text = ", ".join(
-        f"{k}={fmt(new)}" if old is None else f"{k}: {fmt(old)}→{fmt(new)}" for k, (old, new) in s.changes.items()
+        f"{k}={fmt(new)}" if old is None else f"{k}: {fmt(old)}→{fmt(new)}{_each(s, (old, new))}"
+        for k, (old, new) in s.changes.items()
     )
     return text or "(no change)"
+
+
+def _each(s: StepView, change: tuple[Value | None, Value]) -> str:
+    """` (+d each)`: how much a value grows per step of a row of repeated steps."""
+    grown = delta(change)
+    if s.repeats == 1 or grown is None:
+        return ""
+    per = Fraction(grown) / s.repeats
+    return f" ({'+' if per >= 0 else ''}{fmt(per)} each)"

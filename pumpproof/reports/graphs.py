@@ -38,7 +38,7 @@ def trace_graph(cx: Counterexample, prefix: str = "cx") -> graphviz.Digraph:
     g.attr("graph", id=prefix, rankdir="TB", nodesep="0.3", ranksep="0.35", fontname=FONT, tooltip=cx.req_id)
     g.attr("node", shape="box", style="rounded", fontname=FONT, fontsize="10", margin="0.06,0.04")
     g.attr("edge", fontname=FONT, fontsize="9")
-    for s in cx.steps:
+    for s in cx.rows:
         failing = cx.loop_start is None and s.index == cx.violation_step
         in_loop = cx.loop_start is not None and s.index >= cx.loop_start
         attrs = {"id": f"{prefix}-s{s.index}", "tooltip": _valuation(s)}
@@ -47,14 +47,14 @@ def trace_graph(cx: Counterexample, prefix: str = "cx") -> graphviz.Digraph:
         g.node(f"s{s.index}", label=_step_label(s, cx), **attrs)
         if s.transition is not None:
             text = _edge_text(s)
-            g.edge(f"s{s.index - 1}", f"s{s.index}", label=text, tooltip=text, id=f"{prefix}-e{s.index}")
+            g.edge(f"s{s.first - 1}", f"s{s.index}", label=text, tooltip=text, id=f"{prefix}-e{s.index}")
     _mark_failure(g, cx, prefix)
     return g
 
 
 def _step_label(s: StepView, cx: Counterexample) -> str:
     """An HTML-like label: the step header, changed values highlighted, key facts, and a count of the rest."""
-    header = f"step {s.index}" + (f" · t={fmt(s.time)}" if cx.timed else "")
+    header = s.name + (f" · t={fmt(s.time)}" if cx.timed else "")
     rows = [f'<tr><td align="left"><b>{_esc(header)}</b></td></tr>']
     if s.transition is None:
         shown = [k for k, v in s.state.items() if k in cx.watched or isinstance(v, str)] or list(s.state)
@@ -96,6 +96,8 @@ def _valuation(s: StepView) -> str:
 
 def _edge_text(s: StepView) -> str:
     name = f"delay {fmt(s.elapsed)}" if s.transition == "delay" else str(s.transition)
+    if s.repeats > 1:
+        name += f" × {s.repeats}"
     inputs = inputs_text(s)
     return f"{name}\\n{inputs}" if inputs else name
 

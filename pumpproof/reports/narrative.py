@@ -15,7 +15,7 @@ from pumpproof.reports.trace_view import StepView, fmt
 def narrate(cx: Counterexample) -> list[str]:
     """One sentence per step of `cx`, and a last one saying which requirement fails and why."""
     initial = cx.steps[0].state if cx.steps else {}
-    out = [_sentence(s, cx, initial) for s in cx.steps]
+    out = [_sentence(s, cx, initial) for s in cx.rows]
     out.append(_verdict(cx))
     return out
 
@@ -27,7 +27,9 @@ def _sentence(s: StepView, cx: Counterexample, initial: dict[str, Value]) -> str
         rest = len(s.state) - len(shown)
         more = f" (and {rest} other variable{'s' if rest != 1 else ''} as in the table)" if rest else ""
         return f"step {s.index}: the run starts with {values}{more}."
-    parts = [f"step {s.index}: {_event(s)}"]
+    parts = [f"{s.name}: {_event(s)}"]
+    if s.repeats > 1:
+        parts.append(f"{s.repeats} times in a row")
     changed = ", ".join(f"{k} {fmt(old)} -> {fmt(new)}" for k, (old, new) in s.changes.items())
     parts.append(changed or "nothing changes")
     persisting = _persisting(s, cx, initial)

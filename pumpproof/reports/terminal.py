@@ -108,13 +108,14 @@ def step_table(cx: Counterexample) -> Table:
     if cx.timed:
         table.add_column("time", justify="right")
     table.add_column("transition", overflow="fold")
-    inputs = any(inputs_text(s) for s in cx.steps)  # no column when no step shows an input
+    rows = cx.rows
+    inputs = any(inputs_text(s) for s in rows)  # no column when no step shows an input
     if inputs:
         table.add_column("inputs", overflow="fold")
     table.add_column("changes", overflow="fold")
-    for s in cx.steps:
+    for s in rows:
         row = [] if loop is None else ["stem" if s.index <= loop else "loop"]
-        row += [str(s.index)] + ([fmt(s.time)] if cx.timed else [])
+        row += [s.span] + ([fmt(s.time)] if cx.timed else [])
         row += [transition_text(s), *([inputs_text(s)] if inputs else []), changes_text(s)]
         style = "red" if s.index == cx.violation_step or (loop is not None and s.index > loop) else None
         table.add_row(*row, style=style, end_section=loop is not None and s.index == loop)

@@ -6,7 +6,7 @@ shown only where the fired transition or the requirement reads them: the rest ar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from pumpproof.lang.ir import DELAY, TransitionSystem, Value
@@ -28,6 +28,22 @@ class StepView:
     inputs: dict[str, Value]
     changes: dict[str, tuple[Value | None, Value]]
     state: dict[str, Value]
+    repeats: int = 1
+
+    @property
+    def first(self) -> int:
+        """The index of the first step this row stands for (rows of repeated steps end at `index`)."""
+        return self.index - self.repeats + 1
+
+    @property
+    def span(self) -> str:
+        """`5`, or `3–1001` for a row of repeated steps."""
+        return str(self.index) if self.repeats == 1 else f"{self.first}–{self.index}"
+
+    @property
+    def name(self) -> str:
+        """`step 5` or `steps 3–1001`."""
+        return f"step {self.span}" if self.repeats == 1 else f"steps {self.span}"
 
 
 def fmt(v: Value | None) -> str:
@@ -75,3 +91,46 @@ def view(
         out.append(StepView(step.index, step.transition, label, step.time, step.elapsed, inputs, changes, step.state))
         previous = step.state
     return out
+
+
+MIN_RUN = 4
+"""Runs of identical steps at least this long are shown as one row."""
+
+
+def collapse(views: list[StepView]) -> list[StepView]:
+    """Runs of MIN_RUN or more steps that repeat one move and change the same values by the same amounts, as one row.
+
+    A tick-counter trace (a counter counting to 1000, one step at a time) then reads like a short
+    one. The initial and the last (failing) step always keep rows of their own.
+    """
+    out = list(views[:1])
+    i = 1
+    while i < len(views):
+        j = i
+        while j + 1 < len(views) - 1 and _repeats(views[i], views[j + 1]):
+            j += 1
+        n = j - i + 1
+        if n >= MIN_RUN:
+            changes = {k: (views[i].changes[k][0], new) for k, (_, new) in views[j].changes.items()}
+            out.append(replace(views[j], changes=changes, repeats=n))
+        else:
+            out += views[i : j + 1]
+        i = j + 1
+    return out
+
+
+def _repeats(a: StepView, b: StepView) -> bool:
+    """`b` does what `a` does: the same transition, inputs and duration, the same values changed by the same amounts."""
+    same_move = a.transition is not None and (a.transition, a.inputs, a.elapsed) == (b.transition, b.inputs, b.elapsed)
+    if not same_move or a.changes.keys() != b.changes.keys():
+        return False
+    return all(delta(a.changes[k]) is not None and delta(a.changes[k]) == delta(b.changes[k]) for k in a.changes)
+
+
+def delta(change: tuple[Value | None, Value]) -> int | Fraction | None:
+    """How much a numeric value grew in one change (None for booleans, enums and initial values)."""
+    old, new = change
+    numeric = (int, Fraction)
+    if isinstance(old, bool) or isinstance(new, bool) or not (isinstance(old, numeric) and isinstance(new, numeric)):
+        return None
+    return new - old

@@ -20,6 +20,7 @@ var running[K]: bool = false
 var alarm[K]: bool = false
 var reported[K]: bool = false
 var count[K]: 0..T = 0
+define blocked[c in 0..K-1] = occluded[c] and running[c]
 define fires[c in 0..K-1] = running[c] and occluded[c] and not reported[c] and count[c] + 1 >= T
 transition tick
   do running[c in 0..K-1] := if alarm[c] then press[c] else (if running[c] then not fires[c] else press[c]);
@@ -27,7 +28,7 @@ transition tick
      reported[c in 0..K-1] := occluded[c] and (reported[c] or LATCH);
      count[c in 0..K-1] := if running[c] and occluded[c] and not reported[c] and not fires[c] then count[c] + 1 else 0
 """
-LEVEL = "always (all c in 0..K-1: (occluded[c] and running[c] -> (alarm[c] or not (occluded[c] and running[c])) within T))"
+LEVEL = "always (all c in 0..K-1: (blocked[c] -> (alarm[c] or not blocked[c]) within T))"
 
 
 def tick(bound: int, latch: str) -> str:
