@@ -4,9 +4,13 @@ Two encodings of the same detector:
   clock  a clock measures how long the occlusion has persisted; time passes in delay steps;
   tick   a counter is incremented every step (a synchronous, firmware-style loop).
 Each model comes correct (the detector re-arms at restart) and defective (the recalled H1 latch),
-so every row has a proof time and a counterexample time. Engines: the default portfolio, and
-Spacer alone (`ic3`), to show what Houdini lemmas buy on tick counters. A last table times the
-liveness requirement UO-LIVE on the shipped Spectrum models with T_DETECT_MS varied.
+so every row has a proof time and a counterexample time. Engines: the default portfolio (which
+answers with whichever engine is first, so its rows mix engines), k-induction with Houdini lemmas
+alone (`kind`, one engine's growth in T), and Spacer alone (`ic3`, to show what the lemmas buy on
+tick counters). Tick-counter counterexamples at T = 1000 come from the `extrapolate` engine
+(about 2T steps); at T = 10^6 the trace would have 2·10^6 steps and is not attempted. A last
+table times the liveness requirement UO-LIVE on the shipped Spectrum models with T_DETECT_MS
+varied.
 
 Run: python benchmarks/scaling.py [--quick] [--timeout S]   (or: tox -e bench)
 """
@@ -113,9 +117,10 @@ def timed(case: Case, engine: str, timeout_s: float) -> tuple[str, Result | None
     verdict = result.verdict.value
     ok = verdict == ("PROVED" if case.correct else "VIOLATED")
     cell = f"{wall:.2f}s" if ok else f"{verdict} {wall:.0f}s"
-    if ok and hasattr(result, "trace"):
-        cell += f" ({len(result.trace.steps) - 1} st)"
-    return cell, result
+    notes = [f"{len(result.trace.steps) - 1} st"] if ok and hasattr(result, "trace") else []
+    if ok and engine == "auto":
+        notes.append(result.engine)  # which engine answered first
+    return cell + (f" ({', '.join(notes)})" if notes else ""), result
 
 
 def table(title: str, rows: list[tuple[str, int, int]], engines: list[str], timeout_s: float, console: Console) -> None:
@@ -166,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small bounds only (a smoke run)")
     ap.add_argument("--timeout", type=float, default=120.0, help="per verification run, seconds")
-    ap.add_argument("--engines", default="auto,ic3", help="comma-separated engines to time")
+    ap.add_argument("--engines", default="auto,kind,ic3", help="comma-separated engines to time")
     args = ap.parse_args(argv)
     console = Console(width=200)
     engines = args.engines.split(",")

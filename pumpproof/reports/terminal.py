@@ -12,6 +12,8 @@ from pumpproof.reports.counterexample import Counterexample, changes_text, from_
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.trace_view import fmt
+from pumpproof.verify import bmc, kinduction
+from pumpproof.verify.portfolio import AUTO
 from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
 from pumpproof.verify.vacuity import explain
@@ -24,6 +26,10 @@ STYLE = {
 }
 
 
+UNROLLING = (AUTO, bmc.NAME, kinduction.NAME)
+"""Engines whose UNKNOWN says how deep they unrolled (ic3 and extrapolate explore no depth)."""
+
+
 def detail(outcome: Outcome) -> str:
     """A short note on how far the engine went: k for proofs, trace length, BMC depth."""
     r = outcome.result.proof if isinstance(outcome.result, Vacuous) else outcome.result
@@ -34,7 +40,7 @@ def detail(outcome: Outcome) -> str:
     if isinstance(r, Violated):
         lasso = f", loop from {r.trace.loop_start}" if r.trace.loop_start is not None else ""
         return f"{len(r.trace.steps) - 1} steps{lasso}"
-    return f"bmc depth {r.depth}"
+    return f"bmc depth {r.depth}" if r.engine in UNROLLING else "–"
 
 
 def render(

@@ -46,7 +46,7 @@ SCALES = (6, 7, 8)
 SAMPLE_SHARE = 0.1
 SAMPLE_S = 2.0
 """BMC may spend this share of the budget on one sample model, and at least SAMPLE_S seconds."""
-MAX_STEPS = 200_000
+MAX_STEPS = 100_000
 """Longest stretched trace worth building and replaying."""
 OFFSETS = range(-2, 3)
 MULTIPLES = range(1, 5)
@@ -278,7 +278,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
         if _chosen(problem.system, first_a) != _chosen(problem.system, first_b):
             continue
         moves = stretch((sa, ra), (sb, rb), samples[0].real[top])
-        if moves is None:
+        if moves is None or budget.expired():
             continue
         try:
             trace = simulate(problem, first_a, moves)
