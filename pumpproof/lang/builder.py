@@ -187,6 +187,10 @@ class ModelBuilder:
         """`invariant body` (one per value of `over`)."""
         self.decls.append(s.ConstraintDecl("invariant", _decl(over), _syntax(body), _caller()))
 
+    def terminal(self, body: Operand, over: Param | None = None) -> None:
+        """`terminal body`: states where the model may stop on purpose (one per value of `over`)."""
+        self.decls.append(s.ConstraintDecl("terminal", _decl(over), _syntax(body), _caller()))
+
     def transition(
         self,
         name: str,

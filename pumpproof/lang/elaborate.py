@@ -44,6 +44,7 @@ from pumpproof.lang.typecheck import MAX_EXPANSION, Checker, Scope, assignable, 
 from pumpproof.lang.walk import nodes
 
 KINDS = {"var": "a variable", "input": "an input", "clock": "a clock"}
+CONSTRAINTS = {"assume": "an assumption", "invariant": "an invariant", "terminal": "a terminal condition"}
 MIRROR = {Op.LT: Op.GT, Op.LE: Op.GE, Op.GT: Op.LT, Op.GE: Op.LE, Op.EQ: Op.EQ, Op.NE: Op.NE}
 
 
@@ -64,6 +65,7 @@ class _Model:
         self.transitions: dict[str, Transition] = {}
         self.assumptions: list[Expr] = []
         self.invariants: list[Expr] = []
+        self.terminals: list[Expr] = []
         self.fairness: list[Fairness] = []
 
     def build(self, default_name: str) -> TransitionSystem:
@@ -100,6 +102,7 @@ class _Model:
             transitions=tuple(self.transitions.values()),
             assumptions=tuple(self.assumptions),
             invariants=tuple(self.invariants),
+            terminals=tuple(self.terminals),
             defines=dict(self.scope.defines),
             enums=tuple(self.enums),
             fairness=tuple(self.fairness),
@@ -176,14 +179,17 @@ class _Model:
 
     def constraint(self, d: s.ConstraintDecl) -> None:
         for binding in self.check.bindings(d.param):
-            body = self.check.boolean(d.body, binding, "an assumption" if d.kind == "assume" else "an invariant")
+            body = self.check.boolean(d.body, binding, CONSTRAINTS[d.kind])
             if d.kind == "assume":
                 self.assumptions.append(body)
                 continue
             for n in nodes(body):
                 if isinstance(n, VarRef) and self.scope.variables[n.name].kind is VarKind.INPUT:
-                    hint = "invariants constrain states, inputs belong to steps: constrain inputs with 'assume'"
-                    self.check.fail(f"an invariant cannot read input '{n.name}'", n.loc, hint)
+                    hint = "invariants and terminal conditions describe states; constrain inputs with 'assume'"
+                    self.check.fail(f"{CONSTRAINTS[d.kind]} cannot read input '{n.name}'", n.loc, hint)
+            if d.kind == "terminal":
+                self.terminals.append(body)
+                continue
             self.upper_bounds(body, positive=True)
             self.invariants.append(body)
 

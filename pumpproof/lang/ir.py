@@ -325,6 +325,7 @@ class TransitionSystem:
 
     `assumptions` constrain the environment at each step (read the pre-state and the step's inputs);
     `invariants` must hold in every state (with clocks they bound how long time may pass).
+    `terminals` describe states where the model may stop on purpose (`lint` does not call them deadlocks).
     `defines` are named expressions the property file may use. `monitors` are empty in a parsed
     model and filled by the verifier's property compilation.
     """
@@ -335,6 +336,7 @@ class TransitionSystem:
     transitions: tuple[Transition, ...]
     assumptions: tuple[Expr, ...] = ()
     invariants: tuple[Expr, ...] = ()
+    terminals: tuple[Expr, ...] = ()
     defines: dict[str, Expr] = field(default_factory=dict)
     enums: tuple[EnumType, ...] = ()
     monitors: tuple[Monitor, ...] = ()

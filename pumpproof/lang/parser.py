@@ -37,6 +37,7 @@ DECLARATIONS = frozenset(
         "define",
         "assume",
         "invariant",
+        "terminal",
         "transition",
         "requirement",
         "fairness",
@@ -248,6 +249,9 @@ class _ToSyntax(Transformer):
 
     def invariant_decl(self, meta: Meta, children: list) -> s.ConstraintDecl:
         return s.ConstraintDecl("invariant", children[0], children[1], self.at(meta))
+
+    def terminal_decl(self, meta: Meta, children: list) -> s.ConstraintDecl:
+        return s.ConstraintDecl("terminal", children[0], children[1], self.at(meta))
 
     def transition_decl(self, meta: Meta, children: list) -> s.TransitionDecl:
         name, param, label, guard, updates = children

@@ -158,7 +158,7 @@ class DefineDecl:
 
 @dataclass(frozen=True)
 class ConstraintDecl:
-    """`assume expr` or `invariant expr` (the kind), optionally parameterised."""
+    """`assume expr`, `invariant expr` or `terminal expr` (the kind), optionally parameterised."""
 
     kind: str
     param: Param | None

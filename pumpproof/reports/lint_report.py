@@ -40,6 +40,8 @@ def render(console: Console, cov: Coverage) -> None:
     fired = sum(f.reached is True for f in cov.transitions)
     values = sum(f.reached is True for f in cov.enum_values)
     deadlock = "none" if cov.deadlock is not None and cov.deadlock.reached is False else "see above"
+    if cov.terminals:
+        deadlock += " (terminal states excepted)"
     summary = (
         f"{fired}/{len(cov.transitions)} transitions fire, {values}/{len(cov.enum_values)} enum values occur, "
         f"deadlocks: {deadlock}"

@@ -39,9 +39,8 @@ from pumpproof.verify.results import Proved, Result, Violated
 
 MAX_INPUT_CHOICES = 4096
 DEADLOCK_HINT = (
-    "if the model may stop here on purpose (for example after a power-off), add a transition that keeps "
-    "the state (the language has no declaration of intended stops yet); otherwise some transition (or the "
-    "passing of time) is missing from this state"
+    "if the model may stop here on purpose (for example after a power-off), declare such states with "
+    "'terminal <condition>'; otherwise some transition (or the passing of time) is missing from this state"
 )
 
 
@@ -70,6 +69,8 @@ class Coverage:
     enum_values: tuple[Finding, ...]
     deadlock: Finding | None
     deadlock_note: str = ""
+    terminals: int = 0
+    """How many `terminal` conditions the model declares (states that may stop without being deadlocks)."""
 
     @property
     def dead_transitions(self) -> tuple[Finding, ...]:
@@ -94,10 +95,8 @@ class Coverage:
         return not (self.dead_transitions or self.unreached_values or self.undecided) and no_deadlock
 
 
-def coverage(
-    system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = (), terminal: Expr = FALSE
-) -> Coverage:
-    """Decide every coverage question on `system`; `terminal` marks states where stopping is allowed."""
+def coverage(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Coverage:
+    """Decide every coverage question on `system`; its `terminal` states may stop without being deadlocks."""
 
     def reach(subject: str, target: Expr, loc: Location | None = None) -> Finding:
         problem = SafetyProblem(f"{system.name}: {subject}", system, target, assumed)
@@ -111,10 +110,10 @@ def coverage(
         for value in v.type.values
     )
     try:
-        stuck = conj(neg(can_step(system)), neg(terminal))
+        stuck = conj(neg(can_step(system)), *(neg(t) for t in system.terminals))
     except UnsupportedError as err:
         return Coverage(system.name, transitions, values, None, f"deadlock not checked: {err.message}")
-    return Coverage(system.name, transitions, values, reach("deadlock", stuck, system.loc))
+    return Coverage(system.name, transitions, values, reach("deadlock", stuck, system.loc), "", len(system.terminals))
 
 
 def can_step(system: TransitionSystem) -> Expr:

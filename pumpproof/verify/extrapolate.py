@@ -103,6 +103,7 @@ class Scaling:
             ),
             assumptions=tuple(self.expr(a) for a in s.assumptions),
             invariants=tuple(self.expr(i) for i in s.invariants),
+            terminals=tuple(self.expr(i) for i in s.terminals),
             monitors=tuple(
                 replace(
                     m,

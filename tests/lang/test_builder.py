@@ -37,6 +37,7 @@ def build_spectrum() -> TransitionSystem:
     m.define("ch_blocked", occluded[c] & ~primed, over=c)
     m.assume((button != "Clear") | (mode == "Alarm"))
     m.invariant((delivering & occluded[0]).implies(t_occ <= T))
+    m.terminal((mode == "Idle") & occluded[c], over=c)
     m.transition("start", label="RUN/STOP pressed to start infusing",
                  when=(mode == "Idle") & (button == "RunStop"), do={mode: "Delivering", t_occ: 0})  # fmt: skip
     m.transition("occlusion_begins", over=c, label="an upstream occlusion begins on channel c",

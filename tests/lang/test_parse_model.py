@@ -61,7 +61,9 @@ def test_example_model_elaborates() -> None:
     assert begins1.label == "an upstream occlusion begins on channel c"
     assert set(ts.defines) == {"delivering", "any_occluded", "ch_blocked[0]", "ch_blocked[1]"}
     assert ts.defines["any_occluded"] == Binary(Op.OR, ref("occluded[0]"), ref("occluded[1]"), BOOL)
-    assert len(ts.assumptions) == 1 and len(ts.invariants) == 1
+    assert len(ts.assumptions) == 1 and len(ts.invariants) == 1 and len(ts.terminals) == 2
+    idle = Binary(Op.EQ, ref("mode", mode), Const("Idle", mode), BOOL)
+    assert ts.terminals[1] == Binary(Op.AND, idle, ref("occluded[1]"), BOOL)
 
 
 def test_defines_are_inlined() -> None:

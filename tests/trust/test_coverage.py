@@ -50,6 +50,19 @@ def test_deadlock_check_agrees_with_the_explicit_state_graph() -> None:
     assert cov.deadlock is not None and cov.deadlock.reached is False
 
 
+def test_declared_terminal_states_are_not_deadlocks() -> None:
+    system = parse_model_text(STUCK + "terminal mode == Run and jammed\n", "stuck.pump")
+    graph = reachable_graph(SafetyProblem("all", system, FALSE))
+    assert {dict(n.state)["jammed"] for n in graph if graph.out_degree(n) == 0} == {True}
+    cov = coverage(system, OPTIONS)
+    assert cov.deadlock is not None and cov.deadlock.reached is False
+    console = Console(record=True, width=160)
+    lint_report.render(console, cov)
+    assert "deadlocks: none (terminal states excepted)" in console.export_text()
+    narrower = parse_model_text(STUCK + "terminal mode == Idle\n", "stuck.pump")
+    assert coverage(narrower, OPTIONS).deadlock.reached is True  # type: ignore[union-attr]
+
+
 def test_a_clock_that_can_neither_pass_nor_be_left_is_a_deadlock() -> None:
     model = """
 clock x
