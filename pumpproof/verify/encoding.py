@@ -65,6 +65,28 @@ def sort_of(t: Type) -> z3.SortRef:
     return z3.IntSort()
 
 
+class Renaming:
+    """One substitution of constants by terms, applied to many formulas.
+
+    `z3.substitute` re-validates and re-marshals every pair on each call, which dominated lemma
+    mining on models with thousands of candidates; here the pairs are checked and marshalled once.
+    """
+
+    def __init__(self, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> None:
+        items = list(pairs)
+        for a, b in items:
+            if not a.sort().eq(b.sort()):
+                raise InternalError(f"renaming {a} to a term of another sort: {b}")
+        self._terms = items  # the arrays below hold raw pointers; these references keep them alive
+        self._n = len(items)
+        self._src = (z3.Ast * self._n)(*(a.as_ast() for a, _ in items))
+        self._dst = (z3.Ast * self._n)(*(b.as_ast() for _, b in items))
+
+    def __call__(self, e: z3.ExprRef) -> z3.ExprRef:
+        """`e` with the constants replaced (of the same Python class as `e`: a BoolRef stays one)."""
+        return type(e)(z3.Z3_substitute(e.ctx_ref(), e.as_ast(), self._n, self._src, self._dst), e.ctx)
+
+
 class Encoding:
     """Init, Trans and Bad of one safety problem, over frame constants `cur` (V) and `nxt` (V')."""
 
@@ -81,6 +103,8 @@ class Encoding:
             self.frame.append(FrameVar(ELAPSED, ClockType(), "step"))
         self.cur = {f.name: z3.Const(f.name, sort_of(f.type)) for f in self.frame}
         self.nxt = {f.name: z3.Const(f.name + "'", sort_of(f.type)) for f in self.frame}
+        self.priming = Renaming([(self.cur[n], self.nxt[n]) for n in self.cur])
+        """V to V': a state formula about the next state."""
         self.init = self._init()
         self.trans = self._trans()
         self.bad = self.expr(problem.bad, self.cur)

@@ -92,28 +92,29 @@ def filter_inductive(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> 
     alive = _initial(enc, cands, budget)
     if alive is None:
         return None
-    nxt = [(enc.cur[n], enc.nxt[n]) for n in enc.cur]
     solver = z3.Solver()
     solver.add(enc.trans, enc.state_constraint(enc.cur))
+    # Candidate i is assumed now when flag i is, and may be the one broken next only then: one
+    # query per round, with the dropped candidates' flags assumed false, no constraint rebuilt.
     flags = [z3.Bool(f"__cand{i}") for i in range(len(alive))]
-    primed = [z3.substitute(c, nxt) for c in alive]
+    primed = [enc.priming(c) for c in alive]
     for flag, c in zip(flags, alive, strict=False):
         solver.add(z3.Implies(flag, c))
-    keep = set(range(len(alive)))
+    solver.add(z3.Or([z3.And(flag, z3.Not(p)) for flag, p in zip(flags, primed, strict=False)]))
+    keep = list(range(len(alive)))
+    dropped: list[z3.BoolRef] = []
     while keep:
-        solver.push()
-        solver.add(z3.Or([z3.Not(primed[i]) for i in keep]))
         solver.set("timeout", budget.remaining_ms())
-        answer = solver.check([flags[i] for i in keep])
+        answer = solver.check([flags[i] for i in keep] + dropped)
         if answer == z3.unknown:
             return None
         if answer == z3.unsat:
-            solver.pop()
             break
         model = solver.model()
-        keep = {i for i in keep if z3.is_true(model.eval(primed[i], model_completion=True))}
-        solver.pop()
-    return [alive[i] for i in sorted(keep)]
+        broken = {i for i in keep if not z3.is_true(model.eval(primed[i], model_completion=True))}
+        dropped += [z3.Not(flags[i]) for i in broken]
+        keep = [i for i in keep if i not in broken]
+    return [alive[i] for i in keep]
 
 
 def _initial(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.BoolRef] | None:

@@ -77,7 +77,7 @@ def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:
         solver = z3.Solver()
         solver.add(enc.trans, enc.state_constraint(enc.cur))
         solver.add(*[z3.Implies(f, g) for f, g in zip(flags, good, strict=False)])
-        primed = [z3.substitute(g, [(enc.cur[n], enc.nxt[n]) for n in enc.cur]) for g in good]
+        primed = [enc.priming(g) for g in good]
         solver.add(z3.Not(z3.And(primed)))
         if solver.check(flags) != z3.unsat:
             return list(lemmas)
@@ -92,8 +92,7 @@ def _step_holds(enc: Encoding, unroll: Unrolling, lemmas: z3.BoolRef, k: int, bu
     """Do k consecutive good states satisfying the lemmas always lead to a good state?"""
     solver = z3.Solver()
     for j in range(k + 1):
-        frame = unroll.frame(j)
-        solver.add(z3.substitute(lemmas, [(enc.cur[n], t) for n, t in frame.items()]))
+        solver.add(unroll.at(lemmas, j))
         solver.add(unroll.state_constraint(j))
         if j > 0:
             solver.add(unroll.trans(j))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import z3
 
 from pumpproof.lang.ir import Value
-from pumpproof.verify.encoding import Encoding, sort_of
+from pumpproof.verify.encoding import Encoding, Renaming, sort_of
 from pumpproof.verify.results import Step, Trace
 
 
@@ -15,6 +15,8 @@ class Unrolling:
     def __init__(self, enc: Encoding) -> None:
         self.enc = enc
         self.frames: list[dict[str, z3.ExprRef]] = []
+        self._states: dict[int, Renaming] = {}
+        self._steps: dict[int, Renaming] = {}
 
     def frame(self, j: int) -> dict[str, z3.ExprRef]:
         """The variables of step j."""
@@ -23,17 +25,19 @@ class Unrolling:
             self.frames.append({f.name: z3.Const(f"{f.name}@{k}", sort_of(f.type)) for f in self.enc.frame})
         return self.frames[j]
 
-    def _at(self, formula: z3.ExprRef, j: int) -> z3.ExprRef:
-        pairs = [(self.enc.cur[n], t) for n, t in self.frame(j).items()]
-        return z3.substitute(formula, pairs)
+    def at(self, formula: z3.ExprRef, j: int) -> z3.ExprRef:
+        """A state formula over V, at step j."""
+        if j not in self._states:
+            self._states[j] = Renaming([(self.enc.cur[n], t) for n, t in self.frame(j).items()])
+        return self._states[j](formula)
 
     def init(self, j: int = 0) -> z3.ExprRef:
         """Init at step j."""
-        return self._at(self.enc.init, j)
+        return self.at(self.enc.init, j)
 
     def bad(self, j: int) -> z3.ExprRef:
         """Bad at step j."""
-        return self._at(self.enc.bad, j)
+        return self.at(self.enc.bad, j)
 
     def state_constraint(self, j: int) -> z3.ExprRef:
         """The facts every reachable state satisfies, at step j."""
@@ -41,9 +45,11 @@ class Unrolling:
 
     def trans(self, j: int) -> z3.ExprRef:
         """Trans from step j-1 to step j."""
-        pairs = [(self.enc.cur[n], t) for n, t in self.frame(j - 1).items()]
-        pairs += [(self.enc.nxt[n], t) for n, t in self.frame(j).items()]
-        return z3.substitute(self.enc.trans, pairs)
+        if j not in self._steps:
+            pairs = [(self.enc.cur[n], t) for n, t in self.frame(j - 1).items()]
+            pairs += [(self.enc.nxt[n], t) for n, t in self.frame(j).items()]
+            self._steps[j] = Renaming(pairs)
+        return self._steps[j](self.enc.trans)
 
     def trace(self, model: z3.ModelRef, length: int) -> Trace:
         """The counterexample of `length` states read out of `model`."""
