@@ -21,69 +21,18 @@ import argparse
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.verify.portfolio import Options, decide
 from pumpproof.verify.problem import SafetyProblem, compile_requirement
 from pumpproof.verify.results import Result
 from pumpproof.verify.run import problem_for, verdict
 
-CLOCK_MODEL = """
-model clock_detector
-const K = {k}
-const T = {t}
-var running[K]: bool = false
-var occluded[K]: bool = false
-var alarm[K]: bool = false
-var reported[K]: bool = false
-clock elapsed[K]
-define blocked[c in 0..K-1] = occluded[c] and running[c]
-invariant[c in 0..K-1] running[c] and occluded[c] and not reported[c] -> elapsed[c] <= T
-transition start[c in 0..K-1] "start"
-  when not running[c] and not alarm[c]
-  do running[c] := true; elapsed[c] := 0
-transition occlusion_begins[c in 0..K-1]
-  when not occluded[c]
-  do occluded[c] := true; elapsed[c] := 0
-transition occlusion_clears[c in 0..K-1]
-  when occluded[c]
-  do occluded[c] := false; reported[c] := false
-transition detect[c in 0..K-1]
-  when running[c] and occluded[c] and not reported[c] and elapsed[c] >= T
-  do alarm[c] := true; running[c] := false; reported[c] := {latch}
-transition restart[c in 0..K-1]
-  when alarm[c]
-  do alarm[c] := false; running[c] := true; elapsed[c] := 0
-"""
-
-TICK_MODEL = """
-model tick_detector
-const K = {k}
-const T = {t}
-input occluded[K]: bool        // the occlusion sensor, sampled every tick
-input press[K]: bool           // RUN/STOP, sampled every tick
-var running[K]: bool = false
-var alarm[K]: bool = false
-var reported[K]: bool = false
-var count[K]: 0..T = 0
-define blocked[c in 0..K-1] = occluded[c] and running[c]
-define fires[c in 0..K-1] = running[c] and occluded[c] and not reported[c] and count[c] + 1 >= T
-transition tick
-  do running[c in 0..K-1] := if alarm[c] then press[c] else (if running[c] then not fires[c] else press[c]);
-     alarm[c in 0..K-1] := if alarm[c] then not press[c] else fires[c];
-     reported[c in 0..K-1] := occluded[c] and (reported[c] or {latch_tick});
-     count[c in 0..K-1] := if running[c] and occluded[c] and not reported[c] and not fires[c] then count[c] + 1 else 0
-"""
-
-LEVEL_REQ = """
-requirement LEVEL
-  text "every persisting occlusion while running alarms within T"
-  source "benchmark"
-  always (all c in 0..K-1: (blocked[c] -> (alarm[c] or not blocked[c]) within {bound}))
-"""
+MODELS = Path(__file__).parent / "models"
 
 
 @dataclass(frozen=True)
@@ -96,15 +45,10 @@ class Case:
     correct: bool
 
     def problem(self) -> SafetyProblem:
-        """The model text, parsed and compiled with its level requirement."""
-        if self.encoding == "clock":
-            text = CLOCK_MODEL.format(k=self.k, t=self.t, latch="false" if self.correct else "true")
-            bound = "T"
-        else:
-            text = TICK_MODEL.format(k=self.k, t=self.t, latch_tick="false" if self.correct else "fires[c]")
-            bound = "T"
-        system = parse_model_text(text, f"<{self.encoding} K={self.k} T={self.t}>")
-        reqs = parse_requirements_text(LEVEL_REQ.format(bound=bound), "<level>", system)
+        """benchmarks/models/<encoding>_detector.pump with this row's constants, and its level requirement."""
+        overrides = {"K": str(self.k), "T": str(self.t), "LATCH": "false" if self.correct else "true"}
+        system = load_model(str(MODELS / f"{self.encoding}_detector.pump"), overrides)
+        reqs = load_requirements(str(MODELS / "level.req"), system)
         return compile_requirement(system, reqs.requirements[0])
 
 

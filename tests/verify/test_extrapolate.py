@@ -2,41 +2,23 @@
 
 from __future__ import annotations
 
+from benchmarks.scaling import Case
 from pumpproof.lang.load import parse_model_text
 from pumpproof.verify.extrapolate import Scaling, scalings
 from pumpproof.verify.portfolio import AUTO, decide
+from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Unknown, Violated
 from tests.helpers import problem
 from tests.verify.test_engines import COUNTER
 
-# A firmware-style detector: the loop runs every tick and counts how long the occlusion persists.
-# LATCH = fires[c] is the recalled defect (the detector stays disarmed after a restart).
-TICK = """
-const K = 2
-const T = BOUND
-input occluded[K]: bool
-input press[K]: bool
-var running[K]: bool = false
-var alarm[K]: bool = false
-var reported[K]: bool = false
-var count[K]: 0..T = 0
-define blocked[c in 0..K-1] = occluded[c] and running[c]
-define fires[c in 0..K-1] = running[c] and occluded[c] and not reported[c] and count[c] + 1 >= T
-transition tick
-  do running[c in 0..K-1] := if alarm[c] then press[c] else (if running[c] then not fires[c] else press[c]);
-     alarm[c in 0..K-1] := if alarm[c] then not press[c] else fires[c];
-     reported[c in 0..K-1] := occluded[c] and (reported[c] or LATCH);
-     count[c in 0..K-1] := if running[c] and occluded[c] and not reported[c] and not fires[c] then count[c] + 1 else 0
-"""
-LEVEL = "always (all c in 0..K-1: (blocked[c] -> (alarm[c] or not blocked[c]) within T))"
 
-
-def tick(bound: int, latch: str) -> str:
-    return TICK.replace("BOUND", str(bound)).replace("LATCH", latch)
+def tick(bound: int, latch: bool) -> SafetyProblem:
+    """The firmware-style two-channel detector of benchmarks/models/tick_detector.pump; `latch` is the recall defect."""
+    return Case("tick", 2, bound, correct=not latch).problem()
 
 
 def test_a_trace_thousands_of_steps_long_is_stretched_from_small_bounds() -> None:
-    result = decide(problem(tick(1000, "fires[c]"), LEVEL), "extrapolate", 60)
+    result = decide(tick(1000, latch=True), "extrapolate", 60)
     assert isinstance(result, Violated), result  # `decide` replayed it on the model with T = 1000
     last = result.trace.steps[-1]
     assert last.state["reported[0]"] or last.state["reported[1]"]  # the latched detector, as in the recall
@@ -44,20 +26,20 @@ def test_a_trace_thousands_of_steps_long_is_stretched_from_small_bounds() -> Non
 
 
 def test_the_stretched_trace_is_as_short_as_bmc_finds() -> None:
-    stretched = decide(problem(tick(40, "fires[c]"), LEVEL), "extrapolate", 60)
-    shortest = decide(problem(tick(40, "fires[c]"), LEVEL), "bmc", 60)
+    stretched = decide(tick(40, latch=True), "extrapolate", 60)
+    shortest = decide(tick(40, latch=True), "bmc", 60)
     assert isinstance(stretched, Violated) and isinstance(shortest, Violated)
     assert len(stretched.trace.steps) == len(shortest.trace.steps)
 
 
 def test_the_portfolio_answers_with_the_stretched_trace() -> None:
-    result = decide(problem(tick(1000, "fires[c]"), LEVEL), AUTO, 60)
+    result = decide(tick(1000, latch=True), AUTO, 60)
     assert isinstance(result, Violated), result
     assert result.engine == "extrapolate"
 
 
 def test_a_correct_model_is_never_refuted() -> None:
-    result = decide(problem(tick(1000, "false"), LEVEL), "extrapolate", 60)
+    result = decide(tick(1000, latch=False), "extrapolate", 60)
     assert isinstance(result, Unknown)
     assert "no counterexample with T = 6" in result.reason
 
