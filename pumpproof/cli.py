@@ -465,11 +465,13 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
 
 
 def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:
+    from pumpproof.reports.graphs import format_of
     from pumpproof.reports.show import show
 
     if args.graph is None:
         return show(args.report, console, None, args.id)
     _refuse_clashes([("--graph", args.graph)], [], [args.report])
+    format_of(args.graph)  # a bad file name is refused before anything is shown
     with _writing(args.graph):
         return show(args.report, console, args.graph, args.id)
 

@@ -425,6 +425,8 @@ def test_show_round_trip_from_a_json_report(capsys: pytest.CaptureFixture[str], 
     assert code == 2 and "overwrite" in err and report.read_bytes() == before
     code, _, err = run(capsys, "show", str(report), "--id", "UO-NOPE")
     assert code == 2 and "UO-NOPE" in err
+    code, out, err = run(capsys, "show", str(report), "--graph", str(tmp_path / "cx.jpg"))
+    assert code == 2 and "graph format" in err and out == ""  # refused before anything is shown
 
 
 def test_show_without_a_counterexample_or_report_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -215,12 +215,17 @@ def render(graph: graphviz.Digraph, fmt_: str) -> bytes:
         ) from None
 
 
-def write_graph(graph: graphviz.Digraph, path: str | Path) -> None:
-    """Write the graph in the format its file name asks for (.svg, .png or .dot)."""
+def format_of(path: str | Path) -> str:
+    """The graph format a file name asks for (.svg, .png or .dot); a usage error otherwise."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS:
         raise UsageError(f"cannot tell the graph format of '{path}'", hint="name the file .svg, .png or .dot")
-    Path(path).write_bytes(render(graph, suffix))
+    return suffix
+
+
+def write_graph(graph: graphviz.Digraph, path: str | Path) -> None:
+    """Write the graph in the format its file name asks for."""
+    Path(path).write_bytes(render(graph, format_of(path)))
 
 
 def inline_svg(graph: graphviz.Digraph) -> str:
