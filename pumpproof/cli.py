@@ -412,8 +412,7 @@ def _lint(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     with console.status(f"linting {system.name}", spinner="dots"):
         cov = coverage(system, _options(args))
     lint_report.render(console, cov)
-    deadlock = cov.deadlock is not None and cov.deadlock.reached is True
-    if cov.dead_transitions or cov.unreached_values or deadlock:
+    if cov.findings:
         return EXIT_VIOLATED
     return EXIT_PROVED if cov.clean else EXIT_UNKNOWN
 

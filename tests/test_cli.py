@@ -323,7 +323,7 @@ transition down when x do x := false
 
 def test_lint_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "lint", CORRECTED, "--timeout", "30")
-    assert code == 0 and "9/9 transitions fire" in out and "deadlocks: none" in out
+    assert code == 0 and "9/9 transitions fire" in out and "deadlocks: none, timelocks: none" in out
     stuck = tmp_path / "stuck.pump"
     stuck.write_text(STUCK)
     code, out, _ = run(capsys, "lint", str(stuck))

@@ -198,8 +198,9 @@ class ModelBuilder:
         do: Mapping[Term, Operand] | None = None,
         label: str | None = None,
         over: Param | None = None,
+        environment: bool = False,
     ) -> None:
-        """`transition name[over] "label" when ... do target := value; ...`."""
+        """`[environment] transition name[over] "label" when ... do target := value; ...`."""
         loc = _caller()
         updates = []
         for target, value in (do or {}).items():
@@ -207,7 +208,7 @@ class ModelBuilder:
                 raise TypeError(f"cannot assign to {target!r}: the keys of do= must be variables or array elements")
             updates.append(s.Assign(target.node, _syntax(value), loc))
         guard = None if when is None else _syntax(when)
-        self.decls.append(s.TransitionDecl(_checked(name), _decl(over), label, guard, tuple(updates), loc))
+        self.decls.append(s.TransitionDecl(_checked(name), _decl(over), label, guard, tuple(updates), loc, environment))
 
     def ite(self, cond: Operand, then: Operand, orelse: Operand) -> Term:
         """`if cond then then else orelse`."""

@@ -251,7 +251,7 @@ class _Model:
                         hint = "the assignments of a transition happen at once: keep one"
                         self.check.fail(f"'{update.target}' is assigned twice in transition '{name}'", a.loc, hint)
                     updates[update.target] = update
-            self.transitions[name] = Transition(name, guard, tuple(updates.values()), d.label, d.loc)
+            self.transitions[name] = Transition(name, guard, tuple(updates.values()), d.label, d.environment, d.loc)
 
     def fair(self, d: s.FairnessDecl) -> None:
         """One fairness assumption per member of a named transition family, or one for a condition."""

@@ -261,12 +261,17 @@ class Update:
 
 @dataclass(frozen=True)
 class Transition:
-    """A named guarded command. Guard and update values read the pre-state and the step's inputs."""
+    """A named guarded command. Guard and update values read the pre-state and the step's inputs.
+
+    `environment` marks what the pump cannot cause or prevent (an occlusion, a key press); the other
+    transitions are the controller's. Verdicts do not depend on it; `lint`'s timelock check does.
+    """
 
     name: str
     guard: Expr
     updates: tuple[Update, ...]
     label: str | None = None
+    environment: bool = False
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
@@ -38,6 +39,7 @@ DECLARATIONS = frozenset(
         "assume",
         "invariant",
         "terminal",
+        "environment",
         "transition",
         "requirement",
         "fairness",
@@ -257,6 +259,9 @@ class _ToSyntax(Transformer):
         name, param, label, guard, updates = children
         text = _unquote(label) if label is not None else None
         return s.TransitionDecl(str(name), param, text, guard, tuple(updates or ()), self.at(name))
+
+    def environment_decl(self, meta: Meta, children: list) -> s.TransitionDecl:
+        return replace(self.transition_decl(meta, children), environment=True)
 
     def updates(self, meta: Meta, children: list) -> list:
         return children

@@ -192,7 +192,7 @@ class FairnessDecl:
 
 @dataclass(frozen=True)
 class TransitionDecl:
-    """`transition name[p in lo..hi] "label" when guard do updates`; a missing guard means true."""
+    """`[environment] transition name[p in lo..hi] "label" when guard do updates`; a missing guard means true."""
 
     name: str
     param: Param | None
@@ -200,6 +200,7 @@ class TransitionDecl:
     guard: SExpr | None
     updates: tuple[Assign, ...]
     loc: Location = field(compare=False, repr=False)
+    environment: bool = False
 
 
 Decl = ConstDecl | TypeDecl | VarDecl | DefineDecl | ConstraintDecl | TransitionDecl | FairnessDecl

@@ -1,12 +1,23 @@
-"""Printing `pumpproof lint`: dead transitions, unreached enum values, deadlocks, each with its evidence."""
+"""Printing `pumpproof lint`: dead transitions, unreached values, deadlocks and timelocks, with their evidence."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.text import Text
 
-from pumpproof.verify.coverage import DEADLOCK_HINT, Coverage, Finding
+from pumpproof.verify.coverage import Coverage, Finding
 from pumpproof.verify.results import Trace, Unknown, Violated
+
+LOCKS = {
+    "deadlock": "no transition and no delay can be taken",
+    "timelock": "time cannot pass and only environment transitions can fire",
+}
+HINTS = {
+    "deadlock": "if the model may stop here on purpose (for example after a power-off), declare such states with "
+    "'terminal <condition>'; otherwise some transition (or the passing of time) is missing from this state",
+    "timelock": "an invariant stops time here and the pump can do nothing about it: the transition that should "
+    "act when the invariant's bound is reached (a detector, a timeout) cannot fire",
+}
 
 
 def path_text(trace: Trace) -> str:
@@ -22,12 +33,13 @@ def _where(f: Finding) -> str:
 def render(console: Console, cov: Coverage) -> None:
     """Print the findings of `cov`, most serious first, and a one-line summary."""
     console.print(Text(f"lint {cov.model}", style="bold"))
-    if cov.deadlock is None:
-        console.print(Text(cov.deadlock_note, style="yellow"))
-    elif isinstance(cov.deadlock.result, Violated):
-        console.print(Text("deadlock reachable: no transition and no delay can be taken after", style="bold red"))
-        console.print(f"  {path_text(cov.deadlock.result.trace)}", markup=False)
-        console.print(Text(f"  hint: {DEADLOCK_HINT}", style="dim"))
+    for note in cov.notes:
+        console.print(Text(note, style="yellow"))
+    for f in cov.locks:
+        if isinstance(f.result, Violated):
+            console.print(Text(f"{f.subject} reachable: {LOCKS[f.subject]} after", style="bold red"))
+            console.print(f"  {path_text(f.result.trace)}", markup=False)
+            console.print(Text(f"  hint: {HINTS[f.subject]}", style="dim"))
     for f in cov.dead_transitions:
         console.print(
             Text(f"{_where(f)}dead transition: {f.subject.removeprefix('transition ')} never fires", style="red")
@@ -39,11 +51,9 @@ def render(console: Console, cov: Coverage) -> None:
         console.print(Text(f"{_where(f)}undecided: {f.subject} ({reason})", style="yellow"))
     fired = sum(f.reached is True for f in cov.transitions)
     values = sum(f.reached is True for f in cov.enum_values)
-    deadlock = "none" if cov.deadlock is not None and cov.deadlock.reached is False else "see above"
-    if cov.terminals:
-        deadlock += " (terminal states excepted)"
-    summary = (
-        f"{fired}/{len(cov.transitions)} transitions fire, {values}/{len(cov.enum_values)} enum values occur, "
-        f"deadlocks: {deadlock}"
-    )
-    console.print(Text(summary, style="bold green" if cov.clean else "bold"))
+    parts = [f"{fired}/{len(cov.transitions)} transitions fire", f"{values}/{len(cov.enum_values)} enum values occur"]
+    for f in cov.locks:
+        parts.append(f"{f.subject}s: " + ("none" if f.reached is False else "see above"))
+    if cov.deadlock is not None and cov.terminals:
+        parts[2] += " (terminal states excepted)"
+    console.print(Text(", ".join(parts), style="bold green" if cov.clean else "bold"))

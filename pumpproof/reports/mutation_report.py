@@ -20,6 +20,8 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
             table.add_column(col, overflow="fold")
         for r in shown:
             killers = ", ".join(r.killed_by) or (f"undecided: {', '.join(r.undecided)}" if r.undecided else "-")
+            if r.timelock:
+                killers = "- (stops time: lint reports a timelock)"
             table.add_row(
                 r.mutant.name,
                 Text(r.status, style=STATUS_STYLE[r.status]),
@@ -34,6 +36,9 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
         f"mutation score {score} for {', '.join(result.requirements)} on {result.model}: "
         f"{killed} killed, {survived} survived, {unknown} undecided of {len(result.results)} mutants"
     )
+    stopped = sum(bool(r.timelock) for r in result.with_status("survived"))
+    if stopped:
+        line += f"; {stopped} of the survivors stop time, which `pumpproof lint` reports as a timelock"
     console.print(Text(line, style="bold"))
     if survived:
         hint = (

@@ -38,10 +38,6 @@ from pumpproof.verify.problem import SafetyProblem, conj, disj, neg
 from pumpproof.verify.results import Proved, Result, Violated
 
 MAX_INPUT_CHOICES = 4096
-DEADLOCK_HINT = (
-    "if the model may stop here on purpose (for example after a power-off), declare such states with "
-    "'terminal <condition>'; otherwise some transition (or the passing of time) is missing from this state"
-)
 
 
 @dataclass(frozen=True)
@@ -62,13 +58,16 @@ class Finding:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which transitions can fire, which enum values occur, and whether a deadlock is reachable."""
+    """Which transitions can fire, which enum values occur, whether a deadlock or a timelock is reachable."""
 
     model: str
     transitions: tuple[Finding, ...]
     enum_values: tuple[Finding, ...]
     deadlock: Finding | None
-    deadlock_note: str = ""
+    timelock: Finding | None = None
+    """Only for models with clocks and `environment` transitions."""
+    notes: tuple[str, ...] = ()
+    """Why a question was not asked."""
     terminals: int = 0
     """How many `terminal` conditions the model declares (states that may stop without being deadlocks)."""
 
@@ -83,24 +82,36 @@ class Coverage:
         return tuple(f for f in self.enum_values if f.reached is False)
 
     @property
+    def locks(self) -> tuple[Finding, ...]:
+        """The deadlock and timelock questions that were asked."""
+        return tuple(f for f in (self.deadlock, self.timelock) if f is not None)
+
+    @property
     def undecided(self) -> tuple[Finding, ...]:
         """Questions no engine answered in time."""
-        found = (*self.transitions, *self.enum_values, *((self.deadlock,) if self.deadlock else ()))
-        return tuple(f for f in found if f.reached is None)
+        return tuple(f for f in (*self.transitions, *self.enum_values, *self.locks) if f.reached is None)
+
+    @property
+    def findings(self) -> bool:
+        """True when something is wrong with the model: a dead transition, an unreached value, a reachable lock."""
+        return bool(self.dead_transitions or self.unreached_values or any(f.reached for f in self.locks))
 
     @property
     def clean(self) -> bool:
         """True when every transition fires, every value occurs, no deadlock is reachable, and all is decided."""
-        no_deadlock = self.deadlock is not None and self.deadlock.reached is False
-        return not (self.dead_transitions or self.unreached_values or self.undecided) and no_deadlock
+        return not (self.findings or self.undecided) and self.deadlock is not None
 
 
 def coverage(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Coverage:
-    """Decide every coverage question on `system`; its `terminal` states may stop without being deadlocks."""
+    """Decide every coverage question on `system`; its `terminal` states may stop without being deadlocks.
+
+    A timelock is a state where time cannot pass and only `environment` transitions can fire: the
+    pump then waits for the environment to act before time may go on, which is how an urgency
+    invariant hides a detector that never fires.
+    """
 
     def reach(subject: str, target: Expr, loc: Location | None = None) -> Finding:
-        problem = SafetyProblem(f"{system.name}: {subject}", system, target, assumed)
-        return Finding(subject, verdict(problem, options), loc)
+        return reachable(system, subject, target, options, assumed, loc)
 
     transitions = tuple(reach(f"transition {t.name}", Fired((t.name,)), t.loc) for t in system.transitions)
     values = tuple(
@@ -109,21 +120,50 @@ def coverage(system: TransitionSystem, options: Options, assumed: tuple[Expr, ..
         if isinstance(v.type, EnumType)
         for value in v.type.values
     )
+    terminals = len(system.terminals)
     try:
-        stuck = conj(neg(can_step(system)), *(neg(t) for t in system.terminals))
+        anything = can_step(system)
+        timelock = timelock_target(system)
     except UnsupportedError as err:
-        return Coverage(system.name, transitions, values, None, f"deadlock not checked: {err.message}")
-    return Coverage(system.name, transitions, values, reach("deadlock", stuck, system.loc), "", len(system.terminals))
+        return Coverage(system.name, transitions, values, None, None, (f"deadlock not checked: {err.message}",))
+    deadlock = reach("deadlock", conj(neg(anything), *(neg(t) for t in system.terminals)), system.loc)
+    if timelock is None:
+        notes = ("timelocks not checked: no transition is marked 'environment'",) if system.timed else ()
+        return Coverage(system.name, transitions, values, deadlock, None, notes, terminals)
+    return Coverage(system.name, transitions, values, deadlock, reach("timelock", timelock, system.loc), (), terminals)
 
 
-def can_step(system: TransitionSystem) -> Expr:
-    """A state expression: some step (a transition, or with clocks a delay) can be taken from this state.
+def reachable(
+    system: TransitionSystem,
+    subject: str,
+    target: Expr,
+    options: Options,
+    assumed: tuple[Expr, ...] = (),
+    loc: Location | None = None,
+) -> Finding:
+    """Is a state satisfying `target` reachable? Decided by the portfolio, as requirements are."""
+    return Finding(subject, verdict(SafetyProblem(f"{system.name}: {subject}", system, target, assumed), options), loc)
+
+
+def timelock_target(system: TransitionSystem) -> Expr | None:
+    """States where time cannot pass and only environment transitions can fire; None when the question
+    does not apply (no clocks, or no transition marked `environment`)."""
+    if not system.timed or not any(t.environment for t in system.transitions):
+        return None
+    controller = tuple(t for t in system.transitions if not t.environment)
+    return conj(neg(can_step(system, controller)), can_step(system))
+
+
+def can_step(system: TransitionSystem, among: tuple[Transition, ...] | None = None) -> Expr:
+    """A state expression: some step (one of the transitions `among`, default all, or with clocks a
+    delay) can be taken from this state.
 
     Inputs are chosen by the step, so each valuation of the inputs the steps read is tried in turn
     (UnsupportedError beyond MAX_INPUT_CHOICES valuations).
     """
-    read = set().union(*(var_names(t.guard) for t in system.transitions), *(var_names(a) for a in system.assumptions))
-    read |= {n for t in system.transitions for u in t.updates for n in var_names(u.value)}
+    among = system.transitions if among is None else among
+    read = set().union(*(var_names(t.guard) for t in among), *(var_names(a) for a in system.assumptions))
+    read |= {n for t in among for u in t.updates for n in var_names(u.value)}
     inputs = [v for v in system.inputs if v.name in read]
     choices = 1
     for v in inputs:
@@ -134,7 +174,7 @@ def can_step(system: TransitionSystem) -> Expr:
     for combo in itertools.product(*(values_of(v.type) for v in inputs)):
         fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}  # type: ignore[arg-type]
         steps = replace(system, transitions=tuple(_fix(t, fixed) for t in system.transitions))
-        moves = enabled(steps, tuple(t.name for t in system.transitions))
+        moves = enabled(steps, tuple(t.name for t in among))
         if system.timed:
             moves = disj(moves, conj(*(just_after(i) for i in system.invariants)))
         options.append(conj(*(_subst(a, fixed) for a in system.assumptions), moves))

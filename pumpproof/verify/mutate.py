@@ -29,6 +29,7 @@ from pumpproof.lang.ir import (
 from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, with_children
+from pumpproof.verify.coverage import reachable, timelock_target
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import neg
 from pumpproof.verify.results import Unknown, Violated
@@ -171,6 +172,8 @@ class MutantResult:
     mutant: Mutant
     killed_by: tuple[str, ...]
     undecided: tuple[str, ...] = ()
+    timelock: bool | None = None
+    """For a survivor: True when it stops time waiting for the environment (`lint` would report it)."""
 
     @property
     def status(self) -> str:
@@ -219,6 +222,15 @@ def kills(
     return MutantResult(mutant, tuple(killed), tuple(undecided))
 
 
+def stops_time(system: TransitionSystem, options: Options) -> bool | None:
+    """Whether a timelock is reachable (None when the question does not apply or is undecided)."""
+    try:
+        target = timelock_target(system)
+    except UnsupportedError:
+        return None
+    return None if target is None else reachable(system, "timelock", target, options).reached
+
+
 def score(
     system: TransitionSystem,
     requirements: Sequence[Requirement],
@@ -233,5 +245,8 @@ def score(
     for m in chosen:
         if progress is not None:
             progress(m)
-        results.append(kills(m, requirements, options, all_kills))
+        result = kills(m, requirements, options, all_kills)
+        if result.status == "survived":
+            result = replace(result, timelock=stops_time(m.system, options))
+        results.append(result)
     return MutationScore(system.name, tuple(r.id for r in requirements), tuple(results))

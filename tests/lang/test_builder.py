@@ -41,7 +41,7 @@ def build_spectrum() -> TransitionSystem:
     m.transition("start", label="RUN/STOP pressed to start infusing",
                  when=(mode == "Idle") & (button == "RunStop"), do={mode: "Delivering", t_occ: 0})  # fmt: skip
     m.transition("occlusion_begins", over=c, label="an upstream occlusion begins on channel c",
-                 when=~occluded[c], do={occluded[c]: True})  # fmt: skip
+                 when=~occluded[c], do={occluded[c]: True}, environment=True)  # fmt: skip
     return m.build()
 
 

@@ -59,6 +59,7 @@ def test_example_model_elaborates() -> None:
     assert begins1.guard == Unary(Op.NOT, ref("occluded[1]"), BOOL)
     assert begins1.updates[0].target == "occluded[1]" and begins1.updates[0].value == TRUE
     assert begins1.label == "an upstream occlusion begins on channel c"
+    assert begins1.environment and not ts.transitions[0].environment
     assert set(ts.defines) == {"delivering", "any_occluded", "ch_blocked[0]", "ch_blocked[1]"}
     assert ts.defines["any_occluded"] == Binary(Op.OR, ref("occluded[0]"), ref("occluded[1]"), BOOL)
     assert len(ts.assumptions) == 1 and len(ts.invariants) == 1 and len(ts.terminals) == 2

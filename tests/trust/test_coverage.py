@@ -63,6 +63,33 @@ def test_declared_terminal_states_are_not_deadlocks() -> None:
     assert coverage(narrower, OPTIONS).deadlock.reached is True  # type: ignore[union-attr]
 
 
+DETECTOR = """
+clock x
+var occluded: bool = false
+var alarm: bool = false
+invariant occluded and not alarm -> x <= 5
+environment transition begins when not occluded do occluded := true; x := 0
+environment transition clears when occluded do occluded := false; alarm := false
+transition detect when occluded and not alarm and x >= 5 do alarm := true
+"""
+
+
+def test_a_detector_that_cannot_fire_at_its_deadline_is_a_timelock() -> None:
+    assert coverage(parse_model_text(DETECTOR, "ok.pump"), OPTIONS).timelock.reached is False  # type: ignore[union-attr]
+    late = coverage(parse_model_text(DETECTOR.replace("x >= 5", "x > 5"), "late.pump"), OPTIONS)
+    assert late.timelock is not None and isinstance(late.timelock.result, Violated)
+    last = late.timelock.result.trace.steps[-1]
+    assert last.state["occluded"] and not last.state["alarm"] and last.state["x"] == 5
+    assert late.deadlock is not None and late.deadlock.reached is False  # `clears` can still be taken
+    assert late.findings and not late.clean
+    console = Console(record=True, width=160)
+    lint_report.render(console, late)
+    text = console.export_text()
+    assert "timelock reachable" in text and "begins → delay 5" in text and "timelocks: see above" in text
+    unmarked = coverage(parse_model_text(DETECTOR.replace("environment ", ""), "unmarked.pump"), OPTIONS)
+    assert unmarked.timelock is None and "no transition is marked 'environment'" in unmarked.notes[0]
+
+
 def test_a_clock_that_can_neither_pass_nor_be_left_is_a_deadlock() -> None:
     model = """
 clock x

@@ -43,3 +43,19 @@ def test_edge_form_lets_the_recall_mutant_survive_and_level_form_kills_it(correc
     text = console.export_text()
     assert RECALL_LIKE in text and "survived" in text and "spectrum_corrected.pump:60:" in text
     assert "killed" in text and "mutation score" in text
+
+
+def test_survivors_that_stop_time_are_marked(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    wanted = {
+        "detect_upstream_occlusion: t_occ >= 3000 becomes t_occ > 3000": True,  # the invariant stops time at 3000
+        "detect_upstream_occlusion: negate condition armed": True,
+        "detect_upstream_occlusion: drop armed := false": False,  # harmless while delivering: no timelock
+    }
+    chosen = [m for m in mutants(system, ["detect_upstream_occlusion"]) if m.name in wanted]
+    assert len(chosen) == len(wanted)
+    result = score(system, [reqs["UO-LEVEL"], reqs["UO-LIVE"]], OPTIONS, chosen)
+    assert {r.mutant.name: r.timelock for r in result.with_status("survived")} == wanted
+    console = Console(record=True, width=200)
+    mutation_report.render(console, result)
+    assert "2 of the survivors stop time" in console.export_text()
