@@ -16,7 +16,8 @@ HINTS = {
     "deadlock": "if the model may stop here on purpose (for example after a power-off), declare such states with "
     "'terminal <condition>'; otherwise some transition (or the passing of time) is missing from this state",
     "timelock": "an invariant stops time here and the pump can do nothing about it: the transition that should "
-    "act when the invariant's bound is reached (a detector, a timeout) cannot fire",
+    "act when the invariant's bound is reached (a detector, a timeout) cannot fire. If the invariant states that "
+    "the environment acts in time (an operator who always answers within a bound), this is intended",
 }
 
 
