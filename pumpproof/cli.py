@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     certify.set_defaults(run=_check, certify=True)
 
-    lint = sub.add_parser("lint", help="dead transitions, unreached enum values and deadlocks of a model")
+    lint = sub.add_parser("lint", help="dead transitions, unreached enum values, deadlocks and timelocks of a model")
     _model_arguments(lint, requirements=False)
     _solver_arguments(lint, "per question")
     lint.set_defaults(run=_lint)
