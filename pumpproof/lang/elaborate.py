@@ -15,11 +15,8 @@ from pumpproof.lang import syntax as s
 from pumpproof.lang.ir import (
     BOOL,
     CLOCK,
-    COMPARISONS,
     DELAY,
     NUM,
-    Binary,
-    BoolType,
     ClockType,
     Const,
     EnumType,
@@ -27,12 +24,10 @@ from pumpproof.lang.ir import (
     Fairness,
     FairnessKind,
     IntType,
-    Ite,
     Op,
     Transition,
     TransitionSystem,
     Type,
-    Unary,
     Update,
     Var,
     VarKind,
@@ -41,7 +36,7 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.location import Location
 from pumpproof.lang.typecheck import MAX_EXPANSION, Checker, Scope, assignable, describe, suggest
-from pumpproof.lang.walk import nodes
+from pumpproof.lang.walk import nodes, polar_comparisons
 
 KINDS = {"var": "a variable", "input": "an input", "clock": "a clock"}
 CONSTRAINTS = {"assume": "an assumption", "invariant": "an invariant", "terminal": "a terminal condition"}
@@ -190,34 +185,17 @@ class _Model:
             if d.kind == "terminal":
                 self.terminals.append(body)
                 continue
-            self.upper_bounds(body, positive=True)
+            self.upper_bounds(body)
             self.invariants.append(body)
 
-    def upper_bounds(self, e: Expr, positive: bool) -> None:
+    def upper_bounds(self, e: Expr) -> None:
         """Check that every clock comparison in invariant `e` is an upper bound once negations are pushed inward."""
-        match e:
-            case Unary(op=Op.NOT, arg=a):
-                self.upper_bounds(a, not positive)
-            case Binary(op=Op.AND | Op.OR, left=a, right=b):
-                self.upper_bounds(a, positive)
-                self.upper_bounds(b, positive)
-            case Binary(op=Op.IMPLIES, left=a, right=b):
-                self.upper_bounds(a, not positive)
-                self.upper_bounds(b, positive)
-            case Binary(op=Op.IFF | Op.EQ | Op.NE, left=a, right=b) if isinstance(a.type, BoolType):
-                for sub in (a, b):
-                    self.upper_bounds(sub, positive)
-                    self.upper_bounds(sub, not positive)
-            case Ite(cond=c, then=a, orelse=b) if isinstance(e.type, BoolType):
-                self.upper_bounds(c, positive)
-                self.upper_bounds(c, not positive)
-                self.upper_bounds(a, positive)
-                self.upper_bounds(b, positive)
-            case Binary(op=op, left=a, right=b) if op in COMPARISONS:
-                if isinstance(b.type, ClockType):
-                    a, op = b, MIRROR[op]
-                if isinstance(a.type, ClockType):
-                    self.clock_bound(a, op, positive, e.loc)
+        for cmp, positive in polar_comparisons(e):
+            a, op, b = cmp.left, cmp.op, cmp.right
+            if isinstance(b.type, ClockType):
+                a, op = b, MIRROR[op]
+            if isinstance(a.type, ClockType):
+                self.clock_bound(a, op, positive, cmp.loc)
 
     def clock_bound(self, clock: Expr, op: Op, positive: bool, loc: Location | None) -> None:
         name = clock.name if isinstance(clock, VarRef) else "clock"

@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from pumpproof.lang.ir import (
+    COMPARISONS,
     PAST_TEMPORAL,
     Binary,
+    BoolType,
     Expr,
     Fired,
     Ite,
+    Op,
     Pre,
     TemporalOp,
     Unary,
@@ -84,3 +87,30 @@ def is_past(e: Expr) -> bool:
 def is_state_formula(e: Expr) -> bool:
     """True when `e` has no temporal operator at all."""
     return not any(isinstance(n, TemporalOp) for n in nodes(e))
+
+
+def polar_comparisons(e: Expr, positive: bool = True) -> Iterator[tuple[Binary, bool]]:
+    """Every comparison in boolean `e`, with its polarity once negations are pushed inward.
+
+    A comparison under `<->`, a boolean `==`/`!=` or an `if` condition occurs with both polarities.
+    """
+    match e:
+        case Unary(op=Op.NOT, arg=a):
+            yield from polar_comparisons(a, not positive)
+        case Binary(op=Op.AND | Op.OR, left=a, right=b):
+            yield from polar_comparisons(a, positive)
+            yield from polar_comparisons(b, positive)
+        case Binary(op=Op.IMPLIES, left=a, right=b):
+            yield from polar_comparisons(a, not positive)
+            yield from polar_comparisons(b, positive)
+        case Binary(op=Op.IFF | Op.EQ | Op.NE, left=a, right=b) if isinstance(a.type, BoolType):
+            for sub in (a, b):
+                yield from polar_comparisons(sub, positive)
+                yield from polar_comparisons(sub, not positive)
+        case Ite(cond=c, then=a, orelse=b) if isinstance(e.type, BoolType):
+            yield from polar_comparisons(c, positive)
+            yield from polar_comparisons(c, not positive)
+            yield from polar_comparisons(a, positive)
+            yield from polar_comparisons(b, positive)
+        case Binary(op=op) if op in COMPARISONS:
+            yield e, positive

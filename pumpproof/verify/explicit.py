@@ -13,27 +13,37 @@ the shipped models; with strict ones (<, >) runs that need fractional delays are
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
 from pumpproof.errors import UnsupportedError
+from pumpproof.lang.elaborate import MIRROR
 from pumpproof.lang.ir import (
+    CLOCK,
+    COMPARISONS,
     DELAY,
     FALSE,
+    Binary,
     BoolType,
     ClockType,
     Const,
     EnumType,
+    Expr,
     IntType,
+    Op,
     TransitionSystem,
     Type,
+    Update,
     Value,
+    VarRef,
 )
-from pumpproof.lang.walk import nodes
+from pumpproof.lang.text import expr_text
+from pumpproof.lang.walk import nodes, polar_comparisons, rewrite
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
@@ -41,6 +51,7 @@ from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
 
 NAME = "explicit"
+NEGATED = {Op.LE: Op.GT, Op.GE: Op.LT, Op.EQ: Op.NE, Op.NE: Op.EQ, Op.LT: Op.GE, Op.GT: Op.LE}
 DEFAULT_MAX_STATES = 200_000
 
 Key = tuple[tuple[str, Value], ...]
@@ -76,13 +87,16 @@ def values_of(t: Type) -> list[Value]:
 class StateSpace:
     """Successor generation for a finite system (clocks digitized) with monitors and the problem's constraints."""
 
-    def __init__(self, problem: SafetyProblem) -> None:
+    def __init__(self, problem: SafetyProblem, per_clock: bool = False) -> None:
+        """`per_clock` caps each clock at its own constants: fewer states, but traces whose clock values
+        are no longer those of a real run (fine for a projected graph, not for a trace to replay)."""
         system = problem.system
         self.problem = problem
         self.system = system
         self.clocks = [v.name for v in system.clocks]
         self.timed_monitors = [m.name for m in system.monitors if isinstance(m.type, ClockType)]
         self.cap = clock_cap(problem)
+        self.caps = clock_caps(problem, self.cap) if per_clock else {c: self.cap for c in self.clocks}
         free = [m for m in system.monitors if m.free]
         self.free_choices = [
             dict(zip((m.name for m in free), combo, strict=True))
@@ -118,7 +132,7 @@ class StateSpace:
                 yield from self._nodes(state, inputs, t.name, before, 0 if self.clocks else 1)
             if self.clocks:
                 state = dict(node.state)
-                state.update({c: min(int(state[c]) + 1, self.cap) for c in self.clocks})
+                state.update({c: min(int(state[c]) + 1, self.caps[c]) for c in self.clocks})
                 yield from self._nodes(state, inputs, DELAY, before, 1)
 
     def _nodes(
@@ -144,19 +158,47 @@ class StateSpace:
         return min(int(value), self.cap) if name in self.timed_monitors else value
 
 
-def clock_cap(problem: SafetyProblem) -> int:
-    """One more than every integer constant of the problem: the value standing for "larger than any bound"."""
+def _exprs(problem: SafetyProblem) -> list[Expr]:
     system = problem.system
     exprs = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
     exprs += [*system.invariants, *system.assumptions, problem.bad, problem.initial, problem.constraint]
-    exprs += [e for m in system.monitors for e in m.exprs()]
-    values = [n.value for e in exprs for n in nodes(e) if isinstance(n, Const) and type(n.value) is int]
+    return exprs + [e for m in system.monitors for e in m.exprs()]
+
+
+def clock_cap(problem: SafetyProblem) -> int:
+    """One more than every integer constant of the problem: the value standing for "larger than any bound"."""
+    values = [n.value for e in _exprs(problem) for n in nodes(e) if isinstance(n, Const) and type(n.value) is int]
     return max(values, default=0) + 1
 
 
-def reachable_graph(problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES) -> nx.DiGraph:
-    """The reachable frame graph (nodes are `Node`s, edges carry the transition name); UnsupportedError if too big."""
-    space = StateSpace(problem)
+def clock_caps(problem: SafetyProblem, cap: int) -> dict[str, int]:
+    """Per clock, one more than the constants it is compared with or reset to (Alur and Dill's maximal
+    constant per clock): beyond them its exact value no longer matters. A clock compared with anything
+    but a constant keeps the overall `cap`."""
+    clocks = {v.name for v in problem.system.clocks}
+    found: dict[str, set[int]] = {c: {0} for c in clocks}
+    loose: set[str] = set()
+    pairs = [
+        (n.left, n.right) for e in _exprs(problem) for n in nodes(e) if isinstance(n, Binary) and n.op in COMPARISONS
+    ]
+    pairs += [(b, a) for a, b in pairs]
+    pairs += [(VarRef(u.target, CLOCK), u.value) for t in problem.system.transitions for u in t.updates]
+    for clock, other in pairs:
+        if isinstance(clock, VarRef) and clock.name in clocks:
+            if isinstance(other, Const):
+                found[clock.name].add(int(other.value))
+            else:
+                loose.add(clock.name)
+    return {c: cap if c in loose else max(found[c]) + 1 for c in clocks}
+
+
+def reachable_graph(
+    problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES, per_clock: bool = False
+) -> nx.DiGraph:
+    """The reachable frame graph (nodes are `Node`s, edges carry the transition name); UnsupportedError if too big.
+
+    `per_clock`: see `StateSpace`."""
+    space = StateSpace(problem, per_clock)
     graph = nx.DiGraph()
     todo = deque(space.initial())
     graph.add_nodes_from(todo, initial=True)
@@ -306,12 +348,16 @@ def projected_graph(system: TransitionSystem, variables: Sequence[str], max_stat
     """The reachable states projected onto `variables`: nodes are value tuples, edges carry the transitions taken.
 
     Node attributes: `initial` (some initial state projects here), `frames` (how many reachable frames do).
-    UnsupportedError for models with clocks and for more than `max_states` reachable frames.
+    Delays never change a projected variable and are left out. Clocks are enumerated on `time_scaled`
+    (UnsupportedError where that is not exact, or for a clock in `variables`). UnsupportedError for
+    more than `max_states` reachable frames.
     """
     if system.timed:
-        clocks = ", ".join(v.name for v in system.clocks)
-        raise UnsupportedError(f"the model has clocks ({clocks}): its states cannot be enumerated")
-    full = reachable_graph(SafetyProblem(f"{system.name}: reachable states", system, FALSE), max_states)
+        shown = [v.name for v in system.clocks if v.name in variables]
+        if shown:
+            raise UnsupportedError(f"clock values ({', '.join(shown)}) are not enumerated")
+        system = time_scaled(system)
+    full = reachable_graph(SafetyProblem(f"{system.name}: reachable states", system, FALSE), max_states, per_clock=True)
     out = nx.DiGraph()
     for node, data in full.nodes(data=True):
         state = dict(node.state)
@@ -321,8 +367,72 @@ def projected_graph(system: TransitionSystem, variables: Sequence[str], max_stat
         out.nodes[key]["initial"] |= bool(data.get("initial"))
         out.nodes[key]["frames"] += 1
     for a, b, data in full.edges(data=True):
+        if data["transition"] == DELAY:
+            continue
         ka, kb = (tuple(dict(n.state)[v] for v in variables) for n in (a, b))
         if not out.has_edge(ka, kb):
             out.add_edge(ka, kb, transitions=set())
         out.edges[ka, kb]["transitions"].add(data["transition"])
     return out
+
+
+def time_scaled(system: TransitionSystem) -> TransitionSystem:
+    """`system` with every clock constant divided by their greatest common divisor.
+
+    Scaling time changes no run's sequence of discrete states, and digitization is exact when
+    clocks meet only closed constraints against constants (see the module docstring): a detector
+    timer of 3000 ms then costs as few states as one of 1. UnsupportedError when a clock is compared
+    strictly or with something other than a constant.
+    """
+    clocks = {v.name for v in system.clocks}
+
+    def clock_side(cmp: Binary) -> tuple[Op, Expr] | None:
+        """The comparison as `clock op other`, or None when no clock takes part."""
+        if isinstance(cmp.left, VarRef) and cmp.left.name in clocks:
+            return cmp.op, cmp.right
+        if isinstance(cmp.right, VarRef) and cmp.right.name in clocks:
+            return MIRROR[cmp.op], cmp.left
+        return None
+
+    compared = [c for t in system.transitions for c in polar_comparisons(t.guard)]
+    compared += [(c, p) for t in system.transitions for u in t.updates for c, _ in polar_comparisons(u.value)
+                 for p in (True, False)]  # fmt: skip
+    compared += [c for e in (*system.invariants, *system.assumptions) for c in polar_comparisons(e)]
+    constants = [int(u.value.value) for t in system.transitions for u in t.updates
+                 if u.target in clocks and isinstance(u.value, Const)]  # fmt: skip
+    for cmp, positive in compared:
+        side = clock_side(cmp)
+        if side is None:
+            continue
+        op, other = side
+        if (op if positive else NEGATED[op]) not in (Op.LE, Op.GE, Op.EQ) or not isinstance(other, Const):
+            raise UnsupportedError(
+                f"a clock is compared strictly or with a non-constant ({expr_text(cmp)}): its digitized states "
+                "would not be exact"
+            )
+        constants.append(int(other.value))
+    divisor = math.gcd(*constants)
+    if divisor <= 1:
+        return system
+
+    def scale(n: Expr) -> Expr | None:
+        if isinstance(n, Binary) and n.op in COMPARISONS and clock_side(n) is not None:
+            left, right = (Const(int(x.value) // divisor, x.type, x.loc) if isinstance(x, Const) else x
+                           for x in (n.left, n.right))  # fmt: skip
+            return replace(n, left=left, right=right)
+        return None
+
+    def update(u: Update) -> Update:
+        if u.target in clocks and isinstance(u.value, Const):
+            return replace(u, value=Const(int(u.value.value) // divisor, u.value.type, u.value.loc))
+        return replace(u, value=rewrite(u.value, scale))
+
+    return replace(
+        system,
+        transitions=tuple(
+            replace(t, guard=rewrite(t.guard, scale), updates=tuple(update(u) for u in t.updates))
+            for t in system.transitions
+        ),
+        invariants=tuple(rewrite(i, scale) for i in system.invariants),
+        assumptions=tuple(rewrite(a, scale) for a in system.assumptions),
+    )

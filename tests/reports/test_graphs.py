@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pumpproof.errors import UnsupportedError, UsageError
-from pumpproof.lang.ir import TransitionSystem
+from pumpproof.lang.ir import DELAY, TransitionSystem
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import (
     CHANGED,
@@ -118,10 +118,12 @@ def test_state_space_of_a_finite_model_with_the_counterexample_overlaid(tick) ->
     assert 'label="step 5\\ndetect"' in dot
 
 
-def test_state_space_refuses_clocks_and_too_many_states(tick, recalled) -> None:
+def test_state_space_of_a_clocked_model_and_refusal_of_too_many_states(tick, recalled) -> None:
     clocked, _, _ = recalled
-    with pytest.raises(UnsupportedError, match=r"clocks \(t_occ, t_silence\)"):
-        projected_graph(clocked, ("mode",))
+    modes = projected_graph(clocked, ("mode",))  # the timers, 3000 and 120000 ms, enumerated as 1 and 40
+    assert set(modes.nodes) == {("Stopped",), ("Infusing",), ("OcclusionAlarm",)}
+    assert modes.edges[("OcclusionAlarm",), ("Infusing",)]["transitions"] == {"restart"}
+    assert all(DELAY not in ts for _, _, ts in modes.edges(data="transitions"))
     system, _ = tick
     with pytest.raises(UnsupportedError, match="more than 5 reachable states"):
         projected_graph(system, ("mode",), max_states=5)

@@ -44,7 +44,7 @@ def test_report_holds_the_evidence_for_every_verdict(recalled, tmp_path: Path) -
     assert "spectrum_recalled.pump:42:11" in html
     assert "Dense time" in html and "a proof is about the model, not the device" in html.lower()
     assert "timeout after 2 s (BMC depth 23)" in html
-    assert "The model has clocks (t_occ, t_silence)" in html
+    assert "All reachable states projected onto mode" in html  # clocks enumerated with time scaled down
 
 
 def test_report_is_self_contained(recalled, tmp_path: Path) -> None:
