@@ -264,6 +264,8 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     pins: Expr = TRUE
     per_sample = max(SAMPLE_S, SAMPLE_SHARE * (budget.deadline - start))
     for scaling in samples:
+        if budget.expired():
+            return Unknown(NAME, time.time() - start, 0, f"timeout after {len(found)} scaled-down samples")
         small = scaling.problem(problem)
         small = replace(small, initial=conj(small.initial, pins), constraint=conj(small.constraint, pins))
         result = bmc.check(small, Budget(min(budget.deadline, time.time() + per_sample)))
@@ -279,8 +281,11 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
         if _chosen(problem.system, first_a) != _chosen(problem.system, first_b):
             continue
         moves = stretch((sa, ra), (sb, rb), samples[0].real[top])
-        if moves is None or budget.expired():
+        if moves is None:
             continue
+        if budget.expired():
+            reason = f"timeout before running a stretched trace of {len(moves)} steps"
+            return Unknown(NAME, time.time() - start, 0, reason)
         try:
             trace = simulate(problem, first_a, moves)
         except ReplayError:

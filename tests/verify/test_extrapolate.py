@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from benchmarks.scaling import Case
 from pumpproof.lang.load import parse_model_text
-from pumpproof.verify.extrapolate import Scaling, scalings
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.extrapolate import Scaling, check, scalings
 from pumpproof.verify.portfolio import AUTO, decide
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Unknown, Violated
@@ -76,3 +77,8 @@ def test_scaled_constants_keep_their_ratios() -> None:
     system = parse_model_text("const A = 1000\nconst B = 1500\nconst K = 8\nvar x: bool = false\n", "<m>")
     scaled = [s.scaled for s in scalings(system)]
     assert scaled == [{"A": 12, "B": 18}, {"A": 14, "B": 21}, {"A": 16, "B": 24}]
+
+
+def test_a_spent_budget_is_reported_as_a_timeout() -> None:
+    result = check(tick(1000, latch=True), Budget.seconds(0))
+    assert isinstance(result, Unknown) and result.reason == "timeout after 0 scaled-down samples"
