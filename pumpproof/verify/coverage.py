@@ -98,7 +98,7 @@ class Coverage:
 
     @property
     def clean(self) -> bool:
-        """True when every transition fires, every value occurs, no deadlock is reachable, and all is decided."""
+        """True when every transition fires, every value occurs, no lock is reachable, and all was asked and decided."""
         return not (self.findings or self.undecided) and self.deadlock is not None
 
 
