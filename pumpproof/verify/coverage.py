@@ -98,7 +98,8 @@ class Coverage:
 
     @property
     def clean(self) -> bool:
-        """True when every transition fires, every value occurs, no lock is reachable, and all was asked and decided."""
+        """True when every transition fires, every value occurs, no lock is reachable, and every question is decided
+        (the deadlock question must have been asked; the timelock question applies only to some models)."""
         return not (self.findings or self.undecided) and self.deadlock is not None
 
 
