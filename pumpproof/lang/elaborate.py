@@ -36,11 +36,10 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.location import Location
 from pumpproof.lang.typecheck import MAX_EXPANSION, Checker, Scope, assignable, describe, suggest
-from pumpproof.lang.walk import nodes, polar_comparisons
+from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons
 
 KINDS = {"var": "a variable", "input": "an input", "clock": "a clock"}
 CONSTRAINTS = {"assume": "an assumption", "invariant": "an invariant", "terminal": "a terminal condition"}
-MIRROR = {Op.LT: Op.GT, Op.LE: Op.GE, Op.GT: Op.LT, Op.GE: Op.LE, Op.EQ: Op.EQ, Op.NE: Op.NE}
 
 
 def elaborate_model(
@@ -191,11 +190,9 @@ class _Model:
     def upper_bounds(self, e: Expr) -> None:
         """Check that every clock comparison in invariant `e` is an upper bound once negations are pushed inward."""
         for cmp, positive in polar_comparisons(e):
-            a, op, b = cmp.left, cmp.op, cmp.right
-            if isinstance(b.type, ClockType):
-                a, op = b, MIRROR[op]
-            if isinstance(a.type, ClockType):
-                self.clock_bound(a, op, positive, cmp.loc)
+            side = clock_comparison(cmp)
+            if side is not None:
+                self.clock_bound(side[0], side[1], positive, cmp.loc)
 
     def clock_bound(self, clock: Expr, op: Op, positive: bool, loc: Location | None) -> None:
         name = clock.name if isinstance(clock, VarRef) else "clock"

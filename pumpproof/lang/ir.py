@@ -122,6 +122,10 @@ class Op(str, Enum):
 
 BOOL_OPS = frozenset({Op.AND, Op.OR, Op.IMPLIES, Op.IFF})
 COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE})
+MIRROR = {Op.LT: Op.GT, Op.LE: Op.GE, Op.GT: Op.LT, Op.GE: Op.LE, Op.EQ: Op.EQ, Op.NE: Op.NE}
+"""`a op b` is `b MIRROR[op] a`."""
+NEGATED = {Op.LE: Op.GT, Op.GE: Op.LT, Op.EQ: Op.NE, Op.NE: Op.EQ, Op.LT: Op.GE, Op.GT: Op.LE}
+"""`not (a op b)` is `a NEGATED[op] b`."""
 ARITHMETIC = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.MIN, Op.MAX})
 
 

@@ -7,9 +7,11 @@ from dataclasses import replace
 
 from pumpproof.lang.ir import (
     COMPARISONS,
+    MIRROR,
     PAST_TEMPORAL,
     Binary,
     BoolType,
+    ClockType,
     Expr,
     Fired,
     Ite,
@@ -114,3 +116,14 @@ def polar_comparisons(e: Expr, positive: bool = True) -> Iterator[tuple[Binary, 
             yield from polar_comparisons(b, positive)
         case Binary(op=op) if op in COMPARISONS:
             yield e, positive
+
+
+def clock_comparison(e: Expr) -> tuple[Expr, Op, Expr] | None:
+    """A comparison with a clock as `(clock, op, other)`, the clock moved to the left; None for anything else."""
+    if not (isinstance(e, Binary) and e.op in COMPARISONS):
+        return None
+    if isinstance(e.left.type, ClockType):
+        return e.left, e.op, e.right
+    if isinstance(e.right.type, ClockType):
+        return e.right, MIRROR[e.op], e.left
+    return None

@@ -54,7 +54,6 @@ def render(console: Console, cov: Coverage) -> None:
     values = sum(f.reached is True for f in cov.enum_values)
     parts = [f"{fired}/{len(cov.transitions)} transitions fire", f"{values}/{len(cov.enum_values)} enum values occur"]
     for f in cov.locks:
-        parts.append(f"{f.subject}s: " + ("none" if f.reached is False else "see above"))
-    if cov.deadlock is not None and cov.terminals:
-        parts[2] += " (terminal states excepted)"
+        excepted = " (terminal states excepted)" if f is cov.deadlock and cov.terminals else ""
+        parts.append(f"{f.subject}s: " + ("none" if f.reached is False else "see above") + excepted)
     console.print(Text(", ".join(parts), style="bold green" if cov.clean else "bold"))

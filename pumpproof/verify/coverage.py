@@ -12,14 +12,11 @@ import itertools
 from dataclasses import dataclass, replace
 
 from pumpproof.errors import UnsupportedError
-from pumpproof.lang.elaborate import MIRROR
 from pumpproof.lang.ir import (
     BOOL,
-    COMPARISONS,
     FALSE,
     TRUE,
     Binary,
-    ClockType,
     Const,
     EnumType,
     Expr,
@@ -30,7 +27,7 @@ from pumpproof.lang.ir import (
     VarRef,
 )
 from pumpproof.lang.location import Location
-from pumpproof.lang.walk import rewrite, var_names
+from pumpproof.lang.walk import clock_comparison, rewrite, var_names
 from pumpproof.verify.explicit import values_of
 from pumpproof.verify.ltl import enabled
 from pumpproof.verify.portfolio import Options, verdict
@@ -190,13 +187,10 @@ def just_after(e: Expr) -> Expr:
     """
 
     def node(n: Expr) -> Expr | None:
-        if not (isinstance(n, Binary) and n.op in COMPARISONS):
+        side = clock_comparison(n)
+        if side is None:
             return None
-        clock, op, other = n.left, n.op, n.right
-        if isinstance(other.type, ClockType):
-            clock, op, other = other, MIRROR[op], clock
-        if not isinstance(clock.type, ClockType):
-            return None
+        clock, op, other = side
         if op in (Op.EQ, Op.NE):
             return FALSE if op is Op.EQ else TRUE
         return Binary({Op.LE: Op.LT, Op.GT: Op.GE}.get(op, op), clock, other, BOOL)

@@ -22,12 +22,11 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from pumpproof.errors import UnsupportedError
-from pumpproof.lang.elaborate import MIRROR
 from pumpproof.lang.ir import (
     CLOCK,
-    COMPARISONS,
     DELAY,
     FALSE,
+    NEGATED,
     Binary,
     BoolType,
     ClockType,
@@ -43,7 +42,7 @@ from pumpproof.lang.ir import (
     VarRef,
 )
 from pumpproof.lang.text import expr_text
-from pumpproof.lang.walk import nodes, polar_comparisons, rewrite
+from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, rewrite
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
@@ -51,7 +50,6 @@ from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
 
 NAME = "explicit"
-NEGATED = {Op.LE: Op.GT, Op.GE: Op.LT, Op.EQ: Op.NE, Op.NE: Op.EQ, Op.LT: Op.GE, Op.GT: Op.LE}
 DEFAULT_MAX_STATES = 200_000
 
 Key = tuple[tuple[str, Value], ...]
@@ -178,10 +176,7 @@ def clock_caps(problem: SafetyProblem, cap: int) -> dict[str, int]:
     clocks = {v.name for v in problem.system.clocks}
     found: dict[str, set[int]] = {c: {0} for c in clocks}
     loose: set[str] = set()
-    pairs = [
-        (n.left, n.right) for e in _exprs(problem) for n in nodes(e) if isinstance(n, Binary) and n.op in COMPARISONS
-    ]
-    pairs += [(b, a) for a, b in pairs]
+    pairs = [(side[0], side[2]) for e in _exprs(problem) for n in nodes(e) if (side := clock_comparison(n))]
     pairs += [(VarRef(u.target, CLOCK), u.value) for t in problem.system.transitions for u in t.updates]
     for clock, other in pairs:
         if isinstance(clock, VarRef) and clock.name in clocks:
@@ -385,15 +380,6 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
     strictly or with something other than a constant.
     """
     clocks = {v.name for v in system.clocks}
-
-    def clock_side(cmp: Binary) -> tuple[Op, Expr] | None:
-        """The comparison as `clock op other`, or None when no clock takes part."""
-        if isinstance(cmp.left, VarRef) and cmp.left.name in clocks:
-            return cmp.op, cmp.right
-        if isinstance(cmp.right, VarRef) and cmp.right.name in clocks:
-            return MIRROR[cmp.op], cmp.left
-        return None
-
     compared = [c for t in system.transitions for c in polar_comparisons(t.guard)]
     compared += [(c, p) for t in system.transitions for u in t.updates for c, _ in polar_comparisons(u.value)
                  for p in (True, False)]  # fmt: skip
@@ -401,10 +387,10 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
     constants = [int(u.value.value) for t in system.transitions for u in t.updates
                  if u.target in clocks and isinstance(u.value, Const)]  # fmt: skip
     for cmp, positive in compared:
-        side = clock_side(cmp)
+        side = clock_comparison(cmp)
         if side is None:
             continue
-        op, other = side
+        _, op, other = side
         if (op if positive else NEGATED[op]) not in (Op.LE, Op.GE, Op.EQ) or not isinstance(other, Const):
             raise UnsupportedError(
                 f"a clock is compared strictly or with a non-constant ({expr_text(cmp)}): its digitized states "
@@ -416,7 +402,7 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
         return system
 
     def scale(n: Expr) -> Expr | None:
-        if isinstance(n, Binary) and n.op in COMPARISONS and clock_side(n) is not None:
+        if isinstance(n, Binary) and clock_comparison(n) is not None:
             left, right = (Const(int(x.value) // divisor, x.type, x.loc) if isinstance(x, Const) else x
                            for x in (n.left, n.right))  # fmt: skip
             return replace(n, left=left, right=right)
