@@ -29,10 +29,10 @@ from pumpproof.errors import ReplayError, UnsupportedError
 from pumpproof.lang.ir import COMPARISONS, DELAY, FALSE, Binary, ClockType, Const, TransitionSystem, Value
 from pumpproof.lang.walk import nodes
 from pumpproof.verify.evaluate import Frame
-from pumpproof.verify.explicit import values_of
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import check_step, initial_state, successor
 from pumpproof.verify.results import Step
+from pumpproof.verify.steps import values_of
 
 
 class Controller(Protocol):

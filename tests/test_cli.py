@@ -65,7 +65,8 @@ def test_constant_override_changes_the_model(capsys: pytest.CaptureFixture[str],
         capsys, "check", RECALLED, REQS, "-D", "T_DETECT_MS=5000", "--only", "UO-LEVEL", "--json", str(report)
     )
     doc = json.loads(report.read_text())
-    assert code == 1 and doc["constants"]["T_DETECT_MS"] == 5000 and len(doc["results"]) == 1
+    assert code == 1 and doc["constants"]["T_DETECT_MS"] == 5000
+    assert [r["id"] for r in doc["results"]] == ["MODEL.TIME", "UO-LEVEL"]  # the built-in check always runs
 
 
 def test_unsupported_formula_is_unknown_exit_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -261,7 +262,8 @@ def test_certify_rechecks_with_cvc5_and_writes_the_bundle_by_default_in_cwd(
     assert code == 0
     assert f"cvc5 {independent.solver_version()}" in out and "confirmed" in out
     manifest = json.loads((tmp_path / "spectrum_corrected.certificates" / independent.MANIFEST).read_text())
-    assert [(p["id"], p["rechecked"]) for p in manifest["proofs"]] == [("UO-LEVEL", True), ("UO-ARMED", True)]
+    ids = [(p["id"], p["rechecked"]) for p in manifest["proofs"]]
+    assert ids == [("MODEL.TIME", True), ("UO-LEVEL", True), ("UO-ARMED", True)]
     assert all(ob["answer"] == "unsat" for p in manifest["proofs"] for ob in p["obligations"])
 
 
@@ -323,15 +325,16 @@ transition down when x do x := false
 
 def test_lint_exit_codes(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "lint", CORRECTED, "--timeout", "30")
-    assert code == 0 and "9/9 transitions fire" in out and "deadlocks: none, timelocks: none" in out
+    assert code == 0 and "9/9 transitions fire" in out and "time: always passes" in out
     stuck = tmp_path / "stuck.pump"
     stuck.write_text(STUCK)
     code, out, _ = run(capsys, "lint", str(stuck))
-    assert code == 1 and "dead transition: fail" in out and "deadlock reachable" in out
+    assert code == 1 and "dead transition: fail" in out and "MODEL.DEADLOCK" in out
+    assert "start → jam" in out
     wide = tmp_path / "wide.pump"
     wide.write_text(WIDE)
     code, out, _ = run(capsys, "lint", str(wide))
-    assert code == 3 and "deadlock not checked" in out and "2/2 transitions fire" in out
+    assert code == 3 and "deadlocks not checked" in out and "2/2 transitions fire" in out
 
 
 def test_lint_applies_defines(capsys: pytest.CaptureFixture[str]) -> None:

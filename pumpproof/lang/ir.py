@@ -383,6 +383,9 @@ class TransitionSystem:
 DELAY = "delay"
 """The name of the implicit transition that lets time pass in clocked models."""
 
+STUTTER = "(stopped)"
+"""The step of a run that has stopped (models without clocks): nothing can happen, so the last state repeats."""
+
 
 # ---------------------------------------------------------------- requirements
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 from pumpproof.lang.ir import (
@@ -12,8 +12,10 @@ from pumpproof.lang.ir import (
     Binary,
     BoolType,
     ClockType,
+    Const,
     Expr,
     Fired,
+    IntType,
     Ite,
     Op,
     Pre,
@@ -127,3 +129,43 @@ def clock_comparison(e: Expr) -> tuple[Expr, Op, Expr] | None:
     if isinstance(e.right.type, ClockType):
         return e.right, MIRROR[e.op], e.left
     return None
+
+
+def magnitude(e: Expr) -> int | None:
+    """An upper bound on |e| for an integer expression, from its constants and declared ranges (interval
+    arithmetic); None when `e` reads something without a declared bound (a counter monitor, an input-free
+    `NUM` term of unknown size) or is not an integer expression."""
+    match e:
+        case Const(value=v) if isinstance(v, int) and not isinstance(v, bool):
+            return abs(v)
+        case VarRef(type=IntType(lo=lo, hi=hi)):
+            return max(abs(lo), abs(hi))
+        case Unary(op=Op.NEG, arg=a) | Pre(arg=a):
+            return magnitude(a)
+        case Binary(op=Op.ADD | Op.SUB | Op.MUL | Op.MIN | Op.MAX as op, left=a, right=b):
+            x, y = magnitude(a), magnitude(b)
+            if x is None or y is None:
+                return None
+            return {Op.ADD: x + y, Op.SUB: x + y, Op.MUL: x * y}.get(op, max(x, y))
+        case Ite(then=a, orelse=b):
+            x, y = magnitude(a), magnitude(b)
+            return None if x is None or y is None else max(x, y)
+    return None
+
+
+def clock_bounds(exprs: Iterable[Expr], clocks: set[str]) -> dict[str, int | None]:
+    """Per clock of `clocks`, the largest |value| it is compared with in `exprs` (Alur and Dill's maximal
+    constant, with integer terms bounded by their ranges); None when some comparand is unbounded.
+
+    Above its bound a clock's exact value no longer changes any comparison it takes part in.
+    """
+    out: dict[str, int | None] = {c: 0 for c in clocks}
+    for e in exprs:
+        for n in nodes(e):
+            side = clock_comparison(n)
+            if side is None or not isinstance(side[0], VarRef) or side[0].name not in out:
+                continue
+            name, bound = side[0].name, magnitude(side[2])
+            current = out[name]
+            out[name] = None if bound is None or current is None else max(current, bound)
+    return out

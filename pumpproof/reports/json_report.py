@@ -67,6 +67,8 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "invariant": None,
         "trace": None,
         "exercised": explain(o.vacuity) if o.vacuity is not None else None,
+        "assumptions": list(o.assumptions),
+        "notes": list(o.notes),
     }
     if isinstance(r, Vacuous):
         out["reason"] = r.reason

@@ -1,30 +1,39 @@
-"""Printing `pumpproof lint`: dead transitions, unreached values, deadlocks and timelocks, with their evidence."""
+"""Printing `pumpproof lint`: the model's runs first (no run, deadlocks, time that stops), then dead transitions
+and unreached values, each with its evidence."""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.text import Text
 
+from pumpproof.lang.ir import DELAY
 from pumpproof.verify.coverage import Coverage, Finding
-from pumpproof.verify.results import Trace, Unknown, Violated
+from pumpproof.verify.results import Proved, Trace, Unknown, Violated
+from pumpproof.verify.runs import DEADLOCK_ID, Check, Stop
 
-LOCKS = {
-    "deadlock": "no transition and no delay can be taken",
-    "timelock": "time cannot pass and only environment transitions can fire",
-}
 HINTS = {
-    "deadlock": "if the model may stop here on purpose (for example after a power-off), declare such states with "
+    Stop.DEADLOCK: "if the model may stop here on purpose (for example after a power-off), declare such states with "
     "'terminal <condition>'; otherwise some transition (or the passing of time) is missing from this state",
-    "timelock": "an invariant stops time here and the pump can do nothing about it: the transition that should "
+    Stop.TIMELOCK: "an invariant stops time here and the pump can do nothing about it: the transition that should "
     "act when the invariant's bound is reached (a detector, a timeout) cannot fire. If the invariant states that "
     "the environment acts in time (an operator who always answers within a bound), this is intended",
+    Stop.ZENO: "an invariant stops time here and the pump's own transitions keep firing without changing anything "
+    "that would let it pass: a transition that should end the situation (set a flag, reset a clock) leaves the "
+    "state as it was, or its guard lets it fire again at once",
 }
+NO_RUN_HINT = (
+    "compare the invariants and assumptions with the initial values: a typo in an 'assume', an invariant that "
+    "contradicts an initial value, or a -D value out of place leaves no run, and every requirement would hold"
+)
 
 
 def path_text(trace: Trace) -> str:
-    """A witness run as the transitions it takes: `start → delay 3000 → detect_upstream_occlusion`."""
-    steps = [f"delay {s.elapsed}" if s.transition == "delay" else str(s.transition) for s in trace.steps[1:]]
-    return " → ".join(steps) or "(the initial state)"
+    """A witness run as the transitions it takes: `start → delay 3000 → detect`, and what repeats forever."""
+    names = [f"delay {s.elapsed}" if s.transition == DELAY else str(s.transition) for s in trace.steps]
+    if trace.loop_start is None:
+        return " → ".join(names[1:]) or "(the initial state)"
+    stem, loop = names[1 : trace.loop_start + 1], names[trace.loop_start + 1 :]
+    return " → ".join(stem or ["(the initial state)"]) + ", then " + " → ".join(loop) + " again and again"
 
 
 def _where(f: Finding) -> str:
@@ -34,13 +43,18 @@ def _where(f: Finding) -> str:
 def render(console: Console, cov: Coverage) -> None:
     """Print the findings of `cov`, most serious first, and a one-line summary."""
     console.print(Text(f"lint {cov.model}", style="bold"))
-    for note in cov.notes:
+    if cov.runs.none is not None:
+        console.print(Text(cov.runs.none, style="bold red"))
+        console.print(Text(f"  hint: {NO_RUN_HINT}", style="dim"))
+        console.print(Text("no other question asked: without a run, every transition is dead", style="bold"))
+        return
+    for note in (*cov.runs.notes, *cov.notes):
         console.print(Text(note, style="yellow"))
-    for f in cov.locks:
-        if isinstance(f.result, Violated):
-            console.print(Text(f"{f.subject} reachable: {LOCKS[f.subject]} after", style="bold red"))
-            console.print(f"  {path_text(f.result.trace)}", markup=False)
-            console.print(Text(f"  hint: {HINTS[f.subject]}", style="dim"))
+    for check in cov.stops:
+        assert isinstance(check.result, Violated) and check.stop is not None
+        console.print(Text(f"{check.id}: {check.summary}, after", style="bold red"))
+        console.print(Text(f"  {path_text(check.result.trace)}"))
+        console.print(Text(f"  hint: {HINTS[check.stop]}", style="dim"))
     for f in cov.dead_transitions:
         console.print(
             Text(f"{_where(f)}dead transition: {f.subject.removeprefix('transition ')} never fires", style="red")
@@ -53,7 +67,18 @@ def render(console: Console, cov: Coverage) -> None:
     fired = sum(f.reached is True for f in cov.transitions)
     values = sum(f.reached is True for f in cov.enum_values)
     parts = [f"{fired}/{len(cov.transitions)} transitions fire", f"{values}/{len(cov.enum_values)} enum values occur"]
-    for f in cov.locks:
-        excepted = " (terminal states excepted)" if f is cov.deadlock and cov.terminals else ""
-        parts.append(f"{f.subject}s: " + ("none" if f.reached is False else "see above") + excepted)
+    parts += [_summary(c, cov.terminals) for c in cov.runs.checks]
     console.print(Text(", ".join(parts), style="bold green" if cov.clean else "bold"))
+
+
+def _summary(check: Check, terminals: int) -> str:
+    if check.id == DEADLOCK_ID:
+        excepted = " (terminal states excepted)" if terminals else ""
+        return "deadlocks: " + _state(check, "none") + excepted
+    return "time: " + _state(check, "always passes")
+
+
+def _state(check: Check, fine: str) -> str:
+    if isinstance(check.result, Proved):
+        return fine
+    return "see above" if isinstance(check.result, Violated) else "undecided"

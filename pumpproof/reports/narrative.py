@@ -7,7 +7,7 @@ have to scan the table to see that the occlusion is still there.
 
 from __future__ import annotations
 
-from pumpproof.lang.ir import Value
+from pumpproof.lang.ir import DELAY, STUTTER, Value
 from pumpproof.reports.counterexample import Counterexample
 from pumpproof.reports.trace_view import StepView, fmt
 
@@ -40,8 +40,10 @@ def _sentence(s: StepView, cx: Counterexample, initial: dict[str, Value]) -> str
 
 def _event(s: StepView) -> str:
     """What happened: the label and the transition, or the delay, with the inputs that mattered."""
-    if s.transition == "delay":
+    if s.transition == DELAY:
         event = f"time passes by {fmt(s.elapsed)} (delay)"
+    elif s.transition == STUTTER:
+        event = "the run has stopped: no transition can be taken, so its last state repeats as time goes on"
     elif s.label:
         event = f"{s.label} (transition `{s.transition}`)"
     else:

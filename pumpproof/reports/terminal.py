@@ -79,6 +79,8 @@ def render(
             console.print(Text(f"\n{o.requirement.id} PROVED, {o.result.certificate.kind} invariant:", style="green"))
             for line in o.result.certificate.invariant_text.splitlines():
                 console.print(f"  {line}", markup=False, highlight=False)
+        for note in o.notes:
+            console.print(Text(f"  {o.requirement.id}: {note}", style="yellow"))
     counts = {v: sum(o.result.verdict is v for o in outcomes) for v in Verdict}
     summary = ", ".join(f"{counts[v]} {v.value.lower()}" for v in Verdict)
     console.print(Text(f"\n{summary}", style="bold"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from pumpproof.lang.ir import DELAY, TransitionSystem, Value
+from pumpproof.lang.ir import DELAY, STUTTER, TransitionSystem, Value
 from pumpproof.lang.walk import var_names
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
@@ -77,6 +77,7 @@ def view(
     """The steps of `trace` with only relevant inputs and changed values."""
     labels = {t.name: t.label for t in system.transitions}
     labels[DELAY] = "time passes"
+    labels[STUTTER] = "nothing can happen any more: the run has stopped and its last state repeats"
     reads = read_inputs(system, problem)
     out: list[StepView] = []
     previous: dict[str, Value] | None = None

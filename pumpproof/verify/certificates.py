@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import z3
 
 from pumpproof.errors import InternalError
-from pumpproof.lang.ir import EnumType
+from pumpproof.lang.ir import STUTTER, EnumType, IntType
 from pumpproof.verify.encoding import FIRED, INIT_INDEX, Encoding
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate
@@ -150,12 +150,14 @@ def _enum_comparison(enc: Encoding, kind: int, a: z3.ExprRef, b: z3.ExprRef) -> 
         z3.Z3_OP_GT: lambda i: i > k,
         z3.Z3_OP_EQ: lambda i: i == k,
     }
-    if name == FIRED:
-        steps = range(INIT_INDEX, len(enc.transitions))
-        names = ["initial" if i == INIT_INDEX else enc.transition_name(i) for i in steps if tests[kind](i)]
-        shown = [f"fired({n})" if n != "initial" else "initial" for n in names if n is not None]
-        return "(" + " or ".join(shown) + ")" if len(shown) != 1 else shown[0]
     types = {f.name: f.type for f in enc.frame}
+    if name == FIRED:
+        domain = types[FIRED]
+        assert isinstance(domain, IntType)
+        steps = range(domain.lo, len(enc.transitions))
+        names = ["initial" if i == INIT_INDEX else enc.transition_name(i) for i in steps if tests[kind](i)]
+        shown = [n if n in ("initial", STUTTER) else f"fired({n})" for n in names if n is not None]
+        return "(" + " or ".join(shown) + ")" if len(shown) != 1 else shown[0]
     t = types.get(name)
     if not isinstance(t, EnumType):
         return None

@@ -17,6 +17,7 @@ import z3
 from pumpproof.errors import InternalError
 from pumpproof.lang.ir import (
     DELAY,
+    STUTTER,
     Binary,
     BoolType,
     ClockType,
@@ -38,9 +39,11 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step
+from pumpproof.verify.steps import can_step
 
 FIRED = "__tr"
 ELAPSED = "__dt"
+STUTTER_INDEX = -3
 INIT_INDEX = -2
 DELAY_INDEX = -1
 
@@ -98,7 +101,8 @@ class Encoding:
         self.index = {t.name: i for i, t in enumerate(system.transitions)}
         self.frame: list[FrameVar] = [FrameVar(v.name, v.type, v.kind.value) for v in system.variables]
         self.frame += [FrameVar(m.name, m.type, "monitor") for m in system.monitors]
-        self.frame.append(FrameVar(FIRED, IntType(INIT_INDEX, len(system.transitions) - 1), "step"))
+        first = STUTTER_INDEX if problem.stutter else INIT_INDEX
+        self.frame.append(FrameVar(FIRED, IntType(first, len(system.transitions) - 1), "step"))
         if system.timed:
             self.frame.append(FrameVar(ELAPSED, ClockType(), "step"))
         self.cur = {f.name: z3.Const(f.name, sort_of(f.type)) for f in self.frame}
@@ -213,11 +217,19 @@ class Encoding:
                 grow = cur[v.name] + dt if isinstance(v.type, ClockType) else cur[v.name]
                 parts.append(nxt[v.name] == grow)
             steps.append(z3.And(parts))
-        parts = [z3.Or(steps), self.state_constraint(nxt)]
-        parts += [self.expr(a, reads) for a in self.system.assumptions]
+        moves = z3.And(z3.Or(steps), *(self.expr(a, reads) for a in self.system.assumptions))
+        if self.problem.stutter:
+            moves = z3.Or(moves, self._stutter())
+        parts = [moves, self.state_constraint(nxt)]
         parts += [nxt[m.name] == self.expr(m.update, nxt, cur) for m in self.system.monitors if m.update is not None]
         parts.append(self.expr(self.problem.constraint, nxt, cur))
         return z3.And(parts)
+
+    def _stutter(self) -> z3.BoolRef:
+        """The step of a run that has stopped: no transition can be taken, and the frame repeats."""
+        cur, nxt = self.cur, self.nxt
+        same = [nxt[v.name] == cur[v.name] for v in self.system.variables]
+        return z3.And(z3.Not(self.expr(can_step(self.system), cur)), nxt[FIRED] == STUTTER_INDEX, *same)
 
     # ------------------------------------------------------------ decoding
 
@@ -240,6 +252,8 @@ class Encoding:
             return None
         if index == DELAY_INDEX:
             return DELAY
+        if index == STUTTER_INDEX:
+            return STUTTER
         return self.transitions[index].name
 
     def decode_step(self, model: z3.ModelRef, env: Env, index: int, time: Value) -> Step:

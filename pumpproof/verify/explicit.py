@@ -4,10 +4,14 @@ Shares nothing with the Z3 encoding, so tests use it as ground truth for the sym
 small finite models. A frame is the full valuation engines see: state, the step's inputs,
 monitors and the transition taken. BFS gives shortest counterexamples.
 
-Clocks are digitized (Henzinger, Manna and Pnueli 1992): time passes in delay steps of one unit,
-and a clock value above every integer constant of the model stands for all such values. This is
-exact when clocks meet only closed constraints (<=, >=, == against integer constants), as in
-the shipped models; with strict ones (<, >) runs that need fractional delays are missed.
+Clocks are digitized (Henzinger, Manna and Pnueli 1992): a delay step lets a whole number of time
+units pass (any number up to the cap, since requirements are sampled at steps and a long delay
+may skip values a shorter one would show), and a clock value above every integer constant and
+every bound of what the clock is compared with, in the model and the requirement alike, stands
+for all such values. This is exact when clocks meet only closed constraints (<=, >=, == against
+integer terms), as in the shipped models; with strict ones (<, >) runs that need fractional
+delays are missed. A run that stops is extended by its repeated last state when the problem says
+so (`SafetyProblem.stutter`), decided here from the interpreter's own successors.
 """
 
 from __future__ import annotations
@@ -17,37 +21,38 @@ import math
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import (
+    BOOL,
     CLOCK,
     DELAY,
     FALSE,
     NEGATED,
+    NUM,
+    STUTTER,
     Binary,
-    BoolType,
     ClockType,
     Const,
-    EnumType,
+    Elapsed,
     Expr,
-    IntType,
     Op,
     TransitionSystem,
-    Type,
     Update,
     Value,
     VarRef,
 )
 from pumpproof.lang.text import expr_text
-from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, rewrite
+from pumpproof.lang.walk import clock_bounds, clock_comparison, nodes, polar_comparisons, rewrite
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
+from pumpproof.verify.steps import values_of
 
 NAME = "explicit"
 DEFAULT_MAX_STATES = 200_000
@@ -63,37 +68,30 @@ class Node:
     inputs: Key
     monitors: Key
     fired: str | None
-    elapsed: int
-    """Time the step into this node took: 1 for a delay, 0 for a transition with clocks, else 1 (a step)."""
+    elapsed: int = field(compare=False)
+    """Time the step into this node took when it was first found: a whole number for a delay, 0 for a transition
+    with clocks, else 1 (a step). Not part of the node's identity: delays of different lengths can reach the
+    same frame, so graph edges carry their own `elapsed`."""
 
     def frame(self) -> Frame:
         """The interpreter frame of this node."""
         return Frame({**dict(self.state), **dict(self.inputs), **dict(self.monitors)}, self.fired, self.elapsed)
 
 
-def values_of(t: Type) -> list[Value]:
-    """Every value of a finite type."""
-    if isinstance(t, BoolType):
-        return [False, True]
-    if isinstance(t, EnumType):
-        return list(t.values)
-    if isinstance(t, IntType):
-        return list(range(t.lo, t.hi + 1))
-    raise UnsupportedError(f"the explicit-state checker cannot enumerate values of type {t}")
-
-
 class StateSpace:
     """Successor generation for a finite system (clocks digitized) with monitors and the problem's constraints."""
 
-    def __init__(self, problem: SafetyProblem, per_clock: bool = False) -> None:
+    def __init__(self, problem: SafetyProblem, per_clock: bool = False, extra: Sequence[Expr] = ()) -> None:
         """`per_clock` caps each clock at its own constants: fewer states, but traces whose clock values
-        are no longer those of a real run (fine for a projected graph, not for a trace to replay)."""
+        are no longer those of a real run (fine for a projected graph, not for a trace to replay).
+        `extra` are further expressions runs are judged by (fairness conditions), whose constants the
+        digitization must also tell apart."""
         system = problem.system
         self.problem = problem
         self.system = system
         self.clocks = [v.name for v in system.clocks]
         self.timed_monitors = [m.name for m in system.monitors if isinstance(m.type, ClockType)]
-        self.cap = clock_cap(problem)
+        self.cap = clock_cap([*problem.exprs(), *extra], self.clocks)
         self.caps = clock_caps(problem, self.cap) if per_clock else {c: self.cap for c in self.clocks}
         free = [m for m in system.monitors if m.free]
         self.free_choices = [
@@ -118,31 +116,51 @@ class StateSpace:
                 yield from self._nodes(state, inputs, None, None)
 
     def successors(self, node: Node) -> Iterator[Node]:
-        """Every frame one step after `node`."""
+        """Every frame one step after `node`: a transition, a delay of any whole number of time units up to
+        the cap (a delay need not stop at every unit), or, when nothing can happen and the problem says so,
+        the repeated last frame of a run that stopped."""
         before = node.frame()
+        moved = False
         for inputs in self.input_choices:
             reads = Frame({**dict(node.state), **dict(inputs)}, None, 0)
+            if not all(evaluate(a, reads) for a in self.system.assumptions):
+                continue
             for t in self.system.transitions:
                 if not evaluate(t.guard, reads):
                     continue
                 state = dict(node.state)
                 state.update({u.target: evaluate(u.value, reads) for u in t.updates})
-                yield from self._nodes(state, inputs, t.name, before, 0 if self.clocks else 1)
-            if self.clocks:
+                if self._legal(state, inputs, t.name):
+                    moved = True
+                    yield from self._nodes(state, inputs, t.name, before, 0 if self.clocks else 1)
+            delayed: set[tuple[Key, Key]] = set()  # the shortest delay to each frame is enough
+            for d in range(1, self.cap + 1) if self.clocks else ():
                 state = dict(node.state)
-                state.update({c: min(int(state[c]) + 1, self.caps[c]) for c in self.clocks})
-                yield from self._nodes(state, inputs, DELAY, before, 1)
+                state.update({c: min(int(state[c]) + d, self.caps[c]) for c in self.clocks})
+                if self._legal(state, inputs, DELAY):
+                    moved = True
+                    for n in self._nodes(state, inputs, DELAY, before, d):
+                        if (n.state, n.monitors) not in delayed:
+                            delayed.add((n.state, n.monitors))
+                            yield n
+        if not moved and self.problem.stutter and not self.clocks:
+            yield from self._nodes(dict(node.state), node.inputs, STUTTER, before, 1)
+
+    def _legal(self, state: dict[str, Value], inputs: Key, fired: str) -> bool:
+        """The target state of a step meets every invariant."""
+        values = {**state, **dict(inputs)}
+        return all(evaluate(i, Frame(values, fired, 0)) for i in self.system.invariants)
 
     def _nodes(
         self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None, elapsed: int = 0
     ) -> Iterator[Node]:
-        """The frames for `state` (one per admissible choice of free monitors); none when the step is ruled out."""
-        # Assumptions read the previous state (the initial state itself at step 0) and this step's inputs.
-        reads = Frame({**(dict(before.values) if before is not None else state), **dict(inputs)}, None, 0)
-        if not all(evaluate(a, reads) for a in self.system.assumptions):
-            return
+        """The frames for `state` (one per admissible choice of free monitors); none when the step is ruled out
+        (the initial state must meet the assumptions and invariants too)."""
         values = {**state, **dict(inputs)}
-        if not all(evaluate(i, Frame(values, fired, elapsed)) for i in self.system.invariants):
+        if before is None and not (
+            all(evaluate(a, Frame(values, None, 0)) for a in self.system.assumptions)
+            and all(evaluate(i, Frame(values, None, 0)) for i in self.system.invariants)
+        ):
             return
         constraint = self.problem.initial if before is None else self.problem.constraint
         for free in self.free_choices:
@@ -156,17 +174,15 @@ class StateSpace:
         return min(int(value), self.cap) if name in self.timed_monitors else value
 
 
-def _exprs(problem: SafetyProblem) -> list[Expr]:
-    system = problem.system
-    exprs = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
-    exprs += [*system.invariants, *system.assumptions, problem.bad, problem.initial, problem.constraint]
-    return exprs + [e for m in system.monitors for e in m.exprs()]
-
-
-def clock_cap(problem: SafetyProblem) -> int:
-    """One more than every integer constant of the problem: the value standing for "larger than any bound"."""
-    values = [n.value for e in _exprs(problem) for n in nodes(e) if isinstance(n, Const) and type(n.value) is int]
-    return max(values, default=0) + 1
+def clock_cap(exprs: Sequence[Expr], clocks: Sequence[str]) -> int:
+    """One more than every integer constant of `exprs` and every bound of a term a clock is compared with:
+    the value standing for "larger than any bound" (UnsupportedError for a comparison with an unbounded term)."""
+    values = [n.value for e in exprs for n in nodes(e) if isinstance(n, Const) and type(n.value) is int]
+    bounds = clock_bounds(exprs, set(clocks))
+    loose = sorted(c for c, b in bounds.items() if b is None)
+    if loose:
+        raise UnsupportedError(f"clock {loose[0]} is compared with an unbounded term: its digitization has no cap")
+    return max([*values, *(b for b in bounds.values() if b is not None)], default=0) + 1
 
 
 def clock_caps(problem: SafetyProblem, cap: int) -> dict[str, int]:
@@ -176,7 +192,7 @@ def clock_caps(problem: SafetyProblem, cap: int) -> dict[str, int]:
     clocks = {v.name for v in problem.system.clocks}
     found: dict[str, set[int]] = {c: {0} for c in clocks}
     loose: set[str] = set()
-    pairs = [(side[0], side[2]) for e in _exprs(problem) for n in nodes(e) if (side := clock_comparison(n))]
+    pairs = [(side[0], side[2]) for e in problem.exprs() for n in nodes(e) if (side := clock_comparison(n))]
     pairs += [(VarRef(u.target, CLOCK), u.value) for t in problem.system.transitions for u in t.updates]
     for clock, other in pairs:
         if isinstance(clock, VarRef) and clock.name in clocks:
@@ -188,12 +204,12 @@ def clock_caps(problem: SafetyProblem, cap: int) -> dict[str, int]:
 
 
 def reachable_graph(
-    problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES, per_clock: bool = False
+    problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES, per_clock: bool = False, extra: Sequence[Expr] = ()
 ) -> nx.DiGraph:
     """The reachable frame graph (nodes are `Node`s, edges carry the transition name); UnsupportedError if too big.
 
-    `per_clock`: see `StateSpace`."""
-    space = StateSpace(problem, per_clock)
+    `per_clock`, `extra`: see `StateSpace`."""
+    space = StateSpace(problem, per_clock, extra)
     graph = nx.DiGraph()
     todo = deque(space.initial())
     graph.add_nodes_from(todo, initial=True)
@@ -207,7 +223,7 @@ def reachable_graph(
                     )
                 graph.add_node(nxt, initial=False)
                 todo.append(nxt)
-            graph.add_edge(node, nxt, transition=nxt.fired)
+            graph.add_edge(node, nxt, transition=nxt.fired, elapsed=nxt.elapsed)
     return graph
 
 
@@ -243,12 +259,13 @@ def _trace(system: TransitionSystem, node: Node, parent: dict[Node, Node | None]
         path.append(cur)
         cur = parent[cur]
     path.reverse()
-    return Trace(_steps(system, path))
+    return Trace(_steps(system, path, [0] + [n.elapsed for n in path[1:]]))
 
 
-def _steps(system: TransitionSystem, path: list[Node]) -> tuple[Step, ...]:
-    """Nodes as trace steps, with the time each takes and ends at, and clocks as they are, not capped."""
-    times = list(itertools.accumulate((n.elapsed for n in path[1:]), initial=0))
+def _steps(system: TransitionSystem, path: list[Node], elapsed: list[int]) -> tuple[Step, ...]:
+    """Nodes as trace steps, with the time each takes (`elapsed[i]`, the step into `path[i]`) and ends at, and
+    clocks as they are, not capped."""
+    times = list(itertools.accumulate(elapsed[1:], initial=0))
     resets = {t.name: {u.target for u in t.updates} for t in system.transitions}
     clocks = {v.name: dict(path[0].state)[v.name] for v in system.clocks}
     steps = []
@@ -256,10 +273,10 @@ def _steps(system: TransitionSystem, path: list[Node]) -> tuple[Step, ...]:
         state = dict(n.state)
         if i:
             for c in clocks:
-                grown = int(clocks[c]) + n.elapsed
+                grown = int(clocks[c]) + elapsed[i]
                 clocks[c] = state[c] if c in resets.get(n.fired or "", ()) else grown
         state.update(clocks)
-        steps.append(Step(i, n.fired, dict(n.inputs), state, dict(n.monitors), n.elapsed if i else 0, times[i]))
+        steps.append(Step(i, n.fired, dict(n.inputs), state, dict(n.monitors), elapsed[i], times[i]))
     return tuple(steps)
 
 
@@ -269,13 +286,20 @@ def _steps(system: TransitionSystem, path: list[Node]) -> tuple[Step, ...]:
 def check_liveness(problem: LivenessProblem, budget: Budget, max_states: int = DEFAULT_MAX_STATES) -> Result:
     """A fair lasso from a fair strongly connected component of the reachable product graph, or PROVED."""
     start = time.time()
-    graph = reachable_graph(problem.product(), max_states)
+    graph = reachable_graph(problem.product(), max_states, extra=problem.exprs())
+    justice = _justice(problem)
     for comp in nx.strongly_connected_components(graph):
-        fair = _fair_component(graph, set(comp), problem)
+        fair = _fair_component(graph, set(comp), problem, justice)
         if fair is not None:
-            return Violated(NAME, time.time() - start, _lasso(graph, fair, problem))
+            return Violated(NAME, time.time() - start, _lasso(graph, fair, problem, justice))
     text = f"all {graph.number_of_nodes()} reachable frames enumerated; no fair cycle"
     return Proved(NAME, time.time() - start, Certificate("exhaustive", 0, "", text))
+
+
+def _justice(problem: LivenessProblem) -> list[Expr]:
+    """The conditions a fair loop must meet: the problem's justice and, with clocks, some time passing in it."""
+    time_passes = Binary(Op.GT, Elapsed(CLOCK), Const(0, NUM), BOOL)
+    return [*problem.justice, *([time_passes] if problem.system.timed else [])]
 
 
 def _cyclic(graph: nx.DiGraph, comp: set[Node]) -> bool:
@@ -283,14 +307,16 @@ def _cyclic(graph: nx.DiGraph, comp: set[Node]) -> bool:
     return len(comp) > 1 or graph.has_edge(node, node)
 
 
-def _fair_component(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> set[Node] | None:
+def _fair_component(
+    graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem, justice: list[Expr]
+) -> set[Node] | None:
     """A strongly connected part of `comp` meeting every justice and compassion condition (Emerson-Lei)."""
     sub = graph.subgraph(comp)
     for part in nx.strongly_connected_components(sub):
         part = set(part)
         if not _cyclic(sub, part):
             continue
-        if not all(any(evaluate(j, n.frame()) for n in part) for j in problem.justice):
+        if not all(any(evaluate(j, n.frame()) for n in part) for j in justice):
             continue
         # Compassion (p, q) is broken only where p recurs without q; drop the p-states and look again.
         unmet = [
@@ -302,13 +328,13 @@ def _fair_component(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem
             return part
         rest = {n for n in part if not any(evaluate(p, n.frame()) for p in unmet)}
         if rest and rest != part:
-            found = _fair_component(graph, rest, problem)
+            found = _fair_component(graph, rest, problem, justice)
             if found is not None:
                 return found
     return None
 
 
-def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trace:
+def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem, justice: list[Expr]) -> Trace:
     """A shortest path into `comp`, then a cycle through a witness of every fairness condition and back."""
     initial = [n for n, d in graph.nodes(data=True) if d.get("initial")]
     entry_path: list[Node] | None = None
@@ -321,7 +347,7 @@ def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trac
     entry = entry_path[-1]
     sub = graph.subgraph(comp)
     recurring = [q for p, q in problem.compassion if any(evaluate(p, n.frame()) for n in comp)]
-    conditions = list(problem.justice) + recurring
+    conditions = justice + recurring
     cycle: list[Node] = [entry]
     for cond in conditions:
         if any(evaluate(cond, n.frame()) for n in cycle):
@@ -333,7 +359,8 @@ def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem) -> Trac
         cycle.append(next(iter(sub.successors(entry))))
     cycle += nx.shortest_path(sub, cycle[-1], entry)[1:]
     path = entry_path + cycle[1:]
-    return Trace(_steps(problem.system, path), loop_start=len(entry_path) - 1)
+    elapsed = [0] + [graph.edges[a, b]["elapsed"] for a, b in itertools.pairwise(path)]
+    return Trace(_steps(problem.system, path, elapsed), loop_start=len(entry_path) - 1)
 
 
 # ---------------------------------------------------------------- state-space views (reports draw them)

@@ -2,13 +2,14 @@
 
 A lasso is a finite trace s0..sk whose last frame equals the frame at `loop_start` l (same state,
 inputs, monitors and transition taken; a clock may differ only where both values exceed the clock's
-ceiling, above which no guard or invariant tells them apart). The infinite run is s0..sk followed
-by s(l+1)..sk forever.
+ceiling, the largest value it is compared with anywhere in the problem, above which no guard,
+invariant or formula tells them apart). The infinite run is s0..sk followed by s(l+1)..sk forever.
 
-Replay re-executes the steps with the interpreter, checks that the loop closes, that the loop meets
-the model's fairness and lets time pass, and then evaluates the ORIGINAL requirement on the
-infinite run by fixpoints over the lasso's positions, not through the tableau: the requirement
-must be false there.
+Replay re-executes the steps with the interpreter, checks that the loop closes (for a clock that
+differs, on its own: the clock must exceed every value it is compared with along the loop, computed
+from the concrete frames, not from the search's ceilings), that the loop meets the model's fairness
+and lets time pass, and then evaluates the ORIGINAL requirement on the infinite run by fixpoints
+over the lasso's positions, not through the tableau: the requirement must be false there.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ from pumpproof.lang.ir import (
     FairnessKind,
     Temporal,
     TemporalOp,
+    Value,
     VarRef,
 )
-from pumpproof.lang.walk import nodes, rewrite
+from pumpproof.lang.walk import clock_comparison, nodes, rewrite
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import ELAPSED, Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
-from pumpproof.verify.ltl import LivenessProblem, enabled
+from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.replay import replay_steps
 from pumpproof.verify.results import Result, Trace, Unknown, Violated
+from pumpproof.verify.steps import enabled
 from pumpproof.verify.unroll import Unrolling
 
 NAME = "lasso"
@@ -105,7 +108,7 @@ def replay_lasso(problem: LivenessProblem, trace: Trace) -> Trace:
         raise ReplayError(f"{name}: a liveness counterexample needs a loop (loop_start {trace.loop_start})")
     checked, frames = replay_steps(problem.product(), trace)
     back, k = trace.loop_start, len(frames) - 1
-    _check_closure(problem, checked, back, k)
+    _check_closure(problem, checked, frames, back, k)
     loop = frames[back + 1 :]
     system = problem.system
     for fair in system.fairness:
@@ -118,19 +121,52 @@ def replay_lasso(problem: LivenessProblem, trace: Trace) -> Trace:
     return checked
 
 
-def _check_closure(problem: LivenessProblem, trace: Trace, back: int, k: int) -> None:
+def _check_closure(problem: LivenessProblem, trace: Trace, frames: list[Frame], back: int, k: int) -> None:
     first, last = trace.steps[back], trace.steps[k]
     if first.transition != last.transition or first.inputs != last.inputs:
         raise ReplayError(f"{problem.name}: the loop does not close: step {k} is not entered like step {back}")
+    if first.monitors != last.monitors:
+        raise ReplayError(f"{problem.name}: the loop does not close: monitor values differ at steps {back} and {k}")
+    clocks = {v.name for v in problem.system.clocks}
     for var, a in first.state.items():
         b = last.state[var]
-        ceiling = problem.ceilings.get(var)
-        if a != b and not (ceiling is not None and a > ceiling and b > ceiling):  # type: ignore[operator]
+        if a == b:
+            continue
+        if var not in clocks:
             raise ReplayError(
                 f"{problem.name}: the loop does not close: {var} is {a} at step {back} but {b} at step {k}"
             )
-    if first.monitors != last.monitors:
-        raise ReplayError(f"{problem.name}: the loop does not close: monitor values differ at steps {back} and {k}")
+        _check_outgrown(problem, frames, var, back, k)
+
+
+def _check_outgrown(problem: LivenessProblem, frames: list[Frame], clock: str, back: int, k: int) -> None:
+    """A clock that differs where the loop closes must exceed, at both ends, every value it is compared with
+    anywhere along the loop: it only grows until reset, so each later round then reads every comparison as the
+    first round did. Decided on the frames' concrete values, not on the engine's ceilings."""
+    others = [
+        side[2]
+        for e in [*problem.exprs(), problem.formula, *(f.condition for f in problem.system.fairness if f.condition)]
+        for n in nodes(e)
+        if (side := clock_comparison(n)) is not None and isinstance(side[0], VarRef) and side[0].name == clock
+    ]
+    seen: list[Value] = []
+    for j in range(back + 1, k + 1):
+        nxt = frames[j + 1] if j < k else frames[back + 1]
+        reads = Frame({**frames[j].values, **{n: nxt.values[n] for n in _inputs(problem)}}, None, 0)
+        for here in (frames[j], reads):
+            seen += [evaluate(o, here, frames[j - 1]) for o in others]
+    low = min(frames[back].values[clock], frames[k].values[clock])
+    top = max(seen, default=None)
+    if top is not None and not low > top:  # type: ignore[operator]
+        raise ReplayError(
+            f"{problem.name}: the loop does not repeat: clock {clock} is {frames[back].values[clock]} at step {back} "
+            f"and {frames[k].values[clock]} at step {k}, and it is compared with {top} along the loop, so later "
+            "rounds would not read every comparison as the first one does"
+        )
+
+
+def _inputs(problem: LivenessProblem) -> list[str]:
+    return [v.name for v in problem.system.inputs]
 
 
 def _fair_on_loop(

@@ -24,26 +24,24 @@ from pumpproof.lang.ir import (
     NUM,
     TRUE,
     Binary,
-    ClockType,
     Const,
     Elapsed,
     Expr,
     FairnessKind,
     Fired,
-    IntType,
     Ite,
     Op,
     Pre,
     Requirement,
     Temporal,
     TemporalOp,
-    Transition,
     TransitionSystem,
     Unary,
     VarRef,
 )
-from pumpproof.lang.walk import is_past, nodes, rewrite, var_names
+from pumpproof.lang.walk import clock_bounds, is_past
 from pumpproof.verify.problem import MonitorBuilder, SafetyProblem, conj, disj, neg
+from pumpproof.verify.steps import enabled
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,8 @@ class LivenessProblem:
     `initial`/`constraint` tie the tableau's free monitors to the run; `justice` must each hold
     infinitely often; for each (p, q) in `compassion`, if p holds infinitely often so must q.
     `assumptions` say in words what the verdict depends on; `ceilings` give, per clock, the value
-    above which all clock values behave alike (loops close modulo that).
+    above which all clock values behave alike (loops close modulo that; a clock compared with an
+    unbounded term has none, and a loop must return it to the same value).
     """
 
     name: str
@@ -66,10 +65,16 @@ class LivenessProblem:
     assumptions: tuple[str, ...]
     ceilings: dict[str, int] = field(default_factory=dict)
     assumed: tuple[Expr, ...] = ()
+    stutter: bool = False
+    """Runs that stop repeat their last state forever (see SafetyProblem)."""
 
     def product(self) -> SafetyProblem:
         """The model with the tableau's monitors and constraints, as a safety problem with no bad states."""
-        return SafetyProblem(self.name, self.system, FALSE, self.assumed, self.initial, self.constraint)
+        return SafetyProblem(self.name, self.system, FALSE, self.assumed, self.initial, self.constraint, self.stutter)
+
+    def exprs(self) -> list[Expr]:
+        """Every expression a fair run of this problem evaluates, fairness conditions included."""
+        return self.product().exprs() + list(self.justice) + [e for pair in self.compassion for e in pair]
 
 
 class _Tableau:
@@ -165,11 +170,10 @@ def liveness_problem(system: TransitionSystem, req: Requirement) -> LivenessProb
         assumptions.append(fair.text)
     if system.timed:
         assumptions.append("time diverges (no Zeno runs)")
-    assumptions.append(
-        "only infinite runs count: a run that stops (nothing enabled) satisfies every liveness requirement"
-    )
+    else:
+        assumptions.append("a run that stops (nothing enabled) repeats its last state forever")
     monitored = replace(system, monitors=system.monitors + tuple(builder.monitors))
-    return LivenessProblem(
+    problem = LivenessProblem(
         req.id,
         monitored,
         req.formula,
@@ -178,48 +182,17 @@ def liveness_problem(system: TransitionSystem, req: Requirement) -> LivenessProb
         tuple(justice),
         tuple(compassion),
         tuple(assumptions),
-        clock_ceilings(monitored),
+        stutter=not system.timed,
     )
+    return replace(problem, ceilings=clock_ceilings(problem))
 
 
-def enabled(system: TransitionSystem, names: tuple[str, ...]) -> Expr:
-    """A state expression: some transition of `names` can fire (its guard holds and its target state is legal).
-
-    Fairness is declared only on transitions that read no inputs, so this needs no quantifier.
-    """
-    inputs = {v.name for v in system.inputs}
-    options = []
-    for t in system.transitions:
-        if t.name not in names:
-            continue
-        read = var_names(t.guard).union(*(var_names(u.value) for u in t.updates))
-        if read & inputs:
-            raise UnsupportedError(
-                f"fairness on transition {t.name}, which reads inputs ({', '.join(sorted(read & inputs))})",
-                t.loc,
-                "state the fairness as a condition instead: `fairness infinitely <expr>`",
-            )
-        options.append(conj(t.guard, *(_after(t, inv) for inv in system.invariants)))
-    return disj(*options)
-
-
-def _after(t: Transition, e: Expr) -> Expr:
-    """`e` evaluated after `t` fires, as an expression over the state before."""
-    values = {u.target: u.value for u in t.updates}
-    return rewrite(e, lambda n: values.get(n.name) if isinstance(n, VarRef) else None)
-
-
-def clock_ceilings(system: TransitionSystem) -> dict[str, int]:
-    """Per clock, a bound above which its exact value no longer matters: every constant it can be compared with."""
-    exprs = [t.guard for t in system.transitions] + list(system.invariants) + list(system.assumptions)
-    exprs += [e for m in system.monitors for e in m.exprs()]
-    top = 0
-    for e in exprs:
-        for n in nodes(e):
-            if isinstance(n, Const) and isinstance(n.value, int) and not isinstance(n.value, bool):
-                top = max(top, abs(n.value))
-    top += sum(max(abs(v.type.lo), abs(v.type.hi)) for v in system.variables if isinstance(v.type, IntType))
-    return {v.name: top for v in system.variables if isinstance(v.type, ClockType)}
+def clock_ceilings(problem: LivenessProblem) -> dict[str, int]:
+    """Per clock, a bound above which its exact value no longer matters: the largest value it is compared
+    with anywhere in the problem, the requirement's own formula and fairness included (a clock compared
+    with an unbounded term gets no ceiling)."""
+    bounds = clock_bounds(problem.exprs(), {v.name for v in problem.system.clocks})
+    return {c: b for c, b in bounds.items() if b is not None}
 
 
 # ---------------------------------------------------------------- k-liveness
@@ -250,7 +223,8 @@ def k_liveness(problem: LivenessProblem, k: int) -> SafetyProblem:
     builder.add(count, Const(0, NUM), Binary(Op.MIN, grown, Const(k + 1, NUM), NUM))
     system = replace(problem.system, monitors=problem.system.monitors + tuple(builder.monitors))
     bad = Binary(Op.GT, count, Const(k, NUM), BOOL)
-    return SafetyProblem(f"{problem.name}[k-liveness {k}]", system, bad, problem.assumed, initial, constraint)
+    name = f"{problem.name}[k-liveness {k}]"
+    return SafetyProblem(name, system, bad, problem.assumed, initial, constraint, problem.stutter)
 
 
 def _tick(builder: MonitorBuilder, problem: LivenessProblem) -> Expr:

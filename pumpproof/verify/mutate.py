@@ -29,11 +29,11 @@ from pumpproof.lang.ir import (
 from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, with_children
-from pumpproof.verify.coverage import reachable, timelock_target
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import neg
-from pumpproof.verify.results import Unknown, Violated
+from pumpproof.verify.results import Proved, Unknown, Violated
 from pumpproof.verify.run import problem_for
+from pumpproof.verify.runs import time_divergence
 
 Path = tuple[int, ...]
 # Moving a comparison's boundary by one: the off-by-one faults timers are prone to.
@@ -223,12 +223,11 @@ def kills(
 
 
 def stops_time(system: TransitionSystem, options: Options) -> bool | None:
-    """Whether a timelock is reachable (None when the question does not apply or is undecided)."""
-    try:
-        target = timelock_target(system)
-    except UnsupportedError:
+    """Whether time can stop in a reachable state (None when the model has no clocks or this is undecided)."""
+    if not system.timed:
         return None
-    return None if target is None else reachable(system, "timelock", target, options).reached
+    found = time_divergence(system, options).result
+    return True if isinstance(found, Violated) else False if isinstance(found, Proved) else None
 
 
 def score(

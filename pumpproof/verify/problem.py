@@ -46,6 +46,10 @@ class SafetyProblem:
     `assumed` are invariants already proved for this system (the declared integer ranges), which
     engines may assume in every state. `initial` constrains the first state and `constraint` every
     later one (it may read `Pre`): the LTL tableau uses them to tie its free monitors to the run.
+    With `stutter`, a run that stops (no transition can be taken, in a model without clocks) goes on
+    by repeating its last state, inputs included, one time unit per step (SPIN's stutter extension):
+    a pump that freezes is checked as frozen, not as finished. Reachability questions leave it off,
+    since repeating a state reaches nothing new.
     """
 
     name: str
@@ -54,6 +58,15 @@ class SafetyProblem:
     assumed: tuple[Expr, ...] = field(default=())
     initial: Expr = TRUE
     constraint: Expr = TRUE
+    stutter: bool = False
+
+    def exprs(self) -> list[Expr]:
+        """Every expression a run of this problem evaluates: guards, updates, invariants, assumptions,
+        monitors, the bad states and the constraints."""
+        system = self.system
+        out = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
+        out += [*system.invariants, *system.assumptions, self.bad, self.initial, self.constraint]
+        return out + [e for m in system.monitors for e in m.exprs()]
 
 
 def conj(*es: Expr) -> Expr:
@@ -195,7 +208,7 @@ def compile_requirement(system: TransitionSystem, req: Requirement) -> SafetyPro
     builder = MonitorBuilder(system, f"{req.id}")
     bads = [_body_bad(builder, part, req) for part in _conjuncts(formula.args[0])]
     monitored = replace(system, monitors=system.monitors + tuple(builder.monitors))
-    return SafetyProblem(req.id, monitored, disj(*bads))
+    return SafetyProblem(req.id, monitored, disj(*bads), stutter=not system.timed)
 
 
 def _conjuncts(e: Expr) -> list[Expr]:

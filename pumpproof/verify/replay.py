@@ -8,14 +8,29 @@ engine or encoding bug, never a result.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from fractions import Fraction
 
 from pumpproof.errors import ReplayError
-from pumpproof.lang.ir import DELAY, BoolType, ClockType, EnumType, IntType, TransitionSystem, Type, Value, Var
+from pumpproof.lang.ir import (
+    DELAY,
+    STUTTER,
+    BoolType,
+    ClockType,
+    EnumType,
+    IntType,
+    Transition,
+    TransitionSystem,
+    Type,
+    Value,
+    Var,
+)
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step, Trace
+from pumpproof.verify.steps import values_of
 
 
 def replay(problem: SafetyProblem, trace: Trace) -> Trace:
@@ -49,6 +64,8 @@ def check_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: S
     constraint = problem.initial if before is None else problem.constraint
     for v in system.inputs:
         _check_value(v, step.inputs.get(v.name), name, step)
+    if step.transition == STUTTER and not problem.stutter:
+        raise _fail(name, step, "this problem does not extend runs that stop")
     if prev is None:
         if step.transition is not None:
             raise _fail(name, step, "the first state must be initial")
@@ -61,7 +78,7 @@ def check_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: S
     if state != step.state:
         diff = sorted(k for k in state if state[k] != step.state.get(k))
         raise _fail(name, step, f"the model computes different values for {', '.join(diff)}")
-    for a in system.assumptions:
+    for a in system.assumptions if step.transition != STUTTER else ():
         if not evaluate(a, reads):
             raise _fail(name, step, "an environment assumption is broken")
     frame = Frame({**state, **step.inputs}, step.transition, elapsed)
@@ -108,6 +125,14 @@ def successor(
         for c in system.clocks:
             state[c.name] = _normal(state[c.name] + d)  # type: ignore[operator]
         return state, d
+    if step.transition == STUTTER:
+        if system.timed:
+            raise _fail(name, step, "a run with clocks cannot stop: time would have to stop with it")
+        if step.inputs != prev.inputs:
+            raise _fail(name, step, "a run that stopped repeats its last state, inputs included")
+        if not stopped(system, prev.state):
+            raise _fail(name, step, "the run has not stopped: some transition can still be taken")
+        return state, 1
     matching = [t for t in system.transitions if t.name == step.transition]
     if not matching:
         raise _fail(name, step, f"no transition named {step.transition!r}")
@@ -117,6 +142,34 @@ def successor(
     for u in t.updates:
         state[u.target] = _normal(evaluate(u.value, reads))
     return state, (0 if system.timed else 1)
+
+
+def stopped(system: TransitionSystem, state: Mapping[str, Value]) -> bool:
+    """True when no transition can be taken from `state`, whatever inputs the environment chooses."""
+    return next(moves(system, state), None) is None
+
+
+Move = tuple[dict[str, Value], str, dict[str, Value]]
+"""A transition's target state, its name and the inputs of the step."""
+
+
+def moves(
+    system: TransitionSystem, state: Mapping[str, Value], among: tuple[Transition, ...] | None = None
+) -> Iterator[Move]:
+    """Every transition of `among` (default all) that can be taken from `state`, for every choice of inputs:
+    the step's assumptions hold and its target state meets every invariant. No time passes; by the interpreter."""
+    inputs = system.inputs
+    for combo in itertools.product(*(values_of(v.type) for v in inputs)):
+        chosen = dict(zip((v.name for v in inputs), combo, strict=True))
+        reads = Frame({**state, **chosen}, None, 0)
+        if not all(evaluate(a, reads) for a in system.assumptions):
+            continue
+        for t in system.transitions if among is None else among:
+            if not evaluate(t.guard, reads):
+                continue
+            target = {**state, **{u.target: _normal(evaluate(u.value, reads)) for u in t.updates}}
+            if all(evaluate(i, Frame({**target, **chosen}, t.name, 0)) for i in system.invariants):
+                yield target, t.name, chosen
 
 
 def _normal(v: Value) -> Value:

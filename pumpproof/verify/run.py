@@ -1,4 +1,4 @@
-"""Check a whole requirement set against a model: the built-in range check first, then each requirement.
+"""Check a whole requirement set against a model: the model's runs and ranges first, then each requirement.
 
 Requirements of the safety shapes go to the safety portfolio (shortest traces, inductive
 invariants); every other LTL formula goes through the tableau to the liveness engines.
@@ -15,7 +15,8 @@ from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, Tr
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import RANGES_ID, SafetyProblem, compile_requirement, range_conditions, ranges_problem
-from pumpproof.verify.results import Proved, Result, Unknown, Vacuous
+from pumpproof.verify.results import Proved, Result, Unknown, Vacuous, Violated
+from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
 from pumpproof.verify.vacuity import VacuityResult, explain, vacuity
 
 Progress = Callable[[str], None]
@@ -32,6 +33,9 @@ class Outcome:
     assumptions: tuple[str, ...] = ()
     vacuity: VacuityResult | None = None
     """For a proof: whether each trigger of the requirement is reachable (with a witness run when it is)."""
+    notes: tuple[str, ...] = ()
+    """What else a reader must know with this verdict: how a built-in finding stops the run, or what could
+    not be established about the runs a proof covers (time divergence undecided, say)."""
 
 
 def ranges_requirement(system: TransitionSystem) -> Requirement:
@@ -46,33 +50,111 @@ def ranges_requirement(system: TransitionSystem) -> Requirement:
     )
 
 
+def check_requirement(system: TransitionSystem, check: Check) -> Requirement:
+    """The built-in requirement of a question about the model's runs (MODEL.DEADLOCK, MODEL.TIME)."""
+    formula = {DEADLOCK_ID: "always (some transition can be taken, or a terminal state)"}.get(
+        check.id, "always (time can pass beyond any bound without the environment)"
+    )
+    return Requirement(check.id, check.text, "pumpproof built-in (runs that exist)", TRUE, formula, system.loc)
+
+
 def check_all(
     system: TransitionSystem, reqs: RequirementSet, options: Options, progress: Progress | None = None
 ) -> list[Outcome]:
-    """Outcomes for MODEL.RANGES (when the model has non-trivial integer updates) and each requirement."""
-    outcomes: list[Outcome] = []
-    assumed: tuple[Expr, ...] = ()
-    ranges = ranges_problem(system)
-    if ranges is not None:
-        outcome = _timed(ranges_requirement(system), ranges, options, progress)
-        outcomes.append(outcome)
-        if isinstance(outcome.result, Proved):
-            # Proved ranges are invariants: every later engine may assume them.
-            assumed = range_conditions(system)
-    runs = _FairRuns(system, assumed, options)
-    for req in reqs.requirements:
+    """Outcomes for MODEL.RANGES (when the model has non-trivial integer updates), the questions about the model's
+    runs (MODEL.DEADLOCK without clocks, MODEL.TIME with them) and each requirement."""
+    checker = Checker(system, options, progress)
+    return [*checker.builtins, *(checker.check(req) for req in reqs.requirements)]
+
+
+class Checker:
+    """What every verdict on one model shares: the facts about its runs, the ranges proved, the fair-run question.
+
+    A model with no run makes every requirement VACUOUS; with clocks, a reachable state where time stops makes
+    every proof that needs time to pass VACUOUS (see `runs.needs_time`).
+    """
+
+    def __init__(self, system: TransitionSystem, options: Options, progress: Progress | None = None) -> None:
+        self.system, self.options, self.progress = system, options, progress
+        if progress is not None:
+            progress("the model's runs")
+        self.facts = runs(system, options)
+        self.builtins: list[Outcome] = []
+        self.assumed: tuple[Expr, ...] = ()
+        self.fair = _FairRuns(system, self.assumed, options, self.facts.stutter)
+        if isinstance(self.facts.initial, Proved):
+            return
+        ranges = ranges_problem(system)
+        if ranges is not None:
+            outcome = _timed(ranges_requirement(system), ranges, options, progress)
+            self.builtins.append(outcome)
+            if isinstance(outcome.result, Proved):
+                # Proved ranges are invariants: every later engine may assume them.
+                self.assumed = range_conditions(system)
+        for check in self.facts.checks:
+            notes = (check.summary,) if check.summary and not isinstance(check.result, Proved) else ()
+            req = check_requirement(system, check)
+            self.builtins.append(Outcome(req, check.result, check.result.time_s, check.problem, notes=notes))
+        self.fair = _FairRuns(system, self.assumed, options, self.facts.stutter)
+
+    def check(self, req: Requirement) -> Outcome:
+        """The verdict on `req`, earned on the runs the model has."""
+        system, facts = self.system, self.facts
+        if isinstance(facts.initial, Proved):
+            return _no_run(system, req, facts.initial, facts)
         try:
-            problem = problem_for(system, req, assumed)
+            problem = problem_for(system, req, self.assumed, facts.stutter)
         except UnsupportedError as err:
             where = f" ({err.location})" if err.location else ""
-            result = Unknown("none", 0.0, 0, f"not supported yet{where}: {err.message}")
-            outcomes.append(Outcome(req, result, 0.0, None))
-            continue
-        outcome = _timed(req, problem, options, progress)
+            return Outcome(req, Unknown("none", 0.0, 0, f"not supported yet{where}: {err.message}"), 0.0, None)
+        outcome = _timed(req, problem, self.options, self.progress)
+        outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(facts))
         if isinstance(outcome.result, Proved):
-            outcome = _exercised(system, outcome, options, assumed, runs)
-        outcomes.append(outcome)
-    return outcomes
+            outcome = _earned(system, outcome, facts, self.options, self.assumed, self.fair)
+        return outcome
+
+
+def _no_run(system: TransitionSystem, req: Requirement, proof: Proved, facts: Runs) -> Outcome:
+    """A requirement of a model without an initial state: VACUOUS, with the proof that none exists (its
+    certificate `false` re-checks on the requirement's own problem too)."""
+    try:
+        problem: SafetyProblem | LivenessProblem | None = problem_for(system, req)
+    except UnsupportedError:
+        problem = None
+    return Outcome(req, Vacuous(proof.engine, proof.time_s, proof, str(facts.none)), proof.time_s, problem)
+
+
+def _semantics(facts: Runs) -> tuple[str, ...]:
+    """What every verdict on this model assumes about runs that stop."""
+    if facts.stutter:
+        return ("a run that stops (MODEL.DEADLOCK) repeats its last state forever, one time unit per step",)
+    return facts.notes
+
+
+def _earned(
+    system: TransitionSystem,
+    outcome: Outcome,
+    facts: Runs,
+    options: Options,
+    assumed: tuple[Expr, ...],
+    fair: _FairRuns,
+) -> Outcome:
+    """A proof as it stands once the runs it covers are known: VACUOUS when time never passes, or when it may hold
+    only because time stops; with a note when that could not be decided; else as the trigger and fairness checks
+    leave it."""
+    proof = outcome.result
+    assert isinstance(proof, Proved)
+    if facts.none is not None:
+        return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, facts.none))
+    stop = facts.time
+    if stop is not None and needs_time(outcome.requirement.formula, system):
+        if isinstance(stop.result, Violated):
+            reason = f"time stops in a reachable state (MODEL.TIME: {stop.summary}); this requirement needs it to pass"
+            return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, reason))
+        if isinstance(stop.result, Unknown):
+            note = f"whether time can always pass is undecided (MODEL.TIME: {stop.summary})"
+            outcome = replace(outcome, notes=outcome.notes + (note,))
+    return _exercised(system, outcome, options, assumed, fair)
 
 
 def _exercised(
@@ -94,26 +176,31 @@ def _exercised(
 
 
 def problem_for(
-    system: TransitionSystem, req: Requirement, assumed: tuple[Expr, ...] = ()
+    system: TransitionSystem, req: Requirement, assumed: tuple[Expr, ...] = (), stutter: bool | None = None
 ) -> SafetyProblem | LivenessProblem:
-    """The safety problem for the safety shapes, else the tableau's liveness problem (UnsupportedError if neither)."""
+    """The safety problem for the safety shapes, else the tableau's liveness problem (UnsupportedError if neither).
+
+    `stutter` (default: for models without clocks) extends runs that stop by their repeated last state; it may
+    be left off once no reachable state is known to stop the run.
+    """
+    repeat = not system.timed if stutter is None else stutter
     try:
-        return replace(compile_requirement(system, req), assumed=assumed)
+        return replace(compile_requirement(system, req), assumed=assumed, stutter=repeat)
     except UnsupportedError:
-        return replace(liveness_problem(system, req), assumed=assumed)
+        return replace(liveness_problem(system, req), assumed=assumed, stutter=repeat)
 
 
 class _FairRuns:
     """Whether the model has any fair infinite run at all (asked once, only when a liveness proof needs it)."""
 
-    def __init__(self, system: TransitionSystem, assumed: tuple[Expr, ...], options: Options) -> None:
-        self.system, self.assumed, self.options = system, assumed, options
+    def __init__(self, system: TransitionSystem, assumed: tuple[Expr, ...], options: Options, stutter: bool) -> None:
+        self.system, self.assumed, self.options, self.stutter = system, assumed, options, stutter
         self.answer: bool | None = None
 
     def exist(self) -> bool:
         if self.answer is None:
             anything = Requirement("MODEL.FAIR-RUNS", "some fair infinite run exists", "pumpproof", FALSE, "false")
-            problem = replace(liveness_problem(self.system, anything), assumed=self.assumed)
+            problem = replace(liveness_problem(self.system, anything), assumed=self.assumed, stutter=self.stutter)
             result = verdict(problem, self.options)
             # Only a proof that no fair run exists makes liveness proofs vacuous; a found run or Unknown does not.
             self.answer = not isinstance(result, Proved)

@@ -12,7 +12,8 @@ from pumpproof.verify.coverage import coverage
 from pumpproof.verify.explicit import reachable_graph
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Violated
+from pumpproof.verify.results import Proved, Violated
+from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID, Stop
 
 OPTIONS = Options(timeout_s=30)
 
@@ -34,8 +35,9 @@ def test_dead_transitions_unreached_values_and_deadlock() -> None:
     cov = coverage(system, OPTIONS)
     assert [f.subject for f in cov.dead_transitions] == ["transition fail"]  # the assumption forces go while running
     assert {f.subject for f in cov.unreached_values} == {"mode == Broken", "mode == Off"}
-    assert cov.deadlock is not None and isinstance(cov.deadlock.result, Violated)
-    assert [s.transition for s in cov.deadlock.result.trace.steps[1:]] == ["start", "jam"]
+    (deadlock,) = cov.stops
+    assert deadlock.id == DEADLOCK_ID and isinstance(deadlock.result, Violated)
+    assert [s.transition for s in deadlock.result.trace.steps[1:]] == ["start", "jam"]
     assert not cov.clean
 
 
@@ -47,7 +49,8 @@ def test_deadlock_check_agrees_with_the_explicit_state_graph() -> None:
     assert nx.is_directed(graph)
     free = parse_model_text(STUCK.replace("and not jammed do mode := Idle", "do mode := Idle"), "free.pump")
     cov = coverage(free, OPTIONS)
-    assert cov.deadlock is not None and cov.deadlock.reached is False
+    assert cov.runs.deadlock is not None and isinstance(cov.runs.deadlock.result, Proved)
+    assert not cov.runs.stutter  # no run stops: requirements need not extend any
 
 
 def test_declared_terminal_states_are_not_deadlocks() -> None:
@@ -55,12 +58,13 @@ def test_declared_terminal_states_are_not_deadlocks() -> None:
     graph = reachable_graph(SafetyProblem("all", system, FALSE))
     assert {dict(n.state)["jammed"] for n in graph if graph.out_degree(n) == 0} == {True}
     cov = coverage(system, OPTIONS)
-    assert cov.deadlock is not None and cov.deadlock.reached is False
+    assert cov.runs.deadlock is not None and isinstance(cov.runs.deadlock.result, Proved)
+    assert cov.runs.stutter  # the terminal state still stops the run: it repeats
     console = Console(record=True, width=160)
     lint_report.render(console, cov)
     assert "deadlocks: none (terminal states excepted)" in console.export_text()
     narrower = parse_model_text(STUCK + "terminal mode == Idle\n", "stuck.pump")
-    assert coverage(narrower, OPTIONS).deadlock.reached is True  # type: ignore[union-attr]
+    assert [c.id for c in coverage(narrower, OPTIONS).stops] == [DEADLOCK_ID]
 
 
 DETECTOR = """
@@ -75,19 +79,22 @@ transition detect when occluded and not alarm and x >= 5 do alarm := true
 
 
 def test_a_detector_that_cannot_fire_at_its_deadline_is_a_timelock() -> None:
-    assert coverage(parse_model_text(DETECTOR, "ok.pump"), OPTIONS).timelock.reached is False  # type: ignore[union-attr]
+    ok = coverage(parse_model_text(DETECTOR, "ok.pump"), OPTIONS)
+    assert ok.runs.time is not None and isinstance(ok.runs.time.result, Proved) and ok.clean
     late = coverage(parse_model_text(DETECTOR.replace("x >= 5", "x > 5"), "late.pump"), OPTIONS)
-    assert late.timelock is not None and isinstance(late.timelock.result, Violated)
-    last = late.timelock.result.trace.steps[-1]
+    (stop,) = late.stops
+    assert stop.id == TIME_ID and stop.stop is Stop.TIMELOCK and isinstance(stop.result, Violated)
+    last = stop.result.trace.steps[-1]
     assert last.state["occluded"] and not last.state["alarm"] and last.state["x"] == 5
-    assert late.deadlock is not None and late.deadlock.reached is False  # `clears` can still be taken
     assert late.findings and not late.clean
     console = Console(record=True, width=160)
     lint_report.render(console, late)
     text = console.export_text()
-    assert "timelock reachable" in text and "begins → delay 5" in text and "timelocks: see above" in text
+    assert "MODEL.TIME: time cannot pass, the pump can do nothing, and only the environment can act" in text
+    assert "begins → delay 5" in text and "time: see above" in text
+    # Unmarked, `clears` is the pump's own move, and it lets time pass: nothing is found, and lint says why.
     unmarked = coverage(parse_model_text(DETECTOR.replace("environment ", ""), "unmarked.pump"), OPTIONS)
-    assert unmarked.timelock is None and "no transition is marked 'environment'" in unmarked.notes[0]
+    assert not unmarked.stops and "no transition is marked 'environment'" in unmarked.notes[0]
 
 
 def test_a_clock_that_can_neither_pass_nor_be_left_is_a_deadlock() -> None:
@@ -99,9 +106,11 @@ transition finish when x >= 6 do done := true
 """
     cov = coverage(parse_model_text(model, "timelock.pump"), OPTIONS)
     assert [f.subject for f in cov.dead_transitions] == ["transition finish"]
-    assert cov.deadlock is not None and cov.deadlock.reached is True
+    (stop,) = cov.stops
+    assert stop.stop is Stop.DEADLOCK and stop.result.trace.steps[-1].state["x"] == 5  # type: ignore[union-attr]
     fixed = coverage(parse_model_text(model.replace(">= 6", ">= 5"), "ok.pump"), OPTIONS)
-    assert fixed.deadlock is not None and fixed.deadlock.reached is False  # after finishing, time passes freely
+    assert not fixed.stops and fixed.runs.time is not None  # after finishing, time passes freely
+    assert isinstance(fixed.runs.time.result, Proved)
 
 
 def test_spectrum_model_is_fully_covered_and_lint_prints_it(corrected) -> None:  # type: ignore[no-untyped-def]
@@ -110,7 +119,7 @@ def test_spectrum_model_is_fully_covered_and_lint_prints_it(corrected) -> None: 
     assert cov.clean, [(f.subject, f.result) for f in cov.undecided]
     console = Console(record=True, width=120)
     lint_report.render(console, cov)
-    assert "9/9 transitions fire, 3/3 enum values occur, deadlocks: none" in console.export_text()
+    assert "9/9 transitions fire, 3/3 enum values occur, time: always passes" in console.export_text()
 
 
 def test_lint_report_names_each_finding() -> None:
@@ -118,6 +127,6 @@ def test_lint_report_names_each_finding() -> None:
     console = Console(record=True, width=160)
     lint_report.render(console, cov)
     text = console.export_text()
-    assert "deadlock reachable" in text and "start → jam" in text
+    assert "MODEL.DEADLOCK: a reachable state where no transition can be taken" in text and "start → jam" in text
     assert "stuck.pump:10:12: dead transition: fail never fires" in text
     assert "unreached value: no reachable state has mode == Off" in text

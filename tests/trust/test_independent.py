@@ -6,19 +6,20 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
+from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.verify.certificates import obligations
 from pumpproof.verify.independent import MANIFEST, certify, check_script, recheck, write_bundle
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved
-from pumpproof.verify.run import Options, check_all
+from pumpproof.verify.run import Checker, Options
 
 OPTIONS = Options(timeout_s=30)
 
 
 def _outcomes(corrected: tuple[TransitionSystem, dict[str, Requirement]], ids: tuple[str, ...]):  # type: ignore[no-untyped-def]
     system, reqs = corrected
-    return check_all(system, RequirementSet("<reqs>", tuple(reqs[i] for i in ids)), OPTIONS)
+    checker = Checker(system, OPTIONS)
+    return [checker.check(reqs[i]) for i in ids]
 
 
 def test_cvc5_rechecks_safety_and_liveness_proofs(corrected) -> None:  # type: ignore[no-untyped-def]

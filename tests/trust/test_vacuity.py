@@ -12,7 +12,7 @@ from pumpproof.reports import json_report, terminal
 from pumpproof.verify.independent import certify
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
-from pumpproof.verify.run import check_all
+from pumpproof.verify.run import Checker, check_all
 from pumpproof.verify.vacuity import explain, triggers, vacuity
 from tests.reports.conftest import run_info
 
@@ -72,7 +72,7 @@ def test_check_reports_vacuous_not_proved_and_keeps_the_proof(corrected) -> None
 
 def test_reports_say_whether_a_proof_was_exercised(corrected) -> None:  # type: ignore[no-untyped-def]
     system, reqs = corrected
-    (level,) = check_all(system, RequirementSet("<v>", (reqs["UO-LEVEL"],)), OPTIONS)
+    level = Checker(system, OPTIONS).check(reqs["UO-LEVEL"])
     assert json_report.outcome_json(level)["exercised"] == "every trigger is reached by some run"
     assert level.vacuity is not None
     undecided = replace(level.vacuity.checks[0], result=Unknown("bmc", 1.0, 9, "timeout"))

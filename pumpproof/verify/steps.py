@@ -1,0 +1,140 @@
+"""What can happen next in a state, as IR state expressions: enabled transitions, possible delays, any step.
+
+Fairness, deadlocks, timelocks and the stutter step of runs that stop all ask "can this happen
+from here?"; the answers are built here once, from the IR, for the encoding and the questions
+that `lint` and `check` ask. Inputs are chosen by the step, so an expression that must hold for
+some choice of inputs enumerates their values (finite types only).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+
+from pumpproof.errors import UnsupportedError
+from pumpproof.lang.ir import (
+    BOOL,
+    FALSE,
+    TRUE,
+    Binary,
+    BoolType,
+    Const,
+    EnumType,
+    Expr,
+    IntType,
+    Op,
+    Transition,
+    TransitionSystem,
+    Type,
+    Value,
+    VarRef,
+)
+from pumpproof.lang.walk import clock_comparison, rewrite, var_names
+from pumpproof.verify.problem import conj, disj
+
+MAX_INPUT_CHOICES = 4096
+
+
+def values_of(t: Type) -> list[Value]:
+    """Every value of a finite type."""
+    if isinstance(t, BoolType):
+        return [False, True]
+    if isinstance(t, EnumType):
+        return list(t.values)
+    if isinstance(t, IntType):
+        return list(range(t.lo, t.hi + 1))
+    raise UnsupportedError(f"the values of type {t} cannot be enumerated")
+
+
+def enabled(system: TransitionSystem, names: tuple[str, ...]) -> Expr:
+    """A state expression: some transition of `names` can fire (its guard holds and its target state is legal).
+
+    Fairness is declared only on transitions that read no inputs, so this needs no quantifier.
+    """
+    inputs = {v.name for v in system.inputs}
+    options = []
+    for t in system.transitions:
+        if t.name not in names:
+            continue
+        read = var_names(t.guard).union(*(var_names(u.value) for u in t.updates))
+        if read & inputs:
+            raise UnsupportedError(
+                f"fairness on transition {t.name}, which reads inputs ({', '.join(sorted(read & inputs))})",
+                t.loc,
+                "state the fairness as a condition instead: `fairness infinitely <expr>`",
+            )
+        options.append(conj(t.guard, *(after(t, inv) for inv in system.invariants)))
+    return disj(*options)
+
+
+def after(t: Transition, e: Expr) -> Expr:
+    """`e` evaluated after `t` fires, as an expression over the state before (and the step's inputs)."""
+    values = {u.target: u.value for u in t.updates}
+    return rewrite(e, lambda n: values.get(n.name) if isinstance(n, VarRef) else None)
+
+
+def can_step(
+    system: TransitionSystem, among: tuple[Transition, ...] | None = None, delay: bool = True, then: Expr = TRUE
+) -> Expr:
+    """A state expression: some step (one of the transitions `among`, default all, or with clocks and `delay`
+    a delay) can be taken from this state; with `then`, a transition counts only when its target state
+    satisfies the state expression `then`.
+
+    Inputs are chosen by the step, so each valuation of the inputs the steps read is tried in turn
+    (UnsupportedError beyond MAX_INPUT_CHOICES valuations).
+    """
+    among = system.transitions if among is None else among
+    read = set().union(*(var_names(t.guard) for t in among), *(var_names(a) for a in system.assumptions))
+    read |= {n for t in among for u in t.updates for n in var_names(u.value)}
+    inputs = [v for v in system.inputs if v.name in read]
+    choices = 1
+    for v in inputs:
+        choices *= len(values_of(v.type))
+    if choices > MAX_INPUT_CHOICES:
+        raise UnsupportedError(f"the steps read inputs with {choices} combined values (more than {MAX_INPUT_CHOICES})")
+    options = []
+    for combo in itertools.product(*(values_of(v.type) for v in inputs)):
+        fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}  # type: ignore[arg-type]
+        moves = []
+        for t in among:
+            step = _fix(t, fixed)
+            targets = (*system.invariants, *(() if then == TRUE else (then,)))
+            moves.append(conj(step.guard, *(after(step, e) for e in targets)))
+        if system.timed and delay:
+            moves.append(can_delay(system))
+        options.append(conj(*(_subst(a, fixed) for a in system.assumptions), disj(*moves)))
+    return disj(*options)
+
+
+def can_delay(system: TransitionSystem) -> Expr:
+    """A state expression: time can pass (the invariants still hold an instant later)."""
+    return conj(*(just_after(i) for i in system.invariants))
+
+
+def just_after(e: Expr) -> Expr:
+    """`e` an instant after now, when every clock has grown a little: `x <= T` becomes `x < T`, `x >= T` stays.
+
+    Exact for clock comparisons with clock-free terms (the only ones the language allows): each is
+    constant on some interval (now, now + d), so a delay is possible iff the invariants hold just after.
+    """
+
+    def node(n: Expr) -> Expr | None:
+        side = clock_comparison(n)
+        if side is None:
+            return None
+        clock, op, other = side
+        if op in (Op.EQ, Op.NE):
+            return FALSE if op is Op.EQ else TRUE
+        return Binary({Op.LE: Op.LT, Op.GT: Op.GE}.get(op, op), clock, other, BOOL)
+
+    return rewrite(e, node)
+
+
+def _subst(e: Expr, fixed: dict[str, Expr]) -> Expr:
+    return rewrite(e, lambda n: fixed.get(n.name) if isinstance(n, VarRef) else None)
+
+
+def _fix(t: Transition, fixed: dict[str, Expr]) -> Transition:
+    return replace(
+        t, guard=_subst(t.guard, fixed), updates=tuple(replace(u, value=_subst(u.value, fixed)) for u in t.updates)
+    )
