@@ -34,6 +34,7 @@ from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Verdict
 from pumpproof.verify.run import Options, Outcome, check_all
+from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
 from pumpproof.verify.versions import solver_versions
 
 EXIT_PROVED, EXIT_VIOLATED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
@@ -283,7 +284,7 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     certify = args.certify or bool(args.certificates)
     inputs = [args.model, args.requirements]
     system, reqs = _load(args)
-    ids = [RANGES_ID, *(r.id for r in reqs.requirements)]
+    ids = [RANGES_ID, DEADLOCK_ID, TIME_ID, *(r.id for r in reqs.requirements)]
     _refuse_clashes(*_planned_outputs(args, ids, inputs), inputs)
     options = _options(args)
     with console.status("checking", spinner="dots") as status:

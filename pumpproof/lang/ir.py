@@ -386,6 +386,9 @@ DELAY = "delay"
 STUTTER = "(stopped)"
 """The step of a run that has stopped (models without clocks): nothing can happen, so the last state repeats."""
 
+BUILTIN_PREFIX = "MODEL."
+"""Requirement ids starting with this name the questions pumpproof asks of every model (MODEL.RANGES, ...)."""
+
 
 # ---------------------------------------------------------------- requirements
 

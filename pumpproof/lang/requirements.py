@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pumpproof.errors import PropertyError
 from pumpproof.lang import syntax as s
-from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
+from pumpproof.lang.ir import BUILTIN_PREFIX, Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.typecheck import Checker, Scope
 
 
@@ -16,6 +16,9 @@ def elaborate_requirements(reqs: s.RequirementsSyntax, system: TransitionSystem,
         if isinstance(item, s.DefineDecl):
             check.define(item)
             continue
+        if item.id.startswith(BUILTIN_PREFIX):
+            hint = f"ids starting with '{BUILTIN_PREFIX}' name pumpproof's own checks of the model; choose another id"
+            check.fail(f"requirement id '{item.id}' is reserved", item.loc, hint)
         if item.id in out:
             first = out[item.id].loc
             line = f" (first used on line {first.line})" if first else ""

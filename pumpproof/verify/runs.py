@@ -204,7 +204,7 @@ def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[E
     for n in range(1, MAX_LOOKAHEAD + 1):
         escape = can_step(system, among=own, then=escape)
         if sum(1 for _ in nodes(escape)) > MAX_LOOKAHEAD_SIZE:
-            return _undecided(system, assumed, f"the look-ahead over {n} zero-time steps is too large to build")
+            return _undecided(system, assumed, f"the look-ahead over {_steps(n)} is too large to build")
         problem = SafetyProblem(f"{system.name}: time can pass within {n} steps", system, neg(escape), assumed)
         result = verdict(problem, options)
         if isinstance(result, Proved):
@@ -212,9 +212,9 @@ def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[E
             if strict:
                 reason = f"an invariant bounds a clock strictly ({strict}), so time may converge to the bound"
                 return _undecided(system, assumed, reason)
-            return Check(TIME_ID, TIME_TEXT, result, problem, f"time can pass within {n} zero-time steps of the pump")
+            return Check(TIME_ID, TIME_TEXT, result, problem, f"time can pass within {_steps(n)} of the pump")
         if isinstance(result, Unknown):
-            return _undecided(system, assumed, f"undecided within {n} zero-time steps ({result.reason})")
+            return _undecided(system, assumed, f"undecided within {_steps(n)} ({result.reason})")
         assert isinstance(result, Violated)
         witness = stuck(system, own, time_can_pass, result.trace)
         if witness is not None:
@@ -248,6 +248,10 @@ def _strict_bound(system: TransitionSystem) -> str:
 
 Moment = tuple[tuple[tuple[str, Value], ...], str | None, tuple[tuple[str, Value], ...]]
 """A state, the transition into it and that step's inputs (frames of a lasso must agree on all three)."""
+
+
+def _steps(n: int) -> str:
+    return "1 zero-time step" if n == 1 else f"{n} zero-time steps"
 
 
 def stuck(
