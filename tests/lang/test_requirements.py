@@ -41,6 +41,16 @@ def test_example_requirements_load() -> None:
     assert first.formula == t(Temporal.ALWAYS, implication)
 
 
+def test_requirements_keep_their_formula_as_parsed() -> None:
+    reqs = load_requirements(str(HERE / "examples" / "spectrum.req"), SYSTEM).requirements
+    first = reqs[0]
+    assert first.formula_parsed == "always ((occluded[0] and delivering) -> (alarm within T_DETECT_MS))"
+    assert first.parsed_differs
+    text = 'requirement R text "t" source "s" always (primed -> delivering)'
+    (plain,) = parse_requirements_text(text, "r.req", SYSTEM).requirements
+    assert plain.formula_parsed == "always (primed -> delivering)" and not plain.parsed_differs
+
+
 def test_never_rise_fall_and_unless_reduce_to_core_operators() -> None:
     p, q = ref("primed"), ref("occluded[0]")
     assert formula("never primed") == t(Temporal.ALWAYS, Unary(Op.NOT, p, BOOL))
