@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pumpproof.lang.parser import parse_requirements
-from pumpproof.lang.syntax import DefineDecl, RequirementSyntax, SExpr
+from pumpproof.lang.syntax import DefineDecl
 from pumpproof.lang.text import fully_parenthesised
 from pumpproof.testing import ltl_formulas, vocabularies
-from tests.helpers import ROOT
+from tests.helpers import ROOT, formula_syntax
 
 SHIPPED = sorted(
     p
@@ -23,13 +23,6 @@ UNARY = ["not", "always", "never", "eventually", "next", "previously", "once", "
 BINARY = ["and", "or", "->", "<->", "until", "weak-until", "unless", "release", "since", "within"]
 ATOMS = ["p", "q", "true", "x == 1", "-n + 1 <= m * 2", "a[i - 1]", "fired(t)", "rise(p)", "min(n, 2) > 0",
          "response(p, q)", "if p then q else r", "any i in 0..N - 1: a[i]"]  # fmt: skip
-
-
-def formula(text: str) -> SExpr:
-    """The syntax of one requirement's formula."""
-    (req,) = parse_requirements(f'requirement R text "t" source "s" {text}', "r.req").items
-    assert isinstance(req, RequirementSyntax)
-    return req.formula
 
 
 def chains(operands: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -54,25 +47,25 @@ UNPARENTHESISED = chains(st.recursive(st.sampled_from(ATOMS), lambda inner: chai
     ],
 )
 def test_shows_how_the_parser_grouped_the_formula(text: str, parsed: str) -> None:
-    assert fully_parenthesised(formula(text)) == parsed
+    assert fully_parenthesised(formula_syntax(text)) == parsed
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_shipped_formula_parses_back_to_itself(path: Path) -> None:
     for item in parse_requirements(path.read_text(), str(path)).items:
         e = item.body if isinstance(item, DefineDecl) else item.formula
-        assert formula(fully_parenthesised(e)) == e
+        assert formula_syntax(fully_parenthesised(e)) == e
 
 
 @settings(max_examples=300, deadline=None)
 @given(UNPARENTHESISED)
 def test_unparenthesised_formulas_parse_back_to_themselves(text: str) -> None:
-    e = formula(text)
-    assert formula(fully_parenthesised(e)) == e
+    e = formula_syntax(text)
+    assert formula_syntax(fully_parenthesised(e)) == e
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_generated_ltl_formulas_parse_back_to_themselves(data: st.DataObject) -> None:
-    e = formula(data.draw(ltl_formulas(data.draw(vocabularies()))))
-    assert formula(fully_parenthesised(e)) == e
+    e = formula_syntax(data.draw(ltl_formulas(data.draw(vocabularies()))))
+    assert formula_syntax(fully_parenthesised(e)) == e
