@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.lang.parser import parse_requirements
+from pumpproof.lang.syntax import RequirementSyntax, SExpr
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem, compile_requirement
 from pumpproof.verify.run import problem_for
@@ -34,3 +36,10 @@ def shipped(
     system = load_model(str(MODELS / model_file))
     reqs = load_requirements(str(PROPERTIES / req_file), system)
     return system, {r.id: problem_for(system, r) for r in reqs.requirements}
+
+
+def formula_syntax(text: str) -> SExpr:
+    """The parsed (not yet elaborated) syntax of a formula: how the parser grouped it."""
+    (req,) = parse_requirements(f'requirement R text "t" source "s" {text}', "r.req").items
+    assert isinstance(req, RequirementSyntax)
+    return req.formula

@@ -395,14 +395,26 @@ BUILTIN_PREFIX = "MODEL."
 
 @dataclass(frozen=True)
 class Requirement:
-    """One requirement of a `.req` file: id, one-line text, source/trace tag, and formula."""
+    """One requirement of a `.req` file: id, one-line text, source/trace tag, and formula.
+
+    `formula_text` is the formula as written; `formula_parsed` is how the parser grouped it, fully
+    parenthesised, so that a reader can see a misreading (None for built-in requirements).
+    """
 
     id: str
     text: str
     source: str
     formula: Expr
     formula_text: str
+    formula_parsed: str | None = None
     loc: Location | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def parsed_differs(self) -> bool:
+        """True when the text leaves some grouping to operator precedence: reports then show `formula_parsed`."""
+        if self.formula_parsed is None:
+            return False
+        return "".join(self.formula_parsed.split()) != "".join(self.formula_text.split())
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pumpproof.errors import PropertyError
 from pumpproof.lang import syntax as s
 from pumpproof.lang.ir import BUILTIN_PREFIX, Requirement, RequirementSet, TransitionSystem
+from pumpproof.lang.text import fully_parenthesised
 from pumpproof.lang.typecheck import Checker, Scope
 
 
@@ -29,5 +30,6 @@ def elaborate_requirements(reqs: s.RequirementsSyntax, system: TransitionSystem,
                 check.fail(f"requirement '{item.id}' has no {part}", item.loc, hint)
         formula = check.boolean(item.formula, {}, f"the formula of requirement '{item.id}'")
         assert item.text is not None and item.source is not None
-        out[item.id] = Requirement(item.id, item.text, item.source, formula, item.formula_text, item.loc)
+        parsed = fully_parenthesised(item.formula)
+        out[item.id] = Requirement(item.id, item.text, item.source, formula, item.formula_text, parsed, item.loc)
     return RequirementSet(path, tuple(out.values()))

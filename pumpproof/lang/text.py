@@ -1,7 +1,12 @@
-"""IR expressions printed back in the surface syntax of .pump and .req files (for findings, mutant names, messages)."""
+"""Expressions printed back in the surface syntax of .pump and .req files.
+
+IR expressions for findings, mutant names and messages; parsed formulas fully parenthesised, so that a
+reader sees how the parser grouped a requirement (and the text parses back to the same syntax).
+"""
 
 from __future__ import annotations
 
+from pumpproof.lang import syntax as s
 from pumpproof.lang.ir import (
     Binary,
     Const,
@@ -57,3 +62,42 @@ def _text(e: Expr, top: bool = False) -> str:
         case TemporalOp(op=op, args=(a, b)):
             return wrap(f"{_text(a)} {op.value} {_text(b)}")
     return repr(e)
+
+
+CALLS = frozenset({"min", "max", "rise", "fall", "response", "recurrence", "persistence"})
+"""Operators written like a function call: their parentheses and commas already delimit the operands."""
+
+
+def fully_parenthesised(e: s.SExpr) -> str:
+    """A parsed expression with every operand that is not an atom in parentheses: how the parser grouped it."""
+    return _grouped(e, top=True)
+
+
+def _grouped(e: s.SExpr, top: bool = False) -> str:
+    # top: the surrounding syntax (brackets, commas, `..`) already delimits e
+    match e:
+        case s.Lit(value=bool(b)):
+            return str(b).lower()
+        case s.Lit(value=v):
+            return str(v)
+        case s.Name(name=name):
+            return name
+        case s.Index(name=name, index=i):
+            return f"{name}[{_grouped(i, True)}]"
+        case s.FiredRef(name=name, index=i):
+            return f"fired({name})" if i is None else f"fired({name}[{_grouped(i, True)}])"
+        case s.Apply(op=op, args=args) if op in CALLS:
+            return f"{op}({', '.join(_grouped(a, True) for a in args)})"
+        case s.Apply(op="neg", args=(a,)):
+            text = f"-{_grouped(a)}"
+        case s.Apply(op=op, args=(a,)):
+            text = f"{op} {_grouped(a)}"
+        case s.Apply(op="if", args=(c, a, b)):
+            text = f"if {_grouped(c)} then {_grouped(a)} else {_grouped(b)}"
+        case s.Apply(op=op, args=(a, b)):
+            text = f"{_grouped(a)} {op} {_grouped(b)}"
+        case s.Quant(kind=kind, param=p, body=body):
+            text = f"{kind} {p.name} in {_grouped(p.lo, True)}..{_grouped(p.hi, True)}: {_grouped(body)}"
+        case _:
+            raise AssertionError(e)
+    return text if top else f"({text})"

@@ -58,6 +58,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "text": req.text,
         "source": req.source,
         "formula": req.formula_text,
+        "formula_parsed": req.formula_parsed,
         "location": str(req.loc) if req.loc else None,
         "verdict": r.verdict.value,
         "engine": r.engine,

@@ -66,6 +66,7 @@ def render(
             o.requirement.text,
         )
     console.print(table)
+    render_parsed(console, outcomes)
     for o in outcomes:
         if isinstance(o.result, Violated):
             render_counterexample(console, system, o)
@@ -84,6 +85,20 @@ def render(
     counts = {v: sum(o.result.verdict is v for o in outcomes) for v in Verdict}
     summary = ", ".join(f"{counts[v]} {v.value.lower()}" for v in Verdict)
     console.print(Text(f"\n{summary}", style="bold"))
+
+
+def render_parsed(console: Console, outcomes: list[Outcome]) -> None:
+    """How the parser grouped each formula whose text leaves grouping to precedence, so a misreading shows."""
+    reqs = [o.requirement for o in outcomes if o.requirement.parsed_differs]
+    if not reqs:
+        return
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column()
+    grid.add_column(overflow="fold")
+    for r in reqs:
+        grid.add_row(Text(r.id, style="dim"), Text(r.formula_parsed or "", style="dim"))
+    console.print(Text("Formulas as parsed, fully parenthesised:", style="dim"))
+    console.print(Padding(grid, (0, 0, 0, 2)))
 
 
 def render_counterexample(console: Console, system: TransitionSystem, outcome: Outcome) -> None:

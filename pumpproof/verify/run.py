@@ -46,7 +46,7 @@ def ranges_requirement(system: TransitionSystem) -> Requirement:
         "pumpproof built-in (type safety)",
         TRUE,
         "always (every integer within its declared range)",
-        system.loc,
+        loc=system.loc,
     )
 
 
@@ -55,7 +55,7 @@ def check_requirement(system: TransitionSystem, check: Check) -> Requirement:
     formula = {DEADLOCK_ID: "always (some transition can be taken, or a terminal state)"}.get(
         check.id, "always (time can pass beyond any bound without the environment)"
     )
-    return Requirement(check.id, check.text, "pumpproof built-in (runs that exist)", TRUE, formula, system.loc)
+    return Requirement(check.id, check.text, "pumpproof built-in (runs that exist)", TRUE, formula, loc=system.loc)
 
 
 def check_all(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pumpproof.errors import PropertyError
-from pumpproof.lang.ir import BOOL, CLOCK, NUM, Binary, Const, Fired, Op, Temporal, TemporalOp, Unary, VarRef
+from pumpproof.lang.ir import BOOL, CLOCK, FALSE, NUM, Binary, Const, Fired, Op, Temporal, TemporalOp, Unary, VarRef
 from pumpproof.lang.load import load_model, load_requirements, parse_requirements_text
 
 HERE = Path(__file__).parent
@@ -41,6 +41,16 @@ def test_example_requirements_load() -> None:
     assert first.formula == t(Temporal.ALWAYS, implication)
 
 
+def test_requirements_keep_their_formula_as_parsed() -> None:
+    reqs = load_requirements(str(HERE / "examples" / "spectrum.req"), SYSTEM).requirements
+    first = reqs[0]
+    assert first.formula_parsed == "always ((occluded[0] and delivering) -> (alarm within T_DETECT_MS))"
+    assert first.parsed_differs
+    text = 'requirement R text "t" source "s" always (primed -> delivering)'
+    (plain,) = parse_requirements_text(text, "r.req", SYSTEM).requirements
+    assert plain.formula_parsed == "always (primed -> delivering)" and not plain.parsed_differs
+
+
 def test_never_rise_fall_and_unless_reduce_to_core_operators() -> None:
     p, q = ref("primed"), ref("occluded[0]")
     assert formula("never primed") == t(Temporal.ALWAYS, Unary(Op.NOT, p, BOOL))
@@ -68,20 +78,26 @@ def test_fired_resolves_members_and_families() -> None:
 
 
 def test_temporal_precedence() -> None:
+    """Unary operators bind tightest, then the binary temporal ones, then `and`, `or`, `->` (docs/language.md)."""
     p, q, r = ref("primed"), ref("occluded[0]"), ref("occluded[1]")
-    assert formula("primed until occluded[0] or occluded[1]") == t(Temporal.UNTIL, p, Binary(Op.OR, q, r, BOOL))
-    assert formula("primed -> occluded[0] since occluded[1]") == Binary(Op.IMPLIES, p, t(Temporal.SINCE, q, r), BOOL)
-    assert formula("previously primed and occluded[0]") == Binary(Op.AND, t(Temporal.PREVIOUSLY, p), q, BOOL)
-    assert formula("always primed -> next occluded[0]") == t(
-        Temporal.ALWAYS, Binary(Op.IMPLIES, p, t(Temporal.NEXT, q), BOOL)
+    assert formula("eventually primed -> false") == Binary(Op.IMPLIES, t(Temporal.EVENTUALLY, p), FALSE, BOOL)
+    assert formula("always (next primed -> primed)") == t(
+        Temporal.ALWAYS, Binary(Op.IMPLIES, t(Temporal.NEXT, p), p, BOOL)
     )
+    assert formula("always primed -> next occluded[0]") == Binary(
+        Op.IMPLIES, t(Temporal.ALWAYS, p), t(Temporal.NEXT, q), BOOL
+    )
+    assert formula("previously primed and occluded[0]") == Binary(Op.AND, t(Temporal.PREVIOUSLY, p), q, BOOL)
+    assert formula("primed until occluded[0] or occluded[1]") == Binary(Op.OR, t(Temporal.UNTIL, p, q), r, BOOL)
+    assert formula("primed and occluded[0] since occluded[1]") == Binary(Op.AND, p, t(Temporal.SINCE, q, r), BOOL)
+    assert formula("primed -> occluded[0] since occluded[1]") == Binary(Op.IMPLIES, p, t(Temporal.SINCE, q, r), BOOL)
     assert formula("primed -> occluded[0] within 2 + 3") == Binary(
         Op.IMPLIES, p, t(Temporal.EVENTUALLY, q, bound=5), BOOL
     )
 
 
 def test_liveness_is_left_to_the_verifier() -> None:
-    assert formula("eventually primed release occluded[0]") == t(
+    assert formula("eventually (primed release occluded[0])") == t(
         Temporal.EVENTUALLY, t(Temporal.RELEASE, ref("primed"), ref("occluded[0]"))
     )
 

@@ -47,6 +47,16 @@ def test_report_holds_the_evidence_for_every_verdict(recalled, tmp_path: Path) -
     assert "All reachable states projected onto mode" in html  # clocks enumerated with time scaled down
 
 
+def test_report_shows_how_formulas_that_rely_on_precedence_were_parsed(recalled, tmp_path: Path) -> None:
+    system, outcomes, info = recalled
+    html = write_report(tmp_path / "rep", system, REQS, outcomes, info).read_text()
+    parsed = "always (fired(clear_alarm) -&gt; ((not delivering) weak-until run_stop_pressed))"
+    assert f"<dt>parsed as</dt><dd><code>{parsed}</code></dd>" in html
+    assert html.count("<dt>parsed as</dt>") == sum(o.requirement.parsed_differs for o in outcomes)
+    armed = html[html.index('<article id="req-UO-ARMED"') :]
+    assert "parsed as" not in armed[: armed.index("</article>")]  # written fully grouped
+
+
 def test_report_is_self_contained(recalled, tmp_path: Path) -> None:
     system, outcomes, info = recalled
     html = write_report(tmp_path, system, REQS, outcomes, info).read_text()

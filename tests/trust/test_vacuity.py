@@ -45,7 +45,7 @@ def test_unreachable_trigger_is_vacuous(corrected) -> None:  # type: ignore[no-u
 
 def test_triggers_of_each_shape(corrected) -> None:  # type: ignore[no-untyped-def]
     system, reqs = corrected
-    assert triggers(_req(system, "always alarm_up or not alarm_up").formula) == []
+    assert triggers(_req(system, "always (alarm_up or not alarm_up)").formula) == []
     clear = triggers(reqs["UO-CLEAR"].formula)
     assert len(clear) == 1
     both = _req(system, "always ((alarm_up -> not armed) and (fired(start) -> next armed))")
