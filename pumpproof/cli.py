@@ -32,7 +32,7 @@ from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line, sha256_of
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
-from pumpproof.verify.results import Verdict
+from pumpproof.verify.results import Unknown, Verdict
 from pumpproof.verify.run import Options, Outcome, check_all
 from pumpproof.verify.versions import solver_versions
 
@@ -430,17 +430,15 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         )
     options = _options(args)
     with console.status("checking the unmutated model", spinner="dots") as status:
-        baseline = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
-    violated = [o.requirement.id for o in baseline if o.result.verdict is Verdict.VIOLATED]
-    if violated:
-        raise UsageError(
-            f"{', '.join(violated)} already fails on {system.name} itself, so it would 'kill' every mutant",
-            hint="run 'pumpproof check' and fix the model, or leave the requirement out with --only",
+        base = mutate.baseline(system, reqs.requirements, options, lambda rid: status.update(f"checking {rid}"))
+    base.judges()  # refuses a requirement that already fails, before any mutant is run
+    for o in base.undecided:
+        why = f" ({o.result.reason})" if isinstance(o.result, Unknown) else ""
+        note = (
+            f"note: {o.requirement.id} is UNKNOWN on the unmutated model{why}, so it judges no mutant: "
+            "a mutant the other requirements do not kill is undecided"
         )
-    for o in baseline:
-        if o.result.verdict is not Verdict.PROVED:
-            note = f"note: {o.requirement.id} is {o.result.verdict.value} on the unmutated model, not PROVED"
-            console.print(Text(note, style="yellow"), markup=False)
+        console.print(Text(note, style="yellow"), markup=False)
     selected = mutate.mutants(system, args.transition or None)
     columns = (
         TextColumn("{task.description}"),
@@ -456,7 +454,7 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         def starting(m: mutate.Mutant) -> None:
             bar.update(task, completed=next(started), current=m.name)
 
-        result = mutate.score(system, reqs.requirements, options, selected, progress=starting)
+        result = mutate.score(system, reqs.requirements, options, selected, progress=starting, base=base)
     mutation_report.render(console, result, args.show_killed)
     if result.with_status("survived"):
         return EXIT_VIOLATED

@@ -395,6 +395,14 @@ def test_mutate_refuses_a_requirement_the_model_already_violates(capsys: pytest.
     assert code == 2 and "UO-LEVEL already fails" in err
 
 
+def test_mutate_refuses_a_requirement_vacuous_on_the_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    reqs = _req(tmp_path, "always (x and not x -> fired(down))")  # a trigger no run reaches
+    code, _, err = run(capsys, "mutate", str(model), reqs, "--transition", "up")
+    assert code == 2 and "R already fails on tiny itself (R is VACUOUS" in err
+
+
 def test_mutate_refuses_an_unknown_transition(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "mutate", CORRECTED, REQS, "--transition", "nope")
     assert code == 2 and "nope" in err and "restart" in err
