@@ -18,6 +18,7 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -29,7 +30,7 @@ from pumpproof import __version__
 from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.reports import json_report, terminal
-from pumpproof.reports.provenance import InputFile, RunInfo, command_line, sha256_of
+from pumpproof.reports.provenance import InputFile, RunInfo, command_line
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Unknown, Verdict
@@ -192,7 +193,7 @@ def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
             raise UsageError(
                 f"--only names unknown requirement(s): {', '.join(missing)}", hint=f"known: {', '.join(sorted(known))}"
             )
-        reqs = RequirementSet(reqs.path, tuple(r for r in reqs.requirements if r.id in args.only))
+        reqs = replace(reqs, requirements=tuple(r for r in reqs.requirements if r.id in args.only))
     return system, reqs
 
 
@@ -288,12 +289,10 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     options = _options(args)
     with console.status("checking", spinner="dots") as status:
         outcomes = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
+    assert system.source is not None and reqs.source is not None, "loaded from files"
     info = RunInfo(
         command=command_line(argv),
-        files=(
-            InputFile(args.model, sha256_of(args.model), "model"),
-            InputFile(args.requirements, sha256_of(args.requirements), "requirements"),
-        ),
+        files=(InputFile.parsed(system.source, "model"), InputFile.parsed(reqs.source, "requirements")),
         constants=dict(system.constants),
         options={"engine": args.engine, "timeout_s": args.timeout, "max_depth": args.max_depth},
         solvers=solver_versions(),

@@ -17,6 +17,7 @@ from pumpproof.verify import independent, mutate, portfolio
 from pumpproof.verify.results import Violated
 from pumpproof.verify.run import Options
 from tests.helpers import MODELS, PROPERTIES
+from tests.reports.conftest import sha256_of
 
 CORRECTED = str(MODELS / "spectrum_corrected.pump")
 RECALLED = str(MODELS / "spectrum_recalled.pump")
@@ -39,7 +40,7 @@ def test_corrected_model_exits_0_with_every_requirement_proved(
     doc = json.loads(report.read_text())
     assert doc["schema"] == "pumpproof-result/1"
     assert doc["summary"]["exit_code"] == 0 and doc["summary"]["violated"] == 0
-    assert doc["model"]["sha256"] == cli.sha256_of(CORRECTED)
+    assert doc["model"]["sha256"] == sha256_of(CORRECTED)
     assert doc["solvers"]["z3"] and doc["tool"]["version"]
     assert doc["command"].startswith("pumpproof check ")
     level = next(r for r in doc["results"] if r["id"] == "UO-LEVEL")
@@ -249,6 +250,33 @@ def test_outputs_are_written_only_after_solving(
     code, _, err = run(capsys, "check", CORRECTED, REQS, *(x for o, p in outs.items() for x in (o, str(p))))
     assert code == 4 and "engine crashed" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_provenance_and_report_describe_the_bytes_parsed_not_the_file_after_solving(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    model, reqs = tmp_path / "m.pump", tmp_path / "m.req"
+    model.write_text("// the model as verified\n" + TINY)
+    reqs.write_text('requirement R\n  text "t"\n  source "s"\n  always (fired(up) -> go)\n')
+    parsed = {"model": sha256_of(str(model)), "requirements": sha256_of(str(reqs))}
+    solve = cli.check_all
+
+    def edited_while_solving(*args: object, **kwargs: object) -> object:
+        outcomes = solve(*args, **kwargs)  # type: ignore[arg-type]
+        model.write_text("// edited after the run started\n" + TINY)
+        reqs.write_text(reqs.read_text() + "// edited\n")
+        return outcomes
+
+    monkeypatch.setattr(cli, "check_all", edited_while_solving)
+    out = tmp_path / "out"
+    code, text, _ = run(capsys, "check", str(model), str(reqs), "--json", str(out / "r.json"), "--report", str(out))
+    assert code == 0 and sha256_of(str(model)) != parsed["model"]
+    doc = json.loads((out / "r.json").read_text())
+    assert {f["role"]: f["sha256"] for f in doc["files"]} == parsed
+    assert f"sha256 {parsed['model'][:12]}" in text
+    html = (out / "index.html").read_text()
+    assert parsed["model"] in html and parsed["requirements"] in html
+    assert "the model as verified" in html and "edited after the run started" not in html
 
 
 # ---------------------------------------------------------------- certify
