@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ from pumpproof.errors import InputError, InternalError, PumpproofError, UsageErr
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line
+from pumpproof.verify.budget import GRACE_S
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Unknown, Verdict
@@ -58,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="decide every requirement of a .req file on a .pump model")
     _model_arguments(check, requirements=True)
-    _solver_arguments(check, "per requirement")
+    _solver_arguments(check, "each requirement, each trigger's vacuity check, each question about the model's runs")
     _output_arguments(check)
     check.add_argument(
         "--certify", action="store_true", help="re-check every proof's obligations with cvc5 (independent of z3)"
@@ -74,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         "certify", help="check, then re-check every proof with cvc5 and write a certificate bundle"
     )
     _model_arguments(certify, requirements=True)
-    _solver_arguments(certify, "per requirement and per obligation")
+    _solver_arguments(certify, "as for check, and each cvc5 obligation")
     _output_arguments(certify)
     certify.add_argument(
         "--out",
@@ -86,12 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint = sub.add_parser("lint", help="dead transitions, unreached enum values, deadlocks and timelocks of a model")
     _model_arguments(lint, requirements=False)
-    _solver_arguments(lint, "per question")
+    _solver_arguments(lint, "each question about the model")
     lint.set_defaults(run=_lint)
 
     mutate = sub.add_parser("mutate", help="inject small faults into the model and see which requirements notice")
     _model_arguments(mutate, requirements=True)
-    _solver_arguments(mutate, "per requirement and mutant")
+    _solver_arguments(mutate, "as for check, on the model and on each mutant")
     mutate.add_argument(
         "--transition", action="append", default=[], metavar="NAME", help="mutate only these transitions"
     )
@@ -119,8 +122,34 @@ def _model_arguments(p: argparse.ArgumentParser, requirements: bool) -> None:
 
 def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
     p.add_argument("--engine", choices=CHOICES, default="auto", help="engine (default: auto, a parallel portfolio)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=f"{per} (default 60)")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help=f"seconds per solver question ({per}; default 60): an engine still running {GRACE_S:g} s later is "
+        "stopped and the question is UNKNOWN",
+    )
+    p.add_argument(
+        "--total-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds for the whole run (default: no bound): once spent, no question is asked and what is left "
+        "is UNKNOWN (total timeout reached)",
+    )
     p.add_argument("--max-depth", type=int, default=None, metavar="N", help="stop BMC after N steps")
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+    return value
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:
@@ -198,7 +227,9 @@ def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(args.engine, args.timeout, args.max_depth)
+    """The engines' options; the total timeout starts counting now, once the input is loaded."""
+    total = None if args.total_timeout is None else time.time() + args.total_timeout
+    return Options(args.engine, args.timeout, args.max_depth, total)
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
@@ -294,7 +325,12 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         command=command_line(argv),
         files=(InputFile.parsed(system.source, "model"), InputFile.parsed(reqs.source, "requirements")),
         constants=dict(system.constants),
-        options={"engine": args.engine, "timeout_s": args.timeout, "max_depth": args.max_depth},
+        options={
+            "engine": args.engine,
+            "timeout_s": args.timeout,
+            "total_timeout_s": args.total_timeout,
+            "max_depth": args.max_depth,
+        },
         solvers=solver_versions(),
     )
     code = exit_code(outcomes)
