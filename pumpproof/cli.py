@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -29,10 +32,11 @@ from pumpproof import __version__
 from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.reports import json_report, terminal
-from pumpproof.reports.provenance import InputFile, RunInfo, command_line, sha256_of
+from pumpproof.reports.provenance import InputFile, RunInfo, command_line
+from pumpproof.verify.budget import GRACE_S
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
-from pumpproof.verify.results import Verdict
+from pumpproof.verify.results import Unknown, Verdict
 from pumpproof.verify.run import Options, Outcome, check_all
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
 from pumpproof.verify.versions import solver_versions
@@ -58,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="decide every requirement of a .req file on a .pump model")
     _model_arguments(check, requirements=True)
-    _solver_arguments(check, "per requirement")
+    _solver_arguments(check, "each requirement, each trigger's vacuity check, each question about the model's runs")
     _output_arguments(check)
     check.add_argument(
         "--certify", action="store_true", help="re-check every proof's obligations with cvc5 (independent of z3)"
@@ -74,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "certify", help="check, then re-check every proof with cvc5 and write a certificate bundle"
     )
     _model_arguments(certify, requirements=True)
-    _solver_arguments(certify, "per requirement and per obligation")
+    _solver_arguments(certify, "as for check, and each cvc5 obligation")
     _output_arguments(certify)
     certify.add_argument(
         "--out",
@@ -86,12 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint = sub.add_parser("lint", help="dead transitions, unreached enum values, deadlocks and timelocks of a model")
     _model_arguments(lint, requirements=False)
-    _solver_arguments(lint, "per question")
+    _solver_arguments(lint, "each question about the model")
     lint.set_defaults(run=_lint)
 
     mutate = sub.add_parser("mutate", help="inject small faults into the model and see which requirements notice")
     _model_arguments(mutate, requirements=True)
-    _solver_arguments(mutate, "per requirement and mutant")
+    _solver_arguments(mutate, "as for check, on the model and on each mutant")
     mutate.add_argument(
         "--transition", action="append", default=[], metavar="NAME", help="mutate only these transitions"
     )
@@ -119,8 +123,34 @@ def _model_arguments(p: argparse.ArgumentParser, requirements: bool) -> None:
 
 def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
     p.add_argument("--engine", choices=CHOICES, default="auto", help="engine (default: auto, a parallel portfolio)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=f"{per} (default 60)")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="SECONDS",
+        help=f"seconds per solver question ({per}; default 60): an engine still running {GRACE_S:g} s later is "
+        "stopped and the question is UNKNOWN",
+    )
+    p.add_argument(
+        "--total-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds for the whole run (default: no bound): once spent, no question is asked and what is left "
+        "is UNKNOWN (total timeout reached)",
+    )
     p.add_argument("--max-depth", type=int, default=None, metavar="N", help="stop BMC after N steps")
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+    return value
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:
@@ -193,12 +223,14 @@ def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
             raise UsageError(
                 f"--only names unknown requirement(s): {', '.join(missing)}", hint=f"known: {', '.join(sorted(known))}"
             )
-        reqs = RequirementSet(reqs.path, tuple(r for r in reqs.requirements if r.id in args.only))
+        reqs = replace(reqs, requirements=tuple(r for r in reqs.requirements if r.id in args.only))
     return system, reqs
 
 
 def _options(args: argparse.Namespace) -> Options:
-    return Options(args.engine, args.timeout, args.max_depth)
+    """The engines' options; the total timeout starts counting now, once the input is loaded."""
+    total = None if args.total_timeout is None else time.time() + args.total_timeout
+    return Options(args.engine, args.timeout, args.max_depth, total)
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
@@ -289,14 +321,17 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     options = _options(args)
     with console.status("checking", spinner="dots") as status:
         outcomes = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
+    assert system.source is not None and reqs.source is not None, "loaded from files"
     info = RunInfo(
         command=command_line(argv),
-        files=(
-            InputFile(args.model, sha256_of(args.model), "model"),
-            InputFile(args.requirements, sha256_of(args.requirements), "requirements"),
-        ),
+        files=(InputFile.parsed(system.source, "model"), InputFile.parsed(reqs.source, "requirements")),
         constants=dict(system.constants),
-        options={"engine": args.engine, "timeout_s": args.timeout, "max_depth": args.max_depth},
+        options={
+            "engine": args.engine,
+            "timeout_s": args.timeout,
+            "total_timeout_s": args.total_timeout,
+            "max_depth": args.max_depth,
+        },
         solvers=solver_versions(),
     )
     code = exit_code(outcomes)
@@ -431,17 +466,15 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         )
     options = _options(args)
     with console.status("checking the unmutated model", spinner="dots") as status:
-        baseline = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
-    violated = [o.requirement.id for o in baseline if o.result.verdict is Verdict.VIOLATED]
-    if violated:
-        raise UsageError(
-            f"{', '.join(violated)} already fails on {system.name} itself, so it would 'kill' every mutant",
-            hint="run 'pumpproof check' and fix the model, or leave the requirement out with --only",
+        base = mutate.baseline(system, reqs.requirements, options, lambda rid: status.update(f"checking {rid}"))
+    base.judges()  # refuses a requirement that already fails, before any mutant is run
+    for o in base.undecided:
+        why = f" ({o.result.reason})" if isinstance(o.result, Unknown) else ""
+        note = (
+            f"note: {o.requirement.id} is UNKNOWN on the unmutated model{why}, so it judges no mutant: "
+            "a mutant the other requirements do not kill is undecided"
         )
-    for o in baseline:
-        if o.result.verdict is not Verdict.PROVED:
-            note = f"note: {o.requirement.id} is {o.result.verdict.value} on the unmutated model, not PROVED"
-            console.print(Text(note, style="yellow"), markup=False)
+        console.print(Text(note, style="yellow"), markup=False)
     selected = mutate.mutants(system, args.transition or None)
     columns = (
         TextColumn("{task.description}"),
@@ -457,7 +490,7 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         def starting(m: mutate.Mutant) -> None:
             bar.update(task, completed=next(started), current=m.name)
 
-        result = mutate.score(system, reqs.requirements, options, selected, progress=starting)
+        result = mutate.score(system, reqs.requirements, options, selected, progress=starting, base=base)
     mutation_report.render(console, result, args.show_killed)
     if result.with_status("survived"):
         return EXIT_VIOLATED

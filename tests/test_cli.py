@@ -17,6 +17,7 @@ from pumpproof.verify import independent, mutate, portfolio
 from pumpproof.verify.results import Violated
 from pumpproof.verify.run import Options
 from tests.helpers import MODELS, PROPERTIES
+from tests.reports.conftest import sha256_of
 
 CORRECTED = str(MODELS / "spectrum_corrected.pump")
 RECALLED = str(MODELS / "spectrum_recalled.pump")
@@ -39,7 +40,7 @@ def test_corrected_model_exits_0_with_every_requirement_proved(
     doc = json.loads(report.read_text())
     assert doc["schema"] == "pumpproof-result/1"
     assert doc["summary"]["exit_code"] == 0 and doc["summary"]["violated"] == 0
-    assert doc["model"]["sha256"] == cli.sha256_of(CORRECTED)
+    assert doc["model"]["sha256"] == sha256_of(CORRECTED)
     assert doc["solvers"]["z3"] and doc["tool"]["version"]
     assert doc["command"].startswith("pumpproof check ")
     level = next(r for r in doc["results"] if r["id"] == "UO-LEVEL")
@@ -251,6 +252,33 @@ def test_outputs_are_written_only_after_solving(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_provenance_and_report_describe_the_bytes_parsed_not_the_file_after_solving(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    model, reqs = tmp_path / "m.pump", tmp_path / "m.req"
+    model.write_text("// the model as verified\n" + TINY)
+    reqs.write_text('requirement R\n  text "t"\n  source "s"\n  always (fired(up) -> go)\n')
+    parsed = {"model": sha256_of(str(model)), "requirements": sha256_of(str(reqs))}
+    solve = cli.check_all
+
+    def edited_while_solving(*args: object, **kwargs: object) -> object:
+        outcomes = solve(*args, **kwargs)  # type: ignore[arg-type]
+        model.write_text("// edited after the run started\n" + TINY)
+        reqs.write_text(reqs.read_text() + "// edited\n")
+        return outcomes
+
+    monkeypatch.setattr(cli, "check_all", edited_while_solving)
+    out = tmp_path / "out"
+    code, text, _ = run(capsys, "check", str(model), str(reqs), "--json", str(out / "r.json"), "--report", str(out))
+    assert code == 0 and sha256_of(str(model)) != parsed["model"]
+    doc = json.loads((out / "r.json").read_text())
+    assert {f["role"]: f["sha256"] for f in doc["files"]} == parsed
+    assert f"sha256 {parsed['model'][:12]}" in text
+    html = (out / "index.html").read_text()
+    assert parsed["model"] in html and parsed["requirements"] in html
+    assert "the model as verified" in html and "edited after the run started" not in html
+
+
 # ---------------------------------------------------------------- certify
 
 
@@ -393,6 +421,14 @@ def test_mutate_exit_3_when_nothing_survives_but_something_is_undecided(
 def test_mutate_refuses_a_requirement_the_model_already_violates(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "mutate", RECALLED, REQS, "--only", "UO-LEVEL", "--transition", "restart")
     assert code == 2 and "UO-LEVEL already fails" in err
+
+
+def test_mutate_refuses_a_requirement_vacuous_on_the_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    reqs = _req(tmp_path, "always (x and not x -> fired(down))")  # a trigger no run reaches
+    code, _, err = run(capsys, "mutate", str(model), reqs, "--transition", "up")
+    assert code == 2 and "R already fails on tiny itself (R is VACUOUS" in err
 
 
 def test_mutate_refuses_an_unknown_transition(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,7 +12,7 @@ from enum import Enum
 from fractions import Fraction
 from typing import Union
 
-from pumpproof.lang.location import Location
+from pumpproof.lang.location import Location, SourceFile
 
 # ---------------------------------------------------------------- types
 
@@ -351,6 +351,8 @@ class TransitionSystem:
     monitors: tuple[Monitor, ...] = ()
     fairness: tuple[Fairness, ...] = ()
     loc: Location | None = field(default=None, compare=False, repr=False)
+    source: SourceFile | None = field(default=None, compare=False, repr=False)
+    """The model file as parsed (None for a model built in memory)."""
 
     @property
     def state_vars(self) -> tuple[Var, ...]:
@@ -423,3 +425,5 @@ class RequirementSet:
 
     path: str
     requirements: tuple[Requirement, ...]
+    source: SourceFile | None = field(default=None, compare=False, repr=False)
+    """The requirement file as parsed (None for requirements built in memory)."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from pumpproof.errors import InputError, ModelError, PropertyError, UsageError
 from pumpproof.lang.elaborate import elaborate_model
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
-from pumpproof.lang.location import Location
+from pumpproof.lang.location import Location, SourceFile
 from pumpproof.lang.parser import parse_model, parse_requirements
 from pumpproof.lang.requirements import elaborate_requirements
 
@@ -17,13 +18,16 @@ T = TypeVar("T")
 
 
 def load_model(path: str, overrides: dict[str, str] | None = None) -> TransitionSystem:
-    """Read, parse and elaborate a `.pump` file; `overrides` come from `-D NAME=VALUE`."""
-    return parse_model_text(_read(path, "model", ModelError), path, overrides)
+    """Read, parse and elaborate a `.pump` file; `overrides` come from `-D NAME=VALUE`. The model keeps the
+    bytes' hash and text (`source`): the file is read once."""
+    source = _read(path, "model", ModelError)
+    return replace(parse_model_text(source.text, path, overrides), source=source)
 
 
 def load_requirements(path: str, system: TransitionSystem) -> RequirementSet:
-    """Read, parse and elaborate a `.req` file against the model it constrains."""
-    return parse_requirements_text(_read(path, "requirements", PropertyError), path, system)
+    """Read, parse and elaborate a `.req` file against the model it constrains (keeping `source`, as a model does)."""
+    source = _read(path, "requirements", PropertyError)
+    return replace(parse_requirements_text(source.text, path, system), source=source)
 
 
 def parse_model_text(text: str, filename: str, overrides: dict[str, str] | None = None) -> TransitionSystem:
@@ -49,13 +53,13 @@ def _guard(run: Callable[[], T], filename: str, error: type[InputError]) -> T:
         raise error("expressions are nested too deeply", Location(filename, 1, 1), "split them with defines") from None
 
 
-def _read(path: str, what: str, error: type[InputError]) -> str:
+def _read(path: str, what: str, error: type[InputError]) -> SourceFile:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
         raise UsageError(f"cannot read {what} file '{path}': {e.strerror or e}", hint="check the path") from None
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
+        return SourceFile.of(path, data, data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1

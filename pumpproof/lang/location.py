@@ -1,7 +1,8 @@
-"""Source locations: where in a model or property file a node came from."""
+"""Source locations: where in a model or property file a node came from, and the file as it was parsed."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 
@@ -16,3 +17,18 @@ class Location:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An input file as it was read: the SHA-256 of the bytes parsed and their text, so that provenance and
+    reports describe what was verified even if the file changes while the engines run."""
+
+    path: str
+    sha256: str
+    text: str
+
+    @staticmethod
+    def of(path: str, data: bytes, text: str) -> SourceFile:
+        """The file at `path` whose bytes `data` decode to `text`."""
+        return SourceFile(path, hashlib.sha256(data).hexdigest(), text)

@@ -112,7 +112,7 @@ def render_report(
         variables=variables,
         space_note=space_note,
         unknowns=[e for e in entries if isinstance(e.outcome.result, Unknown)],
-        header_comment=_header_comment(info),
+        header_comment=_header_comment(system),
         changes_text=changes_text,
         inputs_text=inputs_text,
         transition_text=transition_text,
@@ -190,13 +190,13 @@ def _state_space(
     return graph, f"All reachable states projected onto {names}; the counterexample's path is drawn in blue."
 
 
-def _header_comment(info: RunInfo) -> list[str]:
-    """The model file's leading comment block: its authors' own statement of purpose and abstractions."""
-    model = next((f for f in info.files if f.role == "model"), None)
-    if model is None or not os.path.exists(model.path):
+def _header_comment(system: TransitionSystem) -> list[str]:
+    """The model file's leading comment block, from the text that was parsed (the file may have changed since):
+    its authors' own statement of purpose and abstractions."""
+    if system.source is None:
         return []
     lines: list[str] = []
-    for line in Path(model.path).read_text(encoding="utf-8").splitlines():
+    for line in system.source.text.splitlines():
         stripped = line.strip()
         if not stripped.startswith(("//", "#")):
             break

@@ -6,9 +6,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from pumpproof.verify.mutate import MutationScore
+from pumpproof.verify.mutate import Kill, MutationScore
+from pumpproof.verify.results import Verdict
 
 STATUS_STYLE = {"killed": "green", "survived": "bold red", "unknown": "yellow"}
+
+
+def kill_text(kill: Kill) -> str:
+    """`R1` for a counterexample on the mutant; `R1 vacuous on the mutant (why)` for a proof that became vacuous."""
+    if kill.verdict is Verdict.VACUOUS:
+        return f"{kill.requirement} vacuous on the mutant ({kill.reason})"
+    return kill.requirement
 
 
 def render(console: Console, result: MutationScore, show_killed: bool = False) -> None:
@@ -19,7 +27,9 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
         for col in ("mutant", "status", "killed by", "where"):
             table.add_column(col, overflow="fold")
         for r in shown:
-            killers = ", ".join(r.killed_by) or (f"undecided: {', '.join(r.undecided)}" if r.undecided else "-")
+            killers = ", ".join(map(kill_text, r.kills)) or (
+                f"undecided: {', '.join(r.undecided)}" if r.undecided else "-"
+            )
             if r.timelock:
                 killers = "- (stops time: lint reports a timelock)"
             table.add_row(

@@ -26,7 +26,7 @@ def _sentence(s: StepView, cx: Counterexample, initial: dict[str, Value]) -> str
         values = ", ".join(f"{k} = {fmt(s.state[k])}" for k in shown)
         rest = len(s.state) - len(shown)
         more = f" (and {rest} other variable{'s' if rest != 1 else ''} as in the table)" if rest else ""
-        return f"step {s.index}: the run starts with {values}{more}."
+        return f"step {s.index}: the run starts with {values}{more}{_free_inputs(s)}."
     parts = [f"{s.name}: {_event(s)}"]
     if s.repeats > 1:
         parts.append(f"{s.repeats} times in a row")
@@ -36,6 +36,15 @@ def _sentence(s: StepView, cx: Counterexample, initial: dict[str, Value]) -> str
     if persisting:
         parts.append(persisting)
     return "; ".join(parts) + "."
+
+
+def _free_inputs(s: StepView) -> str:
+    """The initial state's inputs, and why they may be anything: no transition has read them yet."""
+    if not s.inputs:
+        return ""
+    values = ", ".join(f"{k} = {fmt(v)}" for k, v in s.inputs.items())
+    inputs = "inputs" if len(s.inputs) > 1 else "input"
+    return f", and with {inputs} {values}: inputs at step 0 are chosen freely by the environment (within any `assume`)"
 
 
 def _event(s: StepView) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import platform
 import shlex
 import sys
 from dataclasses import dataclass, field
 
 from pumpproof import __version__
+from pumpproof.lang.location import SourceFile
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class InputFile:
     path: str
     sha256: str
     role: str
+
+    @staticmethod
+    def parsed(source: SourceFile, role: str) -> InputFile:
+        """The file as it was parsed: the hash of the bytes read, not of whatever the path holds now."""
+        return InputFile(source.path, source.sha256, role)
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,6 @@ class RunInfo:
     python: str = field(default_factory=lambda: platform.python_version())
     platform: str = field(default_factory=platform.platform)
     started: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
-
-
-def sha256_of(path: str) -> str:
-    """The SHA-256 of a file's bytes."""
-    with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
 
 
 def command_line(argv: list[str] | None = None) -> str:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+GRACE_S = 1.0
+"""How long past its deadline an engine's process may run before it is killed (its answer is then UNKNOWN)."""
+
 
 @dataclass(frozen=True)
 class Budget:

@@ -3,8 +3,10 @@
 A mutant is the model with one systematic change (DeMillo, Lipton, Sayward 1978; for model
 checking, Ammann and Black 1999): a guard or one of its conditions negated, an update dropped, a
 constant assignment swapped for another value, a comparison's boundary moved. A mutant survives
-when every requirement still holds on it: the requirements cannot tell that fault from the
-intended design. Kills come with a replayed counterexample, never on an engine's word alone.
+when every requirement is still PROVED on it: the requirements cannot tell that fault from the
+intended design. Each mutant is checked as `check` checks a model (run.Checker), so a kill is a
+replayed counterexample or a proof that the requirement became VACUOUS (the mutant has no run,
+stops time, or never reaches the trigger), never an engine's word alone.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
-from pumpproof.errors import UnsupportedError
+from pumpproof.errors import UsageError
 from pumpproof.lang.ir import (
     Binary,
     BoolType,
@@ -29,11 +31,10 @@ from pumpproof.lang.ir import (
 from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, with_children
-from pumpproof.verify.portfolio import Options, verdict
+from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import neg
-from pumpproof.verify.results import Proved, Unknown, Violated
-from pumpproof.verify.run import problem_for
-from pumpproof.verify.runs import time_divergence
+from pumpproof.verify.results import Result, Unknown, Vacuous, Verdict, Violated
+from pumpproof.verify.run import Checker, Outcome, Progress
 
 Path = tuple[int, ...]
 # Moving a comparison's boundary by one: the off-by-one faults timers are prone to.
@@ -166,19 +167,34 @@ def _replace_at(e: Expr, path: Path, new: Expr) -> Expr:
 
 
 @dataclass(frozen=True)
+class Kill:
+    """A requirement that fails on a mutant, as `check` would report it: VIOLATED (a replayed counterexample)
+    or VACUOUS (`reason`: the mutant has no run, stops time, or never reaches the requirement's trigger)."""
+
+    requirement: str
+    verdict: Verdict
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class MutantResult:
-    """Which requirements killed a mutant (violated on it), and which could not be decided."""
+    """Which requirements killed a mutant (failed on it), and which could not be decided."""
 
     mutant: Mutant
-    killed_by: tuple[str, ...]
+    kills: tuple[Kill, ...]
     undecided: tuple[str, ...] = ()
     timelock: bool | None = None
     """For a survivor: True when it stops time waiting for the environment (`lint` would report it)."""
 
     @property
+    def killed_by(self) -> tuple[str, ...]:
+        """The ids of the requirements that killed the mutant."""
+        return tuple(k.requirement for k in self.kills)
+
+    @property
     def status(self) -> str:
         """`killed`, `survived` (every requirement proved), or `unknown`."""
-        if self.killed_by:
+        if self.kills:
             return "killed"
         return "unknown" if self.undecided else "survived"
 
@@ -202,32 +218,62 @@ class MutationScore:
         return killed / (killed + survived) if killed + survived else 1.0
 
 
-def kills(
+@dataclass(frozen=True)
+class Baseline:
+    """The requirements' verdicts on the unmutated model. Only a requirement PROVED there can judge a mutant:
+    one that already fails would 'kill' every mutant, one that is UNKNOWN cannot tell its own failure from a kill."""
+
+    model: str
+    outcomes: tuple[Outcome, ...]
+
+    def judges(self) -> tuple[Requirement, ...]:
+        """The requirements PROVED on the unmutated model; UsageError if some requirement fails there."""
+        failing = [o for o in self.outcomes if o.result.verdict in (Verdict.VIOLATED, Verdict.VACUOUS)]
+        if failing:
+            why = "; ".join(f"{o.requirement.id} is {_verdict_text(o.result)}" for o in failing)
+            raise UsageError(
+                f"{', '.join(o.requirement.id for o in failing)} already fails on {self.model} itself ({why}), "
+                "so it would 'kill' every mutant",
+                hint="run 'pumpproof check' and fix the model or the requirement, or leave it out with --only",
+            )
+        return tuple(o.requirement for o in self.outcomes if o.result.verdict is Verdict.PROVED)
+
+    @property
+    def undecided(self) -> tuple[Outcome, ...]:
+        """The requirements UNKNOWN on the unmutated model: left out, so no mutant can be said to survive them."""
+        return tuple(o for o in self.outcomes if o.result.verdict is Verdict.UNKNOWN)
+
+
+def _verdict_text(result: Result) -> str:
+    return f"VACUOUS: {result.reason}" if isinstance(result, Vacuous) else result.verdict.value
+
+
+def baseline(
+    system: TransitionSystem, requirements: Sequence[Requirement], options: Options, progress: Progress | None = None
+) -> Baseline:
+    """Check `requirements` on the unmutated model, as `check` does."""
+    checker = Checker(system, options, progress)
+    return Baseline(system.name, tuple(checker.check(req) for req in requirements))
+
+
+def judge(
     mutant: Mutant, requirements: Sequence[Requirement], options: Options, all_kills: bool = False
 ) -> MutantResult:
-    """Check `requirements` on the mutant (stopping at the first violation unless `all_kills`)."""
-    killed, undecided = [], []
+    """Check `requirements` on the mutant as `check` would (stopping at the first failure unless `all_kills`):
+    a requirement VIOLATED or VACUOUS on it kills it; a survivor records whether it stops time."""
+    checker = Checker(mutant.system, options)
+    kills, undecided = [], []
     for req in requirements:
-        try:
-            result = verdict(problem_for(mutant.system, req), options)
-        except UnsupportedError:
-            undecided.append(req.id)
-            continue
-        if isinstance(result, Violated):
-            killed.append(req.id)
+        result = checker.check(req).result
+        if isinstance(result, (Violated, Vacuous)):
+            kills.append(Kill(req.id, result.verdict, result.reason if isinstance(result, Vacuous) else ""))
             if not all_kills:
                 break
         elif isinstance(result, Unknown):
             undecided.append(req.id)
-    return MutantResult(mutant, tuple(killed), tuple(undecided))
-
-
-def stops_time(system: TransitionSystem, options: Options) -> bool | None:
-    """Whether time can stop in a reachable state (None when the model has no clocks or this is undecided)."""
-    if not system.timed:
-        return None
-    found = time_divergence(system, options).result
-    return True if isinstance(found, Violated) else False if isinstance(found, Proved) else None
+    stop = checker.facts.time
+    timelock = None if stop is None or isinstance(stop.result, Unknown) else isinstance(stop.result, Violated)
+    return MutantResult(mutant, tuple(kills), tuple(undecided), timelock if not kills else None)
 
 
 def score(
@@ -237,15 +283,21 @@ def score(
     selected: Sequence[Mutant] | None = None,
     all_kills: bool = False,
     progress: Callable[[Mutant], None] | None = None,
+    base: Baseline | None = None,
 ) -> MutationScore:
-    """Run every mutant (or `selected`) against `requirements`; `progress` is called before each mutant."""
+    """Run every mutant (or `selected`) against the `requirements` PROVED on `system` (`base`, when already checked);
+    `progress` is called before each mutant. A mutant none of them kills is undecided when some requirement was
+    UNKNOWN on `system`."""
+    base = baseline(system, requirements, options) if base is None else base
+    judges = base.judges()
+    left_out = tuple(o.requirement.id for o in base.undecided)
     chosen = mutants(system) if selected is None else selected
     results = []
     for m in chosen:
         if progress is not None:
             progress(m)
-        result = kills(m, requirements, options, all_kills)
-        if result.status == "survived":
-            result = replace(result, timelock=stops_time(m.system, options))
+        result = judge(m, judges, options, all_kills)
+        if not result.kills and left_out:
+            result = replace(result, undecided=result.undecided + left_out)
         results.append(result)
     return MutationScore(system.name, tuple(r.id for r in requirements), tuple(results))

@@ -4,6 +4,9 @@
 scaled-constant extrapolation at once and takes the first definitive answer. Whatever engine
 answers, a VIOLATED trace is replayed by the interpreter and a PROVED certificate is re-checked
 from its SMT-LIB text before it is returned.
+
+Every engine runs in a child process, one engine alone too, so the timeout of a question is a
+deadline: an engine that overruns its budget is killed GRACE_S after it, and its answer is UNKNOWN.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from functools import partial
 
 from pumpproof.errors import InternalError, UsageError
 from pumpproof.verify import bmc, extrapolate, ic3, kinduction, lasso
-from pumpproof.verify.budget import Budget
+from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import recheck
 from pumpproof.verify.lasso import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
@@ -43,8 +46,7 @@ def decide(problem: SafetyProblem, engine: str = AUTO, timeout_s: float = 60.0, 
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
     budget = Budget.seconds(timeout_s, max_depth)
     names = list(ENGINES) if engine == AUTO else [engine]
-    tasks = {n: partial(ENGINES[n], problem, budget) for n in names}
-    result = race(tasks, budget, problem.name) if len(tasks) > 1 else tasks[names[0]]()
+    result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name)
     return confirm(problem, result)
 
 
@@ -117,33 +119,38 @@ def _worker(name: str, task: Callable[[], Result], out: mp.Queue) -> None:
 
 
 def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) -> Result:
-    """First definitive answer among tasks running in separate (forked) processes; merged Unknown otherwise."""
+    """First definitive answer among tasks running in separate (forked) processes; merged Unknown otherwise.
+
+    A task still running GRACE_S after the deadline is killed and counts as Unknown ("timed out after N s").
+    """
     names = list(tasks)
+    started = time.time()
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()
     procs = {n: ctx.Process(target=_worker, args=(n, tasks[n], out), daemon=True) for n in names}
     for p in procs.values():
         p.start()
-    unknowns: list[Unknown] = []
+    unknowns: dict[str, Unknown] = {}
     try:
         while len(unknowns) < len(names):
-            grace = max(budget.deadline - time.time(), 0) + 5.0
             try:
-                name, result, crash = out.get(timeout=grace)
+                name, result, crash = out.get(timeout=max(budget.deadline + GRACE_S - time.time(), 0))
             except queue.Empty:
-                unknowns += [Unknown(n, budget.deadline - time.time(), 0, "did not answer in time") for n in names]
+                limit = f"timed out after {round(max(budget.deadline - started, 0), 1):g} s"
+                unknowns |= {n: Unknown(n, time.time() - started, 0, limit) for n in names if n not in unknowns}
                 break
             if crash is not None:
                 raise InternalError(f"engine {name} crashed on {label}:\n{crash}")
             if isinstance(result, (Proved, Violated)):
                 return result
-            unknowns.append(result)
+            unknowns[name] = result
     finally:
         for p in procs.values():
             if p.is_alive():
                 p.kill()
             p.join()
-    return merge_unknowns(unknowns)
+    answers = [unknowns[n] for n in names]
+    return answers[0] if len(answers) == 1 else merge_unknowns(answers)
 
 
 def merge_unknowns(unknowns: list[Unknown]) -> Unknown:
@@ -155,17 +162,31 @@ def merge_unknowns(unknowns: list[Unknown]) -> Unknown:
     return Unknown(AUTO, max((u.time_s for u in unknowns), default=0.0), depth, reasons)
 
 
+TOTAL_TIMEOUT = "total timeout reached"
+
+
 @dataclass(frozen=True)
 class Options:
-    """How to run the engines."""
+    """How to run the engines: `timeout_s` per question, and optionally a deadline for the whole run."""
 
     engine: str = AUTO
     timeout_s: float = 60.0
     max_depth: int | None = None
+    total_deadline: float | None = None
+    """Seconds since the epoch after which no question is asked (`--total-timeout`); None: no bound."""
+
+    def question_s(self) -> float:
+        """The seconds the next question may take: `timeout_s`, cut short by the total deadline (0 once past it)."""
+        if self.total_deadline is None:
+            return self.timeout_s
+        return max(min(self.timeout_s, self.total_deadline - time.time()), 0.0)
 
 
 def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Result:
-    """Decide a problem of either kind with the engines `options` name."""
+    """Decide a problem of either kind with the engines `options` name; Unknown once the total deadline has passed."""
+    timeout_s = options.question_s()
+    if timeout_s <= 0:
+        return Unknown(options.engine, 0.0, 0, TOTAL_TIMEOUT)
     if isinstance(problem, LivenessProblem):
-        return decide_liveness(problem, options.engine, options.timeout_s, options.max_depth)
-    return decide(problem, options.engine, options.timeout_s, options.max_depth)
+        return decide_liveness(problem, options.engine, timeout_s, options.max_depth)
+    return decide(problem, options.engine, timeout_s, options.max_depth)

@@ -20,6 +20,8 @@ from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
 from pumpproof.verify.vacuity import VacuityResult, explain, vacuity
 
 Progress = Callable[[str], None]
+NO_FAIR_RUN = "no infinite run of the model meets its fairness assumptions"
+"""Why a liveness proof is VACUOUS on a model without fair infinite runs: it then holds on no run at all."""
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,7 @@ def _exercised(
     assert isinstance(proof, Proved)
     start = time.time()
     if isinstance(outcome.problem, LivenessProblem) and not runs.exist():
-        reason = "no infinite run of the model meets its fairness assumptions"
-        return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, reason))
+        return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, NO_FAIR_RUN))
     checked = vacuity(system, outcome.requirement, options, assumed)
     wall_s = outcome.wall_s + time.time() - start
     if checked.vacuous:

@@ -25,6 +25,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 
 import z3
 
@@ -51,7 +52,7 @@ from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, var_
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
-from pumpproof.verify.portfolio import Options, confirm, verdict
+from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, confirm, race, verdict
 from pumpproof.verify.problem import SafetyProblem, conj, neg
 from pumpproof.verify.replay import moves, replay_steps
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
@@ -168,20 +169,33 @@ def _reach(system: TransitionSystem, subject: str, target: Expr, options: Option
 
 
 def initial_state(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Result:
-    """Violated with a replayed initial state, or Proved (certificate `false`, re-checked) when none exists."""
-    start = time.time()
+    """Violated with a replayed initial state, or Proved (certificate `false`, re-checked) when none exists;
+    asked in a child process like every engine, so that the timeout holds."""
+    timeout_s = options.question_s()
+    if timeout_s <= 0:
+        return Unknown(INIT_ENGINE, 0.0, 0, TOTAL_TIMEOUT)
     problem = SafetyProblem(f"{system.name}: an initial state", system, TRUE, assumed)
+    budget = Budget.seconds(timeout_s)
+    return confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
+
+
+INIT_ENGINE = "init"
+
+
+def _initial(problem: SafetyProblem, budget: Budget) -> Result:
+    """One satisfiability check of the initial condition: a state meeting it, or a proof that none does."""
+    start = time.time()
     unroll = Unrolling(Encoding(problem))
     solver = z3.Solver()
-    solver.set("timeout", Budget.seconds(options.timeout_s).remaining_ms())
+    solver.set("timeout", budget.remaining_ms())
     solver.add(unroll.init(0))
     answer = solver.check()
     if answer == z3.sat:
-        return confirm(problem, Violated("init", time.time() - start, unroll.trace(solver.model(), 1)))
+        return Violated(INIT_ENGINE, time.time() - start, unroll.trace(solver.model(), 1))
     if answer == z3.unsat:
         cert = Certificate("inductive", 1, "false", "false (no state meets the initial condition)")
-        return confirm(problem, Proved("init", time.time() - start, cert))
-    return Unknown("init", time.time() - start, 0, f"z3: {solver.reason_unknown()}")
+        return Proved(INIT_ENGINE, time.time() - start, cert)
+    return Unknown(INIT_ENGINE, time.time() - start, 0, f"z3: {solver.reason_unknown()}")
 
 
 # ---------------------------------------------------------------- time divergence
@@ -216,7 +230,11 @@ def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[E
         if isinstance(result, Unknown):
             return _undecided(system, assumed, f"undecided within {_steps(n)} ({result.reason})")
         assert isinstance(result, Violated)
-        witness = stuck(system, own, time_can_pass, result.trace)
+        search = Budget.seconds(options.question_s())
+        witness = stuck(system, own, time_can_pass, result.trace, search)
+        if witness is None and search.expired():
+            reason = "the interpreter ran out of time searching the pump's zero-time steps from a suspect state"
+            return _undecided(system, assumed, reason)
         if witness is not None:
             trace, stop, summary = witness
             found = Violated(TIME_ENGINE, result.time_s, trace)
@@ -255,11 +273,11 @@ def _steps(n: int) -> str:
 
 
 def stuck(
-    system: TransitionSystem, among: tuple[Transition, ...], time_can_pass: Expr, trace: Trace
+    system: TransitionSystem, among: tuple[Transition, ...], time_can_pass: Expr, trace: Trace, budget: Budget
 ) -> tuple[Trace, Stop, str] | None:
     """When no zero-time run of the transitions `among` from the last state of `trace` reaches a state where
     `time_can_pass`: the trace extended to a dead end or round a zero-time loop (replayed), how time stops and
-    a line saying so. None when time can pass after all, or the search is too large to finish."""
+    a line saying so. None when time can pass after all, or the search is too large to finish within `budget`."""
     last = trace.steps[-1]
     start: Moment = (_key(last.state), last.transition, _key(last.inputs))
     parent: dict[Moment, Moment | None] = {start: None}
@@ -267,7 +285,7 @@ def stuck(
     dead: Moment | None = None
     while todo:
         m = todo.popleft()
-        if evaluate(time_can_pass, Frame(dict(m[0]), None, 0)):
+        if evaluate(time_can_pass, Frame(dict(m[0]), None, 0)) or budget.expired():
             return None
         successors = [(_key(s), t, _key(i)) for s, t, i in moves(system, dict(m[0]), among)]
         if not successors and dead is None:

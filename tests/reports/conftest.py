@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pytest
 
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
-from pumpproof.reports.provenance import InputFile, RunInfo, sha256_of
+from pumpproof.reports.provenance import InputFile, RunInfo
 from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Options, Outcome, check_all
 from tests.helpers import MODELS, PROPERTIES
@@ -69,6 +72,11 @@ def run_info(system: TransitionSystem, model: str = RECALLED, reqs: str = REQS) 
         options={"engine": "auto"},
         solvers={"z3": "test"},
     )
+
+
+def sha256_of(path: str) -> str:
+    """The SHA-256 of the bytes at `path` now."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="session")

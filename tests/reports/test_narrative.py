@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from rich.console import Console
+
+from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
-from pumpproof.reports.terminal import step_table
+from pumpproof.reports.terminal import render_evidence, step_table
+from pumpproof.verify.results import Violated
+from pumpproof.verify.run import Checker, Options
 from tests.reports.conftest import tick_outcome
 
 
@@ -62,3 +67,36 @@ def test_step_table_has_an_inputs_column_only_when_some_step_shows_an_input(reca
     assert "inputs" not in headers and "changes" in headers  # the Spectrum model has no inputs
     headers = [c.header for c in step_table(from_outcome(tick_outcome(tick), tick[0])).columns]
     assert "inputs" in headers  # RUN/STOP is an input there
+
+
+KEYS_MODEL = """
+type Key = {NoKey, ResetKey}
+input key: Key
+var alarm: bool = false
+transition raise when not alarm do alarm := true
+transition reset when alarm and key == ResetKey do alarm := false
+"""
+FREE = "inputs at step 0 are chosen freely by the environment"
+
+
+def test_inputs_of_the_initial_state_are_said_to_be_free() -> None:
+    system = parse_model_text(KEYS_MODEL, "keys.pump")
+    text = 'requirement K1\n  text "t"\n  source "s"\n  never (key == ResetKey)\n'
+    req = parse_requirements_text(text, "keys.req", system).requirements[0]
+    outcome = Checker(system, Options(timeout_s=30)).check(req)
+    assert isinstance(outcome.result, Violated) and len(outcome.result.trace.steps) == 1  # fails at step 0
+    cx = from_outcome(outcome, system)
+    story = narrate(cx)
+    assert (
+        story[0]
+        == f"step 0: the run starts with alarm = false, and with input key = ResetKey: {FREE} (within any `assume`)."
+    )
+    assert sum(FREE in s for s in story) == 1
+    console = Console(record=True, width=400)
+    render_evidence(console, cx)
+    assert console.export_text().count(FREE) == 1
+
+
+def test_initial_inputs_nothing_reads_are_not_mentioned(tick) -> None:
+    system, _ = tick
+    assert not any(FREE in s for s in narrate(from_outcome(tick_outcome(tick), system)))

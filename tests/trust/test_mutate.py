@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.console import Console
 
+from pumpproof.errors import UsageError
+from pumpproof.lang.ir import Requirement, TransitionSystem
+from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.reports import mutation_report
-from pumpproof.verify.mutate import Operator, mutants, score
+from pumpproof.verify.mutate import Operator, baseline, mutants, score
 from pumpproof.verify.portfolio import Options
+from pumpproof.verify.results import Verdict
 
 OPTIONS = Options(timeout_s=30)
 # The recall's mechanism H1 as a mutant: the detector is re-armed when the occlusion clears, not at restart.
@@ -54,8 +59,80 @@ def test_survivors_that_stop_time_are_marked(corrected) -> None:  # type: ignore
     }
     chosen = [m for m in mutants(system, ["detect_upstream_occlusion"]) if m.name in wanted]
     assert len(chosen) == len(wanted)
-    result = score(system, [reqs["UO-LEVEL"], reqs["UO-LIVE"]], OPTIONS, chosen)
+    # UO-ARMED reads no clock and no later state: time that stops cannot make it vacuous.
+    result = score(system, [reqs["UO-ARMED"]], OPTIONS, chosen)
     assert {r.mutant.name: r.timelock for r in result.with_status("survived")} == wanted
     console = Console(record=True, width=200)
     mutation_report.render(console, result)
     assert "2 of the survivors stop time" in console.export_text()
+
+
+def test_a_mutant_that_stops_time_kills_the_requirements_that_need_time(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    stopping = {
+        "detect_upstream_occlusion: t_occ >= 3000 becomes t_occ > 3000",
+        "detect_upstream_occlusion: negate condition armed",
+    }
+    chosen = [m for m in mutants(system, ["detect_upstream_occlusion"]) if m.name in stopping]
+    result = score(system, [reqs["UO-LEVEL"]], OPTIONS, chosen)
+    assert {r.mutant.name for r in result.with_status("killed")} == stopping
+    for r in result.results:
+        (kill,) = r.kills
+        assert kill.requirement == "UO-LEVEL" and kill.verdict is Verdict.VACUOUS
+        assert "time stops in a reachable state" in kill.reason
+    console = Console(record=True, width=300)
+    mutation_report.render(console, result, show_killed=True)
+    assert "UO-LEVEL vacuous on the mutant (time stops" in console.export_text()
+
+
+TOGGLE = """
+input go: bool
+var x: bool = false
+transition up when go do x := true
+transition down when not go do x := false
+"""
+
+ZERO_TIME_START = """
+type Mode = {Priming, Ready}
+var mode: Mode = Priming
+clock t
+invariant mode == Priming -> t <= 0
+transition primed when mode == Priming do mode := Ready
+transition reprime when mode == Ready and t >= 5 do mode := Priming; t := 0
+"""
+
+
+def _load(model: str, formula: str) -> tuple[TransitionSystem, list[Requirement]]:
+    system = parse_model_text(model, "m.pump")
+    reqs = parse_requirements_text(f'requirement R1\n  text "t"\n  source "s"\n  {formula}\n', "r.req", system)
+    return system, list(reqs.requirements)
+
+
+def test_a_mutant_that_leaves_the_trigger_unreached_is_killed_as_vacuous() -> None:
+    system, reqs = _load(TOGGLE, "always (x -> fired(up))")  # x holds only right after `up`
+    result = score(system, reqs, OPTIONS, mutants(system, ["up"]))
+    dropped = next(r for r in result.results if r.mutant.name == "up: drop x := true")
+    assert dropped.status == "killed", "no run sets x: the proof of R1 is vacuous, which `check` reports"
+    (kill,) = dropped.kills
+    assert kill.verdict is Verdict.VACUOUS and "no run reaches the trigger (x)" in kill.reason
+
+
+def test_a_mutant_on_which_time_never_passes_is_killed() -> None:
+    system, reqs = _load(ZERO_TIME_START, "always (fired(primed) -> t <= 0)")
+    stuck = [m for m in mutants(system, ["primed"]) if m.operator is Operator.NEGATE_GUARD]
+    (result,) = score(system, reqs, OPTIONS, stuck).results
+    assert result.status == "killed"
+    (kill,) = result.kills
+    assert kill.verdict is Verdict.VACUOUS and "no run on which time passes" in kill.reason
+
+
+def test_requirements_that_fail_or_are_undecided_on_the_model_judge_no_mutant() -> None:
+    system, vacuous = _load(TOGGLE, "always (x and not x -> fired(down))")
+    with pytest.raises(UsageError, match=r"R1 already fails on m itself \(R1 is VACUOUS: vacuous: no run reaches"):
+        score(system, vacuous, OPTIONS, mutants(system, ["up"]))
+    _, unsupported = _load(TOGGLE, "always (x -> eventually (not x within 5))")
+    base = baseline(system, unsupported, OPTIONS)
+    assert [o.requirement.id for o in base.undecided] == ["R1"] and base.judges() == ()
+    result = score(system, unsupported, OPTIONS, mutants(system, ["up"]), base=base)
+    assert {r.status for r in result.results} == {"unknown"}
+    assert all(r.undecided == ("R1",) for r in result.results)

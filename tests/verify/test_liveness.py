@@ -11,7 +11,10 @@ from pumpproof.verify.lasso import holds_on_lasso, replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
 from pumpproof.verify.portfolio import Options, decide_liveness
 from pumpproof.verify.results import Proved, Result, Vacuous, Verdict, Violated
-from pumpproof.verify.run import Checker
+from pumpproof.verify.run import NO_FAIR_RUN, Checker
+from tests.helpers import ROOT
+
+LANGUAGE_DOC = ROOT / "docs" / "language.md"
 
 # A light that a button may switch on; once on it may blink off again; `stuck` can latch forever.
 MODEL = """
@@ -103,4 +106,6 @@ def test_liveness_proof_without_any_fair_run_is_vacuous() -> None:
     reqs = parse_requirements_text(text, "<r>", system)
     outcome = Checker(system, Options(timeout_s=30)).check(reqs.requirements[0])
     assert isinstance(outcome.result, Vacuous), outcome.result
-    assert "fairness" in outcome.result.reason and isinstance(outcome.result.proof, Proved)
+    assert outcome.result.reason == NO_FAIR_RUN and isinstance(outcome.result.proof, Proved)
+    # docs/language.md says the same: VACUOUS, with this reason (it once said UNKNOWN).
+    assert f'VACUOUS, with the reason "{NO_FAIR_RUN}"' in " ".join(LANGUAGE_DOC.read_text().split())
