@@ -10,12 +10,15 @@ proof obligation, 3 when it cannot confirm a proof and nothing else is wrong.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import itertools
 import math
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -176,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(args_list)
         run: Command = args.run
-        return run(args, args_list, console)
+        with _ended_by_signals():
+            return run(args, args_list, console)
     except InputError as err:
         print(err.render(), file=sys.stderr)
         return EXIT_USAGE
@@ -189,9 +193,69 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated as stop:
+        print(f"stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
     except Exception:  # noqa: BLE001 - the last line of defence: never leave the user with a bare traceback
         print("internal error: unexpected exception (a bug in pumpproof)\n" + traceback.format_exc(), file=sys.stderr)
         return EXIT_INTERNAL
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like an interrupt, so that every engine process is ended on the way."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+ENDING = (signal.SIGTERM, signal.SIGHUP)
+STOP_GRACE_S = 5.0
+"""How long the command may take to unwind after SIGTERM or SIGHUP before it exits at once."""
+
+
+@contextmanager
+def _ended_by_signals() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP end it, with every engine process it started.
+
+    The signals are blocked and taken by a watcher thread, which acts even while the main thread is inside a
+    long solver call: it kills the engines, makes the main thread raise Terminated (so outputs are not half
+    written and the exit code says which signal), and exits at once if that takes longer than STOP_GRACE_S.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    done = threading.Event()
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    def watch() -> None:
+        while not done.is_set():
+            if (info := signal.sigtimedwait(ENDING, 0.2)) is None:
+                continue
+            from pumpproof.verify.portfolio import end_engines
+
+            end_engines()
+            _thread.interrupt_main(signal.Signals(info.si_signo))
+            if not done.wait(STOP_GRACE_S):
+                print(f"stopped by {signal.Signals(info.si_signo).name}", file=sys.stderr, flush=True)
+                end_engines()
+                os._exit(128 + info.si_signo)
+            return
+
+    previous = {sig: signal.signal(sig, stop) for sig in ENDING}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
+    watcher = threading.Thread(target=watch, name="pumpproof-signals", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def parse_defines(items: list[str]) -> dict[str, str]:

@@ -11,8 +11,12 @@ deadline: an engine that overruns its budget is killed GRACE_S after it, and its
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing as mp
+import os
 import queue
+import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -111,11 +115,37 @@ def confirm(problem: SafetyProblem, result: Result) -> Result:
     return result
 
 
-def _worker(name: str, task: Callable[[], Result], out: mp.Queue) -> None:
+def _worker(name: str, task: Callable[[], Result], out: mp.Queue, parent: int) -> None:
+    _die_with_parent(parent)
     try:
         out.put((name, task(), None))
     except Exception:  # noqa: BLE001 - any engine crash is reported to the parent as an internal error
         out.put((name, None, traceback.format_exc()))
+
+
+def _die_with_parent(parent: int) -> None:
+    """An engine process ends with the one that started it, however that ends (Linux: parent-death signal;
+    elsewhere the parent's handlers and `race`'s finally do it). Interrupts are the parent's to handle."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGHUP})
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+_RUNNING: set[mp.process.BaseProcess] = set()
+"""The engine processes alive now, for `end_engines`."""
+
+
+def end_engines() -> None:
+    """Kill every engine process still running: the command is ending (a signal), whatever the parent is doing."""
+    for p in list(_RUNNING):
+        if p.is_alive():
+            p.kill()
 
 
 def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) -> Result:
@@ -127,9 +157,10 @@ def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) 
     started = time.time()
     ctx = mp.get_context("fork")
     out: mp.Queue = ctx.Queue()
-    procs = {n: ctx.Process(target=_worker, args=(n, tasks[n], out), daemon=True) for n in names}
+    procs = {n: ctx.Process(target=_worker, args=(n, tasks[n], out, os.getpid()), daemon=True) for n in names}
     for p in procs.values():
         p.start()
+        _RUNNING.add(p)
     unknowns: dict[str, Unknown] = {}
     try:
         while len(unknowns) < len(names):
@@ -149,6 +180,7 @@ def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) 
             if p.is_alive():
                 p.kill()
             p.join()
+            _RUNNING.discard(p)
     answers = [unknowns[n] for n in names]
     return answers[0] if len(answers) == 1 else merge_unknowns(answers)
 
