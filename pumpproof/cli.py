@@ -2,7 +2,8 @@
 
 Exit codes: 0 every requirement proved; 1 some requirement violated or vacuous; 2 bad input or
 usage; 3 some requirement unknown and none violated or vacuous; 4 internal error (an engine answer
-failed its check).
+failed its check). An output that cannot be written after solving keeps the verdict's code, and
+turns 0 into 2.
 `lint` and `mutate` read them the same way: 1 a finding (a dead transition, a surviving mutant),
 3 something undecided and nothing found. With `--certify` (and `certify`), 4 when cvc5 refutes a
 proof obligation, 3 when it cannot confirm a proof and nothing else is wrong.
@@ -17,7 +18,6 @@ import math
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -34,6 +35,7 @@ from rich.text import Text
 from pumpproof import __version__
 from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
+from pumpproof.output import OutputError, check_writable, write_atomically
 from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line
 from pumpproof.verify.budget import GRACE_S
@@ -43,6 +45,9 @@ from pumpproof.verify.results import Unknown, Verdict
 from pumpproof.verify.run import Options, Outcome, check_all
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
 from pumpproof.verify.versions import solver_versions
+
+if TYPE_CHECKING:
+    from pumpproof.verify.independent import CertifiedProof
 
 EXIT_PROVED, EXIT_VIOLATED, EXIT_USAGE, EXIT_UNKNOWN, EXIT_INTERNAL = 0, 1, 2, 3, 4
 GRAPH_FORMATS = ("svg", "png", "dot")  # pumpproof.reports.graphs.FORMATS, without importing graphviz at start-up
@@ -346,7 +351,7 @@ def _planned_outputs(
         folders.append(("--graph-dir", args.graph_dir))
         files += [("--graph-dir", os.path.join(args.graph_dir, f"{i}.{args.graph_format}")) for i in ids]
     if args.certificates:
-        flag = "--out" if args.command == "certify" else "--certificates"
+        flag = _certificates_flag(args)
         folders.append((flag, args.certificates))
         files.append((flag, os.path.join(args.certificates, "manifest.json")))
         # the obligations' file names are known only after solving; none of them can be an input
@@ -354,17 +359,44 @@ def _planned_outputs(
     return [(f, p) for f, p in files if p], folders
 
 
+def _certificates_flag(args: argparse.Namespace) -> str:
+    return "--out" if args.command == "certify" else "--certificates"
+
+
 def _same_dir(path: str, folder: str) -> bool:
     return os.path.realpath(os.path.dirname(os.path.abspath(path))) == os.path.realpath(folder)
 
 
+def _refuse_unwritable(files: list[tuple[str, str]]) -> None:
+    """UsageError, before any solving, if an output's folder (or device) cannot be written."""
+    for flag, path in files:
+        try:
+            check_writable(path)
+        except OutputError as err:
+            raise UsageError(f"{flag}: {err.message}", hint=err.hint) from None
+
+
 @contextmanager
-def _writing(path: str | os.PathLike[str]) -> Iterator[None]:
-    """Turn a failed write into a UsageError (exit 2) that names the path."""
+def _writing(flag: str, unwritten: list[UsageError]) -> Iterator[None]:
+    """Record a failed output in `unwritten` instead of raising, so the other outputs and the verdict survive it."""
     try:
         yield
-    except OSError as err:
-        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+    except InputError as err:  # a file that cannot be written, or graphviz missing
+        unwritten.append(UsageError(f"{flag}: {err.message}", hint=err.hint))
+
+
+def _exit_after_writing(code: int, unwritten: Sequence[UsageError]) -> int:
+    """The verdict's exit code, unless outputs failed on a run that would exit 0: then 2, so nothing looks fine.
+
+    Prints every failure and both codes, so the verdict stays visible either way.
+    """
+    if not unwritten:
+        return code
+    for err in unwritten:
+        print(err.render(), file=sys.stderr)
+    final = EXIT_USAGE if code == EXIT_PROVED else code
+    print(f"verdict exit {code}; writing outputs failed: exit {final}", file=sys.stderr)
+    return final
 
 
 def _wrote(console: Console, what: str, path: str | os.PathLike[str]) -> None:
@@ -381,7 +413,9 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     inputs = [args.model, args.requirements]
     system, reqs = _load(args)
     ids = [RANGES_ID, DEADLOCK_ID, TIME_ID, *(r.id for r in reqs.requirements)]
-    _refuse_clashes(*_planned_outputs(args, ids, inputs), inputs)
+    files, folders = _planned_outputs(args, ids, inputs)
+    _refuse_clashes(files, folders, inputs)
+    _refuse_unwritable(files)
     options = _options(args)
     with console.status("checking", spinner="dots") as status:
         outcomes = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
@@ -401,28 +435,30 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)
     failed: list[str] = []
+    proofs: list[CertifiedProof] = []
     if certify:
-        failed, unconfirmed = _certify(args, system, outcomes, console)
+        proofs, failed, unconfirmed = _certify(args, outcomes, console)
         if failed:
             code = EXIT_INTERNAL
         elif unconfirmed and code == EXIT_PROVED:
             code = EXIT_UNKNOWN
-    _write_outputs(args, system, outcomes, info, code, console)
+    unwritten = _write_outputs(args, system, outcomes, info, code, proofs, console)
     if failed:
+        _exit_after_writing(code, unwritten)  # only to print what was not written: the exit is 4 regardless
         raise InternalError(
             f"cvc5 refutes the proof obligations of {', '.join(failed)}: the proof found by z3 does not hold "
             "(the certificates are kept for inspection)"
         )
-    return code
+    return _exit_after_writing(code, unwritten)
 
 
 def _certify(
-    args: argparse.Namespace, system: TransitionSystem, outcomes: list[Outcome], console: Console
-) -> tuple[list[str], list[str]]:
-    """Re-check every proof with cvc5, print which solver answered what, write the bundle if asked.
+    args: argparse.Namespace, outcomes: list[Outcome], console: Console
+) -> tuple[list[CertifiedProof], list[str], list[str]]:
+    """Re-check every proof with cvc5 and print which solver answered what.
 
-    Returns the requirements whose proof cvc5 refutes (an obligation `sat`, or a script it rejects: a bug),
-    and those it could not confirm (undecided in time, or no obligations to re-check).
+    Returns the re-checked proofs, the requirements whose proof cvc5 refutes (an obligation `sat`, or a
+    script it rejects: a bug), and those it could not confirm (undecided in time, or no obligations).
     """
     from pumpproof.verify import independent
 
@@ -457,11 +493,7 @@ def _certify(
         console.print(table)
     else:
         console.print(Text("independent re-check: no PROVED requirement to re-check", style="yellow"))
-    if args.certificates:
-        with _writing(args.certificates):
-            manifest = independent.write_bundle(proofs, system.name, args.certificates)
-        _wrote(console, "certificates", manifest)
-    return failed, unconfirmed
+    return proofs, failed, unconfirmed
 
 
 def _write_outputs(
@@ -470,35 +502,46 @@ def _write_outputs(
     outcomes: list[Outcome],
     info: RunInfo,
     code: int,
+    proofs: list[CertifiedProof],
     console: Console,
-) -> None:
-    """Every file `check` was asked for, once solving is over."""
+) -> list[UsageError]:
+    """Every file `check` was asked for, once solving is over; returns the outputs that could not be written."""
+    unwritten: list[UsageError] = []
+    if args.certificates:
+        from pumpproof.verify import independent
+
+        with _writing(_certificates_flag(args), unwritten):
+            manifest = independent.write_bundle(proofs, system.name, args.certificates)
+            _wrote(console, "certificates", manifest)
     if args.json:
-        write_atomically(args.json, json_report.dumps(json_report.report(outcomes, info, system.name, code)))
-        _wrote(console, "JSON report", args.json)
+        with _writing("--json", unwritten):
+            write_atomically(args.json, json_report.dumps(json_report.report(outcomes, info, system.name, code)))
+            _wrote(console, "JSON report", args.json)
     if args.junit:
         from pumpproof.reports import junit
 
-        write_atomically(args.junit, junit.junit_xml(system, outcomes, info, args.junit_unknown))
-        _wrote(console, "JUnit XML", args.junit)
+        with _writing("--junit", unwritten):
+            write_atomically(args.junit, junit.junit_xml(system, outcomes, info, args.junit_unknown))
+            _wrote(console, "JUnit XML", args.junit)
     if args.sarif:
         from pumpproof.reports import sarif
 
-        write_atomically(args.sarif, sarif.dumps(sarif.sarif_log(system, args.requirements, outcomes, info)))
-        _wrote(console, "SARIF log", args.sarif)
+        with _writing("--sarif", unwritten):
+            write_atomically(args.sarif, sarif.dumps(sarif.sarif_log(system, args.requirements, outcomes, info)))
+            _wrote(console, "SARIF log", args.sarif)
     if args.report:
         from pumpproof.reports import html
 
-        with _writing(args.report):
+        with _writing("--report", unwritten):
             index = html.write_report(args.report, system, args.requirements, outcomes, info)
-        _wrote(console, "HTML report", index)
+            _wrote(console, "HTML report", index)
     if args.graph_dir:
         from pumpproof.reports import graphs
 
-        with _writing(args.graph_dir):
-            drawn = graphs.write_trace_graphs(args.graph_dir, system, outcomes, args.graph_format)
-        for path in drawn:
-            _wrote(console, "graph", path)
+        with _writing("--graph-dir", unwritten):
+            for path in graphs.write_trace_graphs(args.graph_dir, system, outcomes, args.graph_format):
+                _wrote(console, "graph", path)
+    return unwritten
 
 
 # ---------------------------------------------------------------- lint, mutate, show
@@ -568,22 +611,6 @@ def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     if args.graph is None:
         return show(args.report, console, None, args.id)
     _refuse_clashes([("--graph", args.graph)], [], [args.report])
+    _refuse_unwritable([("--graph", args.graph)])
     format_of(args.graph)  # a bad file name is refused before anything is shown
-    with _writing(args.graph):
-        return show(args.report, console, args.graph, args.id)
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file, so a crash never leaves half a report."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = None
-    try:
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".pumpproof-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except OSError as err:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise UsageError(f"cannot write {path}: {err.strerror}") from None
+    return show(args.report, console, args.graph, args.id)

@@ -19,6 +19,7 @@ import networkx as nx
 
 from pumpproof.errors import UsageError
 from pumpproof.lang.ir import TransitionSystem, Value
+from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import Counterexample, from_outcome, inputs_text
 from pumpproof.reports.trace_view import StepView, fmt
 from pumpproof.verify.results import Violated
@@ -225,7 +226,7 @@ def format_of(path: str | Path) -> str:
 
 def write_graph(graph: graphviz.Digraph, path: str | Path) -> None:
     """Write the graph in the format its file name asks for."""
-    Path(path).write_bytes(render(graph, format_of(path)))
+    write_atomically(path, render(graph, format_of(path)))
 
 
 def inline_svg(graph: graphviz.Digraph) -> str:

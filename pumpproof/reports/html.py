@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import EnumType, IntType, TransitionSystem
+from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
 from pumpproof.reports.graphs import inline_svg, state_space_graph, trace_graph
 from pumpproof.reports.narrative import narrate
@@ -67,11 +68,12 @@ def write_report(
     state_vars: Sequence[str] | None = None,
     max_states: int = DEFAULT_MAX_STATES,
 ) -> Path:
-    """Write DIRECTORY/index.html; `state_vars` name the state-space projection (default: the enum variables)."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "index.html"
-    path.write_text(render_report(system, reqs_path, outcomes, info, state_vars, max_states), encoding="utf-8")
+    """Write DIRECTORY/index.html; `state_vars` name the state-space projection (default: the enum variables).
+
+    The page is rendered in full before anything is written, so a failure keeps the previous report.
+    """
+    path = Path(directory) / "index.html"
+    write_atomically(path, render_report(system, reqs_path, outcomes, info, state_vars, max_states))
     return path
 
 

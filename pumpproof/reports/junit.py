@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from typing import Literal
 
 from pumpproof.lang.ir import TransitionSystem
+from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
@@ -48,8 +49,7 @@ def write_junit(
     path: str, system: TransitionSystem, outcomes: list[Outcome], info: RunInfo, unknown_as: UnknownAs = "skipped"
 ) -> None:
     """Write the JUnit XML to `path`."""
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(junit_xml(system, outcomes, info, unknown_as))
+    write_atomically(path, junit_xml(system, outcomes, info, unknown_as))
 
 
 def _testcase(system: TransitionSystem, o: Outcome, unknown_as: UnknownAs) -> ET.Element:

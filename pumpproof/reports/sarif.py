@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.location import Location
+from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
@@ -56,7 +57,7 @@ def dumps(log: dict[str, Any]) -> str:
 
 def write_sarif(path: str, system: TransitionSystem, reqs_path: str, outcomes: list[Outcome], info: RunInfo) -> None:
     """Write the SARIF log to `path`."""
-    Path(path).write_text(dumps(sarif_log(system, reqs_path, outcomes, info)), encoding="utf-8")
+    write_atomically(path, dumps(sarif_log(system, reqs_path, outcomes, info)))
 
 
 def _rule(req: Requirement) -> dict[str, Any]:

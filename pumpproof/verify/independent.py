@@ -19,6 +19,7 @@ from pathlib import Path
 import cvc5
 
 from pumpproof import __version__
+from pumpproof.output import write_atomically
 from pumpproof.verify.certificates import Obligation, obligations
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
@@ -188,10 +189,9 @@ def manifest(proofs: Sequence[CertifiedProof], model: str) -> dict[str, object]:
 def write_bundle(proofs: Sequence[CertifiedProof], model: str, out_dir: str | Path) -> Path:
     """Write every obligation as a standalone .smt2 file and the manifest; return the manifest's path."""
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     for proof in proofs:
         for c in proof.checks:
-            (folder / file_name(proof.requirement, c.obligation.name)).write_text(c.obligation.script, encoding="utf-8")
+            write_atomically(folder / file_name(proof.requirement, c.obligation.name), c.obligation.script)
     path = folder / MANIFEST
-    path.write_text(json.dumps(manifest(proofs, model), indent=2) + "\n", encoding="utf-8")
+    write_atomically(path, json.dumps(manifest(proofs, model), indent=2) + "\n")
     return path

@@ -1,0 +1,149 @@
+"""Every file pumpproof writes, written one way: never half a file, never through a link, never over a device.
+
+Reports are evidence, so a full disk must not leave a truncated report in place of the previous one,
+and a link planted in an output folder must not redirect a write onto the model. A file is written
+to a temporary file in its own folder and renamed over the name; that replaces a symbolic link or a
+hard link itself and leaves what it pointed at alone. A character device or FIFO (`/dev/null`, a
+terminal, a pipe, also through a link) and an open descriptor (`/dev/stdout`, `/dev/fd/N`) are
+written to as streams: there is nothing there to replace.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import stat
+import sys
+import tempfile
+
+from pumpproof.errors import UsageError
+
+_DESCRIPTOR = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
+_MAX_LINKS = 40  # Linux's limit on links followed in one lookup (ELOOP)
+
+
+class OutputError(UsageError):
+    """An output that cannot be written, with its path and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"cannot write {path}: {reason}", hint="choose another output location")
+        self.path = path
+        self.reason = reason
+
+
+def write_atomically(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write `data` (text as UTF-8) to `path` as its kind requires (see the module); OutputError if it cannot."""
+    name = os.fspath(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        descriptor = _descriptor(name)
+        if descriptor is not None:
+            sys.stdout.flush()  # what was printed before comes before the report
+            sys.stderr.flush()
+            _write_all(descriptor, payload)
+        elif _is_stream(name):
+            fd = os.open(name, os.O_WRONLY)  # a FIFO waits here for its reader, like a shell redirection
+            try:
+                _write_all(fd, payload)
+            finally:
+                os.close(fd)
+        else:
+            _replace(name, payload)
+    except OSError as err:
+        raise OutputError(name, err.strerror or str(err)) from None
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """OutputError now, before any solving, if `path` could not be written later.
+
+    A folder is probed with a real file (created and removed): permission bits say nothing to root.
+    """
+    name = os.fspath(path)
+    try:
+        descriptor = _descriptor(name)
+        if descriptor is not None:
+            if fcntl.fcntl(descriptor, fcntl.F_GETFL) & os.O_ACCMODE == os.O_RDONLY:
+                raise OutputError(name, "the descriptor is open for reading only")
+        elif _is_stream(name):
+            if not os.access(name, os.W_OK):
+                raise OutputError(name, "permission denied")
+        else:
+            fd, probe = tempfile.mkstemp(dir=_existing_folder(name), prefix=".pumpproof-probe-")
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as err:
+        raise OutputError(name, err.strerror or str(err)) from None
+
+
+def _is_stream(path: str) -> bool:
+    """A character device or FIFO, or a link to one; OutputError for what is no file at all (a block device, a socket).
+
+    Any other link is not followed: it is replaced, and its target never written.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            mode = os.stat(path).st_mode
+            if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+                return False
+    except OSError:  # nothing there yet, or a dangling link: a name to create or replace
+        return False
+    if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise OutputError(path, f"it is {'a block device' if stat.S_ISBLK(mode) else 'a socket'}, not a file")
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _descriptor(path: str) -> int | None:
+    """The descriptor number `path` names (/dev/stdout, /dev/fd/N, /proc/self/fd/N, a link to one), if any."""
+    name = os.path.abspath(path)
+    for _ in range(_MAX_LINKS):
+        match = _DESCRIPTOR.fullmatch(name)
+        if match:
+            return int(match[1])
+        if not os.path.islink(name):
+            return None
+        name = os.path.normpath(os.path.join(os.path.dirname(name), os.readlink(name)))
+    return None
+
+
+def _replace(path: str, payload: bytes) -> None:
+    """A temporary file in `path`'s folder, synced, given the umask's permissions, renamed over `path`."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".pumpproof-", suffix=".tmp")
+    try:
+        try:
+            _write_all(fd, payload)
+            os.fsync(fd)  # the data is on disk before the name points at it
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide a report from its readers
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    """Write every byte (a pipe or a signal may take fewer per call)."""
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _existing_folder(path: str) -> str:
+    """The folder `path` will be created in, or its nearest ancestor that exists (folders are made on writing)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    while not os.path.lexists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise OutputError(path, f"{folder} is not a directory")
+    return folder
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
