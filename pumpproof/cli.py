@@ -27,9 +27,11 @@ from rich.text import Text
 
 from pumpproof import __version__
 from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
+from pumpproof.lang.characters import visible_lines
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line, sha256_of
+from pumpproof.reports.terminal import plain
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Verdict
@@ -142,7 +144,8 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
+    # Markup and emoji codes off: every text on the console is data (see terminal.plain).
+    console = Console(width=None if sys.stdout.isatty() else 140, highlight=False, markup=False, emoji=False)
     try:
         args = build_parser().parse_args(args_list)
         run: Command = args.run
@@ -152,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except PumpproofError as err:
         print(
-            f"internal error: {err}\nThis is a bug in pumpproof; please report it with the command above.",
+            f"internal error: {visible_lines(str(err))}\n"
+            "This is a bug in pumpproof; please report it with the command above.",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
@@ -160,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception:  # noqa: BLE001 - the last line of defence: never leave the user with a bare traceback
-        print("internal error: unexpected exception (a bug in pumpproof)\n" + traceback.format_exc(), file=sys.stderr)
+        trace = visible_lines(traceback.format_exc())
+        print("internal error: unexpected exception (a bug in pumpproof)\n" + trace, file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -272,7 +277,7 @@ def _writing(path: str | os.PathLike[str]) -> Iterator[None]:
 
 
 def _wrote(console: Console, what: str, path: str | os.PathLike[str]) -> None:
-    console.print(Text(f"{what} written to {path}", style="dim"), markup=False)
+    console.print(plain(f"{what} written to {path}", "dim"))
 
 
 # ---------------------------------------------------------------- check and certify
@@ -341,13 +346,13 @@ def _certify(
         held = sum(c.holds for c in p.checks)
         wrong = ", ".join(f"{c.obligation.name}: {c.answer}" for c in p.checks if not c.holds)
         if p.requirement in failed:
-            result = Text(f"REFUTED ({wrong})", style="bold red")
+            result = plain(f"REFUTED ({wrong})", "bold red")
         elif not p.ok:
-            result = Text(f"not confirmed ({wrong or p.note})", style="bold yellow")
+            result = plain(f"not confirmed ({wrong or p.note})", "bold yellow")
         else:
-            result = Text("confirmed" + (f" ({p.note})" if p.note else ""), style="bold green")
+            result = plain("confirmed" + (f" ({p.note})" if p.note else ""), "bold green")
         table.add_row(
-            p.requirement,
+            plain(p.requirement),
             f"{p.engine}, {p.kind}" + (f", k={p.k}" if p.k > 1 else ""),
             solvers,
             f"{held}/{len(p.checks)} unsat",
@@ -410,7 +415,7 @@ def _lint(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     from pumpproof.verify.coverage import coverage
 
     system = _load_model(args)
-    with console.status(f"linting {system.name}", spinner="dots"):
+    with console.status(plain(f"linting {system.name}"), spinner="dots"):
         cov = coverage(system, _options(args))
     lint_report.render(console, cov)
     if cov.findings:
@@ -441,14 +446,14 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     for o in baseline:
         if o.result.verdict is not Verdict.PROVED:
             note = f"note: {o.requirement.id} is {o.result.verdict.value} on the unmutated model, not PROVED"
-            console.print(Text(note, style="yellow"), markup=False)
+            console.print(plain(note, "yellow"))
     selected = mutate.mutants(system, args.transition or None)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", style="dim"),
+        TextColumn("{task.fields[current]}", style="dim", markup=False),
     )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("mutants", total=len(selected), current="")
