@@ -5,7 +5,9 @@ usage; 3 some requirement unknown and none violated or vacuous; 4 internal error
 failed its check).
 `lint` and `mutate` read them the same way: 1 a finding (a dead transition, a surviving mutant),
 3 something undecided and nothing found. With `--certify` (and `certify`), 4 when cvc5 refutes a
-proof obligation, 3 when it cannot confirm a proof and nothing else is wrong.
+proof obligation, 3 when it cannot confirm a proof and nothing else is wrong. `show`: 0 when every
+counterexample shown was replayed again on the report's unchanged files, 3 when some is only the
+report's claim (its files are not at hand, or changed).
 """
 
 from __future__ import annotations
@@ -100,10 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
     mutate.set_defaults(run=_mutate)
 
-    show = sub.add_parser("show", help="print the counterexamples of a saved --json report again")
+    show = sub.add_parser(
+        "show", help="print the counterexamples of a saved --json report again, replayed on the model if it is there"
+    )
     show.add_argument("report", help="a JSON report written by 'check --json'")
     show.add_argument("--id", metavar="ID", help="only this requirement's counterexample")
     show.add_argument("--graph", metavar="FILE", help="draw the counterexample (.svg, .png or .dot)")
+    show.add_argument("--model", metavar="FILE", help="the report's model file, if it is not where the report says")
+    show.add_argument(
+        "--requirements", metavar="FILE", help="the report's requirements file, if it is not where the report says"
+    )
     show.set_defaults(run=_show)
     return parser
 
@@ -473,12 +481,13 @@ def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     from pumpproof.reports.graphs import format_of
     from pumpproof.reports.show import show
 
+    files = (args.model, args.requirements)
     if args.graph is None:
-        return show(args.report, console, None, args.id)
-    _refuse_clashes([("--graph", args.graph)], [], [args.report])
+        return show(args.report, console, None, args.id, *files)
+    _refuse_clashes([("--graph", args.graph)], [], [args.report, *filter(None, files)])
     format_of(args.graph)  # a bad file name is refused before anything is shown
     with _writing(args.graph):
-        return show(args.report, console, args.graph, args.id)
+        return show(args.report, console, args.graph, args.id, *files)
 
 
 def write_atomically(path: str, text: str) -> None:

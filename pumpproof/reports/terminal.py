@@ -109,7 +109,7 @@ def render_counterexample(console: Console, system: TransitionSystem, outcome: O
 
 def render_evidence(console: Console, cx: Counterexample, replayed: str = "confirmed.") -> None:
     """A counterexample's heading, step table and plain-language narrative (also used by `pumpproof show`,
-    which says when the replay happened: a saved report is not replayed again)."""
+    which says whether it replayed the saved trace again or shows the report's claim)."""
     console.print(Text("\n") + plain(f"{cx.req_id} VIOLATED: {cx.text}", "bold red"))
     console.print(plain_lines(f"  formula: {cx.formula}", "dim"))
     if cx.location is not None:
