@@ -142,15 +142,15 @@ def load(path: str) -> dict[str, Any]:
         raise UsageError(f"'{path}' is not UTF-8 text (byte {err.start})", hint=HINT) from None
     try:
         doc = json.loads(text)
+        if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+            raise UsageError(f"'{path}' is not a pumpproof report (schema {SCHEMA})", hint=HINT)
+        _check(doc, path)
     except RecursionError:
         raise UsageError(f"'{path}' is not a pumpproof report: its JSON is nested too deeply", hint=HINT) from None
     except json.JSONDecodeError as err:
         raise UsageError(f"'{path}' is not JSON ({err.msg}, line {err.lineno})", hint=HINT) from None
     except ValueError as err:  # an integer of more digits than Python converts
         raise UsageError(f"'{path}' is not usable JSON ({err})", hint=HINT) from None
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
-        raise UsageError(f"'{path}' is not a pumpproof report (schema {SCHEMA})", hint=HINT)
-    _check(doc, path)
     return doc
 
 

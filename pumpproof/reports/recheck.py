@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pumpproof.errors import InternalError, ReplayError, UsageError
-from pumpproof.lang.ir import FALSE, TRUE, Requirement, RequirementSet, TransitionSystem
+from pumpproof.lang.ir import FALSE, Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.reports.counterexample import Counterexample, from_json, from_outcome, trace_from_json
 from pumpproof.reports.provenance import sha256_of
@@ -25,8 +25,12 @@ from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import RANGES_ID, SafetyProblem, ranges_problem
 from pumpproof.verify.replay import replay, replay_steps, stopped
 from pumpproof.verify.results import Trace, Violated
-from pumpproof.verify.run import Outcome, problem_for, ranges_requirement
-from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
+from pumpproof.verify.run import Outcome, check_requirement, problem_for, ranges_requirement
+from pumpproof.verify.runs import DEADLOCK_ID, DEADLOCK_TEXT, TIME_ID, TIME_TEXT, Check
+
+RUNS_TEXT = {DEADLOCK_ID: DEADLOCK_TEXT, TIME_ID: TIME_TEXT}
+"""The built-in questions about the model's runs whose findings have counterexamples."""
+TIME_CLAIM = "that time cannot pass after the last one is the report's claim (`pumpproof lint` decides it again)"
 
 
 @dataclass(frozen=True)
@@ -99,19 +103,15 @@ def _replay(
 ) -> tuple[Requirement, SafetyProblem | LivenessProblem, Trace | None, str]:
     """The requirement, its problem, the replayed trace (None when it cannot be replayed) and what of the
     report's claim is left unchecked ('' when nothing is)."""
-    if rid in (DEADLOCK_ID, TIME_ID):
-        req = Requirement(rid, result["text"], result["source"], TRUE, result["formula"], system.loc)
+    if rid in RUNS_TEXT:
         plain = SafetyProblem(rid, system, FALSE)
-        checked, _ = replay_steps(plain, _finite(trace, rid))
-        if rid == DEADLOCK_ID:
-            _check_deadlock(system, checked)
-            return req, plain, checked, ""
-        return (
-            req,
-            plain,
-            checked,
-            "that time cannot pass after the last one is the report's claim (`pumpproof lint` decides it again)",
-        )
+        checked, _ = replay_steps(plain, trace if rid == TIME_ID else _finite(trace, rid))
+        req = check_requirement(system, Check(rid, RUNS_TEXT[rid], Violated(result["engine"], 0.0, checked), plain))
+        if rid == TIME_ID:
+            _check_closed(checked)
+            return req, plain, checked, TIME_CLAIM
+        _check_deadlock(system, checked)
+        return req, plain, checked, ""
     if rid == RANGES_ID:
         ranges = ranges_problem(system)
         if ranges is None:
@@ -136,6 +136,12 @@ def _finite(trace: Trace, rid: str) -> Trace:
             f"{rid}: a counterexample of a safety requirement has no loop (loop_start {trace.loop_start})"
         )
     return trace
+
+
+def _check_closed(trace: Trace) -> None:
+    """A witness that time stops in a zero-time loop: its last state is the state the loop returns to."""
+    if trace.loop_start is not None and trace.steps[-1].state != trace.steps[trace.loop_start].state:
+        raise ReplayError(f"{TIME_ID}: the last step does not return to the state of step {trace.loop_start}")
 
 
 def _check_deadlock(system: TransitionSystem, trace: Trace) -> None:
