@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.reports import json_report
 from pumpproof.reports.provenance import InputFile, RunInfo, sha256_of
 from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Options, Outcome, check_all
@@ -69,6 +72,15 @@ def run_info(system: TransitionSystem, model: str = RECALLED, reqs: str = REQS) 
         options={"engine": "auto"},
         solvers={"z3": "test"},
     )
+
+
+@pytest.fixture
+def saved(recalled, tmp_path: Path) -> Path:
+    """The recalled run's JSON report, as `check --json` writes it."""
+    system, outcomes, info = recalled
+    path = tmp_path / "result.json"
+    path.write_text(json_report.dumps(json_report.report(outcomes, info, system.name, 1)))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from pumpproof import cli
 from pumpproof.lang.characters import HIDDEN
-from pumpproof.reports import html, json_report, junit, sarif, terminal
+from pumpproof.reports import html, junit, sarif, terminal
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import render, trace_graph
 from pumpproof.reports.show import show
@@ -174,14 +174,6 @@ def _doctored(saved: Path, tmp_path: Path, change: Any) -> Path:
     change(next(r for r in doc["results"] if r["id"] == "UO-LEVEL"))
     path = tmp_path / "doctored.json"
     path.write_text(json.dumps(doc))
-    return path
-
-
-@pytest.fixture
-def saved(recalled, tmp_path: Path) -> Path:
-    system, outcomes, info = recalled
-    path = tmp_path / "result.json"
-    path.write_text(json_report.dumps(json_report.report(outcomes, info, system.name, 1)))
     return path
 
 
