@@ -6,7 +6,9 @@ failed its check). An output that cannot be written after solving keeps the verd
 turns 0 into 2.
 `lint` and `mutate` read them the same way: 1 a finding (a dead transition, a surviving mutant),
 3 something undecided and nothing found. With `--certify` (and `certify`), 4 when cvc5 refutes a
-proof obligation, 3 when it cannot confirm a proof and nothing else is wrong.
+proof obligation, 3 when it cannot confirm a proof and nothing else is wrong. `show`: 0 when every
+counterexample shown was replayed again on the report's unchanged files, 3 when some is only the
+report's claim (its files are not at hand, or changed).
 """
 
 from __future__ import annotations
@@ -34,10 +36,12 @@ from rich.text import Text
 
 from pumpproof import __version__
 from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
+from pumpproof.lang.characters import visible_lines
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.output import OutputError, check_writable, write_atomically
 from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line
+from pumpproof.reports.terminal import plain
 from pumpproof.verify.budget import GRACE_S
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
@@ -110,10 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
     mutate.set_defaults(run=_mutate)
 
-    show = sub.add_parser("show", help="print the counterexamples of a saved --json report again")
+    show = sub.add_parser(
+        "show", help="print the counterexamples of a saved --json report again, replayed on the model if it is there"
+    )
     show.add_argument("report", help="a JSON report written by 'check --json'")
     show.add_argument("--id", metavar="ID", help="only this requirement's counterexample")
     show.add_argument("--graph", metavar="FILE", help="draw the counterexample (.svg, .png or .dot)")
+    show.add_argument("--model", metavar="FILE", help="the report's model file, if it is not where the report says")
+    show.add_argument(
+        "--requirements", metavar="FILE", help="the report's requirements file, if it is not where the report says"
+    )
     show.set_defaults(run=_show)
     return parser
 
@@ -180,7 +190,8 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    console = Console(width=None if sys.stdout.isatty() else 140, highlight=False)
+    # Markup and emoji codes off: every text on the console is data (see terminal.plain).
+    console = Console(width=None if sys.stdout.isatty() else 140, highlight=False, markup=False, emoji=False)
     try:
         args = build_parser().parse_args(args_list)
         run: Command = args.run
@@ -191,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except PumpproofError as err:
         print(
-            f"internal error: {err}\nThis is a bug in pumpproof; please report it with the command above.",
+            f"internal error: {visible_lines(str(err))}\n"
+            "This is a bug in pumpproof; please report it with the command above.",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
@@ -202,7 +214,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
         return 128 + stop.signum
     except Exception:  # noqa: BLE001 - the last line of defence: never leave the user with a bare traceback
-        print("internal error: unexpected exception (a bug in pumpproof)\n" + traceback.format_exc(), file=sys.stderr)
+        trace = visible_lines(traceback.format_exc())
+        print("internal error: unexpected exception (a bug in pumpproof)\n" + trace, file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -400,7 +413,7 @@ def _exit_after_writing(code: int, unwritten: Sequence[UsageError]) -> int:
 
 
 def _wrote(console: Console, what: str, path: str | os.PathLike[str]) -> None:
-    console.print(Text(f"{what} written to {path}", style="dim"), markup=False)
+    console.print(plain(f"{what} written to {path}", "dim"))
 
 
 # ---------------------------------------------------------------- check and certify
@@ -476,13 +489,13 @@ def _certify(
         held = sum(c.holds for c in p.checks)
         wrong = ", ".join(f"{c.obligation.name}: {c.answer}" for c in p.checks if not c.holds)
         if p.requirement in failed:
-            result = Text(f"REFUTED ({wrong})", style="bold red")
+            result = plain(f"REFUTED ({wrong})", "bold red")
         elif not p.ok:
-            result = Text(f"not confirmed ({wrong or p.note})", style="bold yellow")
+            result = plain(f"not confirmed ({wrong or p.note})", "bold yellow")
         else:
-            result = Text("confirmed" + (f" ({p.note})" if p.note else ""), style="bold green")
+            result = plain("confirmed" + (f" ({p.note})" if p.note else ""), "bold green")
         table.add_row(
-            p.requirement,
+            plain(p.requirement),
             f"{p.engine}, {p.kind}" + (f", k={p.k}" if p.k > 1 else ""),
             solvers,
             f"{held}/{len(p.checks)} unsat",
@@ -552,7 +565,7 @@ def _lint(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     from pumpproof.verify.coverage import coverage
 
     system = _load_model(args)
-    with console.status(f"linting {system.name}", spinner="dots"):
+    with console.status(plain(f"linting {system.name}"), spinner="dots"):
         cov = coverage(system, _options(args))
     lint_report.render(console, cov)
     if cov.findings:
@@ -581,14 +594,14 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
             f"note: {o.requirement.id} is UNKNOWN on the unmutated model{why}, so it judges no mutant: "
             "a mutant the other requirements do not kill is undecided"
         )
-        console.print(Text(note, style="yellow"), markup=False)
+        console.print(plain(note, "yellow"))
     selected = mutate.mutants(system, args.transition or None)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[current]}", style="dim"),
+        TextColumn("{task.fields[current]}", style="dim", markup=False),
     )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("mutants", total=len(selected), current="")
@@ -608,9 +621,10 @@ def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     from pumpproof.reports.graphs import format_of
     from pumpproof.reports.show import show
 
+    files = (args.model, args.requirements)
     if args.graph is None:
-        return show(args.report, console, None, args.id)
-    _refuse_clashes([("--graph", args.graph)], [], [args.report])
+        return show(args.report, console, None, args.id, *files)
+    _refuse_clashes([("--graph", args.graph)], [], [args.report, *filter(None, files)])
     _refuse_unwritable([("--graph", args.graph)])
     format_of(args.graph)  # a bad file name is refused before anything is shown
-    return show(args.report, console, args.graph, args.id)
+    return show(args.report, console, args.graph, args.id, *files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pumpproof.lang.characters import visible
 from pumpproof.lang.location import Location
 
 
@@ -23,19 +24,23 @@ class InputError(PumpproofError):
         self.hint = hint
 
     def render(self) -> str:
-        """`file:line:col: error: message`, the offending line, a caret under the column, and the hint."""
+        """`file:line:col: error: message`, the offending line, a caret under the column, and the hint.
+
+        Every part is shown with hidden characters escaped: file names, messages and source lines may
+        carry terminal escape sequences (the message about such a character quotes its line).
+        """
         lines = []
         if self.location is None:
-            lines.append(f"error: {self.message}")
+            lines.append(f"error: {visible(self.message)}")
         else:
             loc = self.location
-            lines.append(f"{loc}: error: {self.message}")
+            lines.append(f"{visible(str(loc))}: error: {visible(self.message)}")
             if loc.line_text:
                 text = loc.line_text.rstrip("\n").expandtabs(1)
-                lines.append(f"  {text}")
-                lines.append("  " + " " * max(loc.col - 1, 0) + "^")
+                lines.append(f"  {visible(text)}")
+                lines.append("  " + " " * len(visible(text[: max(loc.col - 1, 0)])) + "^")
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {visible(self.hint)}")
         return "\n".join(lines)
 
 

@@ -455,7 +455,7 @@ def test_show_round_trip_from_a_json_report(capsys: pytest.CaptureFixture[str], 
     code, checked, _ = run(capsys, "check", RECALLED, REQS, "--only", "UO-LEVEL", "--json", str(report))
     assert code == 1
     code, out, _ = run(capsys, "show", str(report))
-    assert code == 0 and "UO-LEVEL" in out and "restart" in out and "not repeated by `show`" in out
+    assert code == 0 and "UO-LEVEL" in out and "restart" in out and "confirmed again by `show`" in out
     graph = tmp_path / "cx.svg"
     code, out, _ = run(capsys, "show", str(report), "--id", "UO-LEVEL", "--graph", str(graph))
     assert code == 0 and ET.parse(graph).getroot().tag.endswith("svg")

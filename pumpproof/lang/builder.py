@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from pumpproof.errors import ModelError
 from pumpproof.lang import syntax as s
+from pumpproof.lang.characters import HIDDEN, describe
 from pumpproof.lang.elaborate import elaborate_model
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.lang.location import Location
@@ -208,7 +209,8 @@ class ModelBuilder:
                 raise TypeError(f"cannot assign to {target!r}: the keys of do= must be variables or array elements")
             updates.append(s.Assign(target.node, _syntax(value), loc))
         guard = None if when is None else _syntax(when)
-        self.decls.append(s.TransitionDecl(_checked(name), _decl(over), label, guard, tuple(updates), loc, environment))
+        decl = s.TransitionDecl(_checked(name), _decl(over), _label(label), guard, tuple(updates), loc, environment)
+        self.decls.append(decl)
 
     def ite(self, cond: Operand, then: Operand, orelse: Operand) -> Term:
         """`if cond then then else orelse`."""
@@ -265,6 +267,15 @@ def _checked(name: str) -> str:
         hint = "names are letters, digits and '_', do not start with a digit, and are not reserved words"
         raise ModelError(f"'{name}' is not a valid name", _caller(), hint)
     return name
+
+
+def _label(label: str | None) -> str | None:
+    """A transition's description, under the rule for strings in model files (no characters that hide text)."""
+    hidden = HIDDEN.search(label or "")
+    if hidden:
+        hint = "delete it: such characters can hide or reorder text in terminals and reports"
+        raise ModelError(f"a transition label cannot contain {describe(hidden.group())}", _caller(), hint)
+    return label
 
 
 def _decl(over: Param | None) -> s.Param | None:

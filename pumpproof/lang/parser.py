@@ -16,6 +16,7 @@ from lark.tree import Meta
 
 from pumpproof.errors import InputError, ModelError, PropertyError
 from pumpproof.lang import syntax as s
+from pumpproof.lang.characters import HIDDEN, describe
 from pumpproof.lang.location import Location
 
 EXPRESSION_STARTS = frozenset(
@@ -80,11 +81,52 @@ def parse_requirements(text: str, filename: str) -> s.RequirementsSyntax:
 
 
 def _parse(text: str, filename: str, start: str, error: type[InputError]) -> object:
+    _refuse_hidden(text, filename, error)
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, filename, error) from None
     return _ToSyntax(text, filename).transform(tree)
+
+
+# ---------------------------------------------------------------- characters a reader cannot see
+
+
+def _refuse_hidden(text: str, filename: str, error: type[InputError]) -> None:
+    """An error at the first character that could hide or reorder text (characters.HIDDEN), wherever it is.
+
+    Allowed are line feeds, a carriage return before one (CRLF files) and tabs outside strings.
+    """
+    for m in HIDDEN.finditer(text):
+        c, pos = m.group(), m.start()
+        if c == "\n" or (c == "\r" and text.startswith("\n", pos + 1)):
+            continue
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        line_text = text[start : end if end >= 0 else len(text)].removesuffix("\r")
+        where = _lexical_context(text[start:pos])
+        if c == "\t" and where != "a string":
+            continue
+        loc = Location(filename, text.count("\n", 0, pos) + 1, pos - start + 1, line_text)
+        hint = (
+            "write spaces instead of a tab"
+            if c == "\t"
+            else "delete it: such characters can hide or reorder text in terminals and reports"
+        )
+        raise error(f"{where} cannot contain {describe(c)}", loc, hint)
+
+
+def _lexical_context(line: str) -> str:
+    """Whether the end of `line`, the start of a source line, lies in a string, in a comment or in neither."""
+    quoted, escaped = False, False
+    for i, ch in enumerate(line):
+        if quoted:
+            quoted, escaped = escaped or ch != '"', not escaped and ch == "\\"
+        elif ch == '"':
+            quoted = True
+        elif ch == "#" or line.startswith("//", i):
+            return "a comment"
+    return "a string" if quoted else "source text"
 
 
 # ---------------------------------------------------------------- syntax errors

@@ -18,7 +18,7 @@ from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Outcome
 
-_FRACTION = re.compile(r"^-?\d+/\d+$")
+_FRACTION = re.compile(r"^-?[0-9]+/0*[1-9][0-9]*$")
 
 
 @dataclass(frozen=True)
@@ -92,21 +92,28 @@ def parse_value(v: Any) -> Value:
     return v
 
 
-def from_json(result: dict[str, Any]) -> Counterexample:
-    """The counterexample of one entry of a pumpproof-result/1 report's `results`."""
-    trace = result["trace"]
-    raw = trace["steps"]
+def trace_from_json(trace: dict[str, Any]) -> Trace:
+    """A saved trace (of a report json_report.load accepted) as a Trace; monitors are left to a replay."""
     steps = tuple(
         Step(
             s["index"],
             s["transition"],
             {k: parse_value(v) for k, v in s["inputs"].items()},
             {k: parse_value(v) for k, v in s["state"].items()},
+            {k: parse_value(v) for k, v in s.get("monitors", {}).items()},
             elapsed=parse_value(s["elapsed"]),
             time=parse_value(s["time"]),
         )
-        for s in raw
+        for s in trace["steps"]
     )
+    return Trace(steps, trace["loop_start"])
+
+
+def from_json(result: dict[str, Any]) -> Counterexample:
+    """The counterexample of one entry of a pumpproof-result/1 report's `results`, as the report tells it."""
+    trace = result["trace"]
+    raw = trace["steps"]
+    steps = trace_from_json(trace).steps
     # A model-free system: trace_view still computes the changes; labels and shown inputs come from the JSON.
     bare = TransitionSystem("", {}, (), ())
     views = [

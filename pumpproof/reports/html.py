@@ -3,7 +3,8 @@
 Run metadata, a traceability matrix, the assumptions every verdict rests on, the evidence for
 each verdict (invariants, counterexample graphs, narratives, step tables) and the limitations.
 Deterministic: the same run gives the same file apart from the values marked `volatile`
-(timestamp and timings).
+(timestamp and timings). Texts are data: autoescaped, with hidden characters written as escapes
+(a bidi override would reorder a requirement's text in the browser).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import networkx as nx
 from markupsafe import Markup
 
 from pumpproof.errors import UnsupportedError
+from pumpproof.lang.characters import visible_lines
 from pumpproof.lang.ir import EnumType, IntType, TransitionSystem
 from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
@@ -99,6 +101,7 @@ def render_report(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_escape_hidden,
     )
     env.filters["fmt"] = fmt
     return env.get_template("report.html.j2").render(
@@ -119,6 +122,12 @@ def render_report(
         inputs_text=inputs_text,
         transition_text=transition_text,
     )
+
+
+def _escape_hidden(value: object) -> object:
+    """Every value the template prints, before autoescaping: hidden characters as escapes (Markup, the inline
+    SVG that graphs built from escaped texts, as it is)."""
+    return value if isinstance(value, Markup) else visible_lines(str(value))
 
 
 def _entry(

@@ -1,12 +1,21 @@
-"""The machine-readable report (schema `pumpproof-result/1`, documented in the README)."""
+"""The machine-readable report (schema `pumpproof-result/1`, documented in the README), and reading it back.
+
+A report read back (by `pumpproof show`) may have been edited or damaged: it must match the JSON
+schema shipped with the package (schemas/pumpproof-result-1.schema.json) and have consistent
+traces, or it is refused with the first problem found.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict
 from fractions import Fraction
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
+from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Value
 from pumpproof.reports.counterexample import Counterexample, from_outcome
 from pumpproof.reports.provenance import RunInfo
@@ -40,6 +49,9 @@ def trace_json(trace: Trace, cx: Counterexample | None = None) -> dict[str, Any]
             for s in trace.steps
         ],
     }
+    for step, s in zip(out["steps"], trace.steps, strict=True):
+        if s.monitors:  # the tableau's guesses of a lasso are needed to replay it again
+            step["monitors"] = {k: value(v) for k, v in s.monitors.items()}
     if cx is not None:
         out["timed"] = cx.timed
         out["watched"] = list(cx.watched)
@@ -111,3 +123,78 @@ def report(outcomes: list[Outcome], info: RunInfo, model_name: str, exit_code: i
 def dumps(doc: dict[str, Any]) -> str:
     """Stable, readable JSON text."""
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+# ---------------------------------------------------------------- reading a report back
+
+SCHEMA_FILE = "pumpproof-result-1.schema.json"
+MAX_MESSAGE = 200
+"""Characters of a validation message quoted in an error (it may repeat a long value from the file)."""
+HINT = "give the file written by 'pumpproof check --json', unchanged"
+
+
+def load(path: str) -> dict[str, Any]:
+    """The pumpproof-result/1 document in `path`; UsageError when it is unreadable, not JSON, or not a valid report."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"cannot read '{path}': {err.strerror or err}", hint=HINT) from None
+    except UnicodeDecodeError as err:
+        raise UsageError(f"'{path}' is not UTF-8 text (byte {err.start})", hint=HINT) from None
+    try:
+        doc = json.loads(text)
+        if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+            raise UsageError(f"'{path}' is not a pumpproof report (schema {SCHEMA})", hint=HINT)
+        _check(doc, path)
+    except RecursionError:
+        raise UsageError(f"'{path}' is not a pumpproof report: its JSON is nested too deeply", hint=HINT) from None
+    except json.JSONDecodeError as err:
+        raise UsageError(f"'{path}' is not JSON ({err.msg}, line {err.lineno})", hint=HINT) from None
+    except ValueError as err:  # an integer of more digits than Python converts
+        raise UsageError(f"'{path}' is not usable JSON ({err})", hint=HINT) from None
+    return doc
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("pumpproof.reports").joinpath("schemas", SCHEMA_FILE).read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _check(doc: dict[str, Any], path: str) -> None:
+    """The schema's verdict, then what a schema cannot say: unique ids, steps numbered from 0, one initial
+    state, a loop that starts before the last step."""
+    from jsonschema.exceptions import best_match
+
+    error = best_match(_validator().iter_errors(doc))
+    if error is not None:
+        message = error.message
+        if len(message) > MAX_MESSAGE:  # it quotes a long value: the rule's own words say more
+            message = error.schema.get("description") or message[:MAX_MESSAGE] + "…"
+        raise _invalid(path, error.json_path, message)
+    ids = [r["id"] for r in doc["results"]]
+    for i, r in enumerate(doc["results"]):
+        problem = "a second result for this id" if ids.index(r["id"]) != i else None
+        problem = problem or (_trace_problem(r["trace"]) if r["trace"] is not None else None)
+        if problem:
+            raise _invalid(path, f"$.results[{i}] ({r['id']})", problem)
+
+
+def _invalid(path: str, where: str, problem: str) -> UsageError:
+    return UsageError(f"'{path}' is not a valid {SCHEMA} report: at {where}: {problem}", hint=HINT)
+
+
+def _trace_problem(trace: dict[str, Any]) -> str | None:
+    """What keeps a saved trace from being a run (steps out of order, a second initial state, a loop
+    that starts at or after the last step), or None."""
+    steps, loop = trace["steps"], trace["loop_start"]
+    for n, step in enumerate(steps):
+        if step["index"] != n:
+            return f"step {n} has index {step['index']}"
+        if (step["transition"] is None) != (n == 0):
+            return f"step {n}: only the first step, the initial state, has no transition"
+    if loop is not None and loop >= len(steps) - 1:
+        return f"loop_start {loop} is not a step before the last (the trace has {len(steps)} steps)"
+    return None

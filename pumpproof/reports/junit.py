@@ -1,7 +1,9 @@
 """JUnit XML for CI dashboards: one testcase per requirement; a violation fails with its narrative.
 
 UNKNOWN is never a pass: it is reported as skipped (the default) or as an error, as the caller
-chooses. Times are the only values that differ between two runs of the same command.
+chooses. Times are the only values that differ between two runs of the same command. Every text
+and attribute is written with hidden characters as escapes (`visible_lines`): most control
+characters, lone surrogates and U+FFFE/U+FFFF are not allowed in XML 1.0 at all, even escaped.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Literal
 
+from pumpproof.lang.characters import visible_lines
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import from_outcome
@@ -41,6 +44,7 @@ def junit_xml(
         ET.SubElement(props, "property", name=name, value=value)
     for o in outcomes:
         suite.append(_testcase(system, o, unknown_as))
+    _escape_hidden(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -70,6 +74,14 @@ def _testcase(system: TransitionSystem, o: Outcome, unknown_as: UnknownAs) -> ET
         out = ET.SubElement(case, "system-out")
         out.text = f"PROVED ({r.certificate.kind}, k={r.certificate.k})\n{summary}\n\n{r.certificate.invariant_text}"
     return case
+
+
+def _escape_hidden(root: ET.Element) -> None:
+    """Every text, tail and attribute value of the tree with hidden characters as escapes, in place."""
+    for element in root.iter():
+        element.text = visible_lines(element.text) if element.text else element.text
+        element.tail = visible_lines(element.tail) if element.tail else element.tail
+        element.attrib = {visible_lines(k): visible_lines(v) for k, v in element.attrib.items()}
 
 
 def _properties(info: RunInfo) -> list[tuple[str, str]]:

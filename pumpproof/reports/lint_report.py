@@ -4,9 +4,9 @@ and unreached values, each with its evidence."""
 from __future__ import annotations
 
 from rich.console import Console
-from rich.text import Text
 
 from pumpproof.lang.ir import DELAY
+from pumpproof.reports.terminal import plain
 from pumpproof.verify.coverage import Coverage, Finding
 from pumpproof.verify.results import Proved, Trace, Unknown, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Stop
@@ -42,33 +42,31 @@ def _where(f: Finding) -> str:
 
 def render(console: Console, cov: Coverage) -> None:
     """Print the findings of `cov`, most serious first, and a one-line summary."""
-    console.print(Text(f"lint {cov.model}", style="bold"))
+    console.print(plain(f"lint {cov.model}", "bold"))
     if cov.runs.none is not None:
-        console.print(Text(cov.runs.none, style="bold red"))
-        console.print(Text(f"  hint: {NO_RUN_HINT}", style="dim"))
-        console.print(Text("no other question asked: without a run, every transition is dead", style="bold"))
+        console.print(plain(cov.runs.none, "bold red"))
+        console.print(plain(f"  hint: {NO_RUN_HINT}", "dim"))
+        console.print(plain("no other question asked: without a run, every transition is dead", "bold"))
         return
     for note in (*cov.runs.notes, *cov.notes):
-        console.print(Text(note, style="yellow"))
+        console.print(plain(note, "yellow"))
     for check in cov.stops:
         assert isinstance(check.result, Violated) and check.stop is not None
-        console.print(Text(f"{check.id}: {check.summary}, after", style="bold red"))
-        console.print(Text(f"  {path_text(check.result.trace)}"))
-        console.print(Text(f"  hint: {HINTS[check.stop]}", style="dim"))
+        console.print(plain(f"{check.id}: {check.summary}, after", "bold red"))
+        console.print(plain(f"  {path_text(check.result.trace)}"))
+        console.print(plain(f"  hint: {HINTS[check.stop]}", "dim"))
     for f in cov.dead_transitions:
-        console.print(
-            Text(f"{_where(f)}dead transition: {f.subject.removeprefix('transition ')} never fires", style="red")
-        )
+        console.print(plain(f"{_where(f)}dead transition: {f.subject.removeprefix('transition ')} never fires", "red"))
     for f in cov.unreached_values:
-        console.print(Text(f"{_where(f)}unreached value: no reachable state has {f.subject}", style="red"))
+        console.print(plain(f"{_where(f)}unreached value: no reachable state has {f.subject}", "red"))
     for f in cov.undecided:
         reason = f.result.reason if isinstance(f.result, Unknown) else ""
-        console.print(Text(f"{_where(f)}undecided: {f.subject} ({reason})", style="yellow"))
+        console.print(plain(f"{_where(f)}undecided: {f.subject} ({reason})", "yellow"))
     fired = sum(f.reached is True for f in cov.transitions)
     values = sum(f.reached is True for f in cov.enum_values)
     parts = [f"{fired}/{len(cov.transitions)} transitions fire", f"{values}/{len(cov.enum_values)} enum values occur"]
     parts += [_summary(c, cov.terminals) for c in cov.runs.checks]
-    console.print(Text(", ".join(parts), style="bold green" if cov.clean else "bold"))
+    console.print(plain(", ".join(parts), style="bold green" if cov.clean else "bold"))
 
 
 def _summary(check: Check, terminals: int) -> str:

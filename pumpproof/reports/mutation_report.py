@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pumpproof.reports.terminal import plain
 from pumpproof.verify.mutate import Kill, MutationScore
 from pumpproof.verify.results import Verdict
 
@@ -33,10 +34,10 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
             if r.timelock:
                 killers = "- (stops time: lint reports a timelock)"
             table.add_row(
-                r.mutant.name,
+                plain(r.mutant.name),
                 Text(r.status, style=STATUS_STYLE[r.status]),
-                killers,
-                str(r.mutant.loc) if r.mutant.loc else "",
+                plain(killers),
+                plain(str(r.mutant.loc) if r.mutant.loc else ""),
             )
         console.print(table)
     killed, survived = len(result.with_status("killed")), len(result.with_status("survived"))
@@ -49,7 +50,7 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
     stopped = sum(bool(r.timelock) for r in result.with_status("survived"))
     if stopped:
         line += f"; {stopped} of the survivors stop time, which `pumpproof lint` reports as a timelock"
-    console.print(Text(line, style="bold"))
+    console.print(plain(line, "bold"))
     if survived:
         hint = (
             "a surviving mutant is a change to the model that no requirement notices: either a requirement "

@@ -2,7 +2,8 @@
 
 Each result points at the requirement in its `.req` file, with the model as a related location;
 the rule is the requirement itself (ruleId = requirement id). No timestamps: the log depends on
-the inputs only.
+the inputs only. Viewers show message texts as they are, so every string of the log is written
+with hidden characters as escapes (`visible_lines`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pumpproof.lang.characters import visible_lines
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.location import Location
 from pumpproof.output import write_atomically
@@ -47,7 +49,18 @@ def sarif_log(system: TransitionSystem, reqs_path: str, outcomes: list[Outcome],
         "results": [r for r in results if r is not None],
         "properties": {"solvers": info.solvers, "python": info.python, "constants": info.constants},
     }
-    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return _escape_hidden({"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+
+
+def _escape_hidden(value: Any) -> Any:
+    """A JSON-ready value with the hidden characters of every string in it written as escapes."""
+    if isinstance(value, str):
+        return visible_lines(value)
+    if isinstance(value, dict):
+        return {k: _escape_hidden(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_hidden(v) for v in value]
+    return value
 
 
 def dumps(log: dict[str, Any]) -> str:
@@ -119,4 +132,5 @@ def _physical(loc: Location) -> dict[str, Any]:
 def _uri(path: str) -> str:
     """A relative path as a relative URI reference, an absolute one as a file URI."""
     p = Path(path)
-    return p.as_uri() if p.is_absolute() else quote(p.as_posix())
+    # A file name that is not UTF-8 arrives with surrogate escapes: percent-encode its original bytes.
+    return p.as_uri() if p.is_absolute() else quote(p.as_posix(), errors="surrogateescape")

@@ -1,4 +1,8 @@
-"""The terminal report: a verdict table, then each counterexample as a step table of what changed and its story."""
+"""The terminal report: a verdict table, then each counterexample as a step table of what changed and its story.
+
+Every text that comes from a model, a requirement file, a file name or a saved report reaches the
+console through `plain`: a rich Text (never parsed as markup) with hidden characters escaped.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from pumpproof.lang.characters import visible, visible_lines
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
 from pumpproof.reports.narrative import narrate
@@ -30,6 +35,16 @@ UNROLLING = (AUTO, bmc.NAME, kinduction.NAME)
 """Engines whose UNKNOWN says how deep they unrolled (ic3 and extrapolate explore no depth)."""
 
 
+def plain(text: str, style: str = "") -> Text:
+    """One line of text for the console, as data: no markup, control and bidi characters as escapes."""
+    return Text(visible(text), style=style)
+
+
+def plain_lines(text: str, style: str = "") -> Text:
+    """Like `plain` for a text of several lines (a formula as written in its file)."""
+    return Text(visible_lines(text), style=style)
+
+
 def detail(outcome: Outcome) -> str:
     """A short note on how far the engine went: k for proofs, trace length, BMC depth."""
     r = outcome.result.proof if isinstance(outcome.result, Vacuous) else outcome.result
@@ -51,19 +66,19 @@ def render(
     header = f"pumpproof {info.tool_version} · z3 {info.solvers.get('z3', '?')} · model {system.name}"
     if model is not None:
         header += f" ({model.path}, sha256 {model.sha256[:12]})"
-    console.print(Text(header, style="dim"))
+    console.print(plain(header, "dim"))
     table = Table(show_header=True, header_style="bold", expand=False)
     for col in ("requirement", "verdict", "engine", "time", "detail", "text"):
         table.add_column(col, overflow="fold", max_width=60 if col == "text" else None)
     for o in outcomes:
         v = o.result.verdict
         table.add_row(
-            o.requirement.id,
+            plain(o.requirement.id),
             Text(v.value, style=STYLE[v]),
-            o.result.engine,
+            plain(o.result.engine),
             f"{o.wall_s:.2f}s",
-            detail(o),
-            o.requirement.text,
+            plain(detail(o)),
+            plain(o.requirement.text),
         )
     console.print(table)
     render_parsed(console, outcomes)
@@ -71,17 +86,18 @@ def render(
         if isinstance(o.result, Violated):
             render_counterexample(console, system, o)
         elif isinstance(o.result, Unknown):
-            console.print(Text(f"{o.requirement.id} UNKNOWN: {o.result.reason}", style="yellow"))
+            console.print(plain(f"{o.requirement.id} UNKNOWN: {o.result.reason}", "yellow"))
         elif isinstance(o.result, Vacuous):
-            console.print(Text(f"{o.requirement.id} VACUOUS: {o.result.reason}", style="magenta"))
+            console.print(plain(f"{o.requirement.id} VACUOUS: {o.result.reason}", "magenta"))
         elif o.vacuity is not None and not o.vacuity.decided:
-            console.print(Text(f"{o.requirement.id} PROVED, but {explain(o.vacuity)}", style="yellow"))
+            console.print(plain(f"{o.requirement.id} PROVED, but {explain(o.vacuity)}", "yellow"))
         elif invariants and isinstance(o.result, Proved):
-            console.print(Text(f"\n{o.requirement.id} PROVED, {o.result.certificate.kind} invariant:", style="green"))
+            heading = f"{o.requirement.id} PROVED, {o.result.certificate.kind} invariant:"
+            console.print(Text("\n") + plain(heading, "green"))
             for line in o.result.certificate.invariant_text.splitlines():
-                console.print(f"  {line}", markup=False, highlight=False)
+                console.print(plain(f"  {line}"))
         for note in o.notes:
-            console.print(Text(f"  {o.requirement.id}: {note}", style="yellow"))
+            console.print(plain(f"  {o.requirement.id}: {note}", "yellow"))
     counts = {v: sum(o.result.verdict is v for o in outcomes) for v in Verdict}
     summary = ", ".join(f"{counts[v]} {v.value.lower()}" for v in Verdict)
     console.print(Text(f"\n{summary}", style="bold"))
@@ -108,17 +124,17 @@ def render_counterexample(console: Console, system: TransitionSystem, outcome: O
 
 def render_evidence(console: Console, cx: Counterexample, replayed: str = "confirmed.") -> None:
     """A counterexample's heading, step table and plain-language narrative (also used by `pumpproof show`,
-    which says when the replay happened: a saved report is not replayed again)."""
-    console.print(Text(f"\n{cx.req_id} VIOLATED: {cx.text}", style="bold red"))
-    console.print(Text(f"  formula: {cx.formula}", style="dim"), markup=False)
+    which says whether it replayed the saved trace again or shows the report's claim)."""
+    console.print(Text("\n") + plain(f"{cx.req_id} VIOLATED: {cx.text}", "bold red"))
+    console.print(plain_lines(f"  formula: {cx.formula}", "dim"))
     if cx.location is not None:
-        console.print(Text(f"  at {cx.location}; source: {cx.source}", style="dim"))
+        console.print(plain(f"  at {cx.location}; source: {cx.source}", "dim"))
     console.print(step_table(cx))
     *steps, verdict = narrate(cx)
     for sentence in steps:
-        console.print(Padding(Text(sentence), (0, 0, 0, 2), expand=False))
-    console.print(Padding(Text(verdict, style="red"), (0, 0, 0, 2), expand=False))
-    console.print(Text(f"  Replayed on the model by the interpreter: {replayed}", style="red"))
+        console.print(Padding(plain(sentence), (0, 0, 0, 2), expand=False))
+    console.print(Padding(plain(verdict, "red"), (0, 0, 0, 2), expand=False))
+    console.print(plain(f"  Replayed on the model by the interpreter: {replayed}", "red"))
 
 
 def step_table(cx: Counterexample) -> Table:
@@ -141,5 +157,5 @@ def step_table(cx: Counterexample) -> Table:
         row += [s.span] + ([fmt(s.time)] if cx.timed else [])
         row += [transition_text(s), *([inputs_text(s)] if inputs else []), changes_text(s)]
         style = "red" if s.index == cx.violation_step or (loop is not None and s.index > loop) else None
-        table.add_row(*row, style=style, end_section=loop is not None and s.index == loop)
+        table.add_row(*map(plain, row), style=style, end_section=loop is not None and s.index == loop)
     return table

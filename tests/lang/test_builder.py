@@ -97,6 +97,8 @@ def test_builder_rejects_bad_names_and_python_truth() -> None:
         bool(a == True)  # noqa: E712
     with pytest.raises(TypeError, match="keys of do="):
         m.transition("t", do={a & a: True})  # type: ignore[dict-item]
+    with pytest.raises(ModelError, match=r"label cannot contain U\+202E"):
+        m.transition("t", label="alarm \u202eDEVORP")
 
 
 def test_builder_overrides() -> None:

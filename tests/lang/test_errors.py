@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pumpproof.errors import InputError, ModelError, PropertyError, UsageError
+from pumpproof.lang.characters import HIDDEN, visible
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
 
 HERE = Path(__file__).parent
@@ -38,10 +39,12 @@ def test_broken_file_reports_expected_error(path: Path) -> None:
     assert message in err.message
     assert err.location is not None
     assert (err.location.file, err.location.line, err.location.col) == (str(path), line, col)
-    rendered = err.render().splitlines()
+    rendered = err.render().split("\n")
     assert rendered[0] == f"{path}:{line}:{col}: error: {err.message}"
-    assert rendered[1].strip() == path.read_text().splitlines()[line - 1].strip()
-    assert rendered[2] == "  " + " " * (col - 1) + "^"
+    # The line is echoed with hidden characters escaped, and the caret counts the escapes.
+    source = path.read_bytes().decode("utf-8").split("\n")[line - 1].removesuffix("\r").expandtabs(1)
+    assert rendered[1].strip() == visible(source).strip()
+    assert rendered[2] == "  " + " " * len(visible(source[: col - 1])) + "^"
 
 
 def test_unknown_override_lists_the_constants() -> None:
@@ -121,3 +124,22 @@ def test_mutated_requirements_raise_only_input_errors(data: st.DataObject) -> No
     system = parse_model_text(VALID_MODEL, "m.pump")
     with contextlib.suppress(InputError):
         parse_requirements_text(_mutate(VALID_REQS, data), "r.req", system)
+
+
+HIDDEN_CHARACTERS = ["\x00", "\x07", "\x1b", "\t", "\r", "\n", "\x7f", "\x85", "\x9b", "\u202e", "\u2066", "\u2028",
+                     "\ufffe", "\U0010ffff"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_hidden_characters_reach_neither_a_text_nor_an_error_message(data: st.DataObject) -> None:
+    """A control or bidi character anywhere in a file is refused (with an escaped message) or is layout."""
+    system = parse_model_text(VALID_MODEL, "m.pump")
+    at = data.draw(st.integers(0, len(VALID_REQS)))
+    text = VALID_REQS[:at] + data.draw(st.sampled_from(HIDDEN_CHARACTERS)) + VALID_REQS[at:]
+    try:
+        reqs = parse_requirements_text(text, "r.req", system)
+    except InputError as err:
+        assert not HIDDEN.search(err.render().replace("\n", ""))
+    else:
+        assert not any(HIDDEN.search(r.text + r.source) for r in reqs.requirements)

@@ -9,6 +9,7 @@ import pytest
 
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.reports import json_report
 from pumpproof.reports.provenance import InputFile, RunInfo
 from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Options, Outcome, check_all
@@ -77,6 +78,15 @@ def run_info(system: TransitionSystem, model: str = RECALLED, reqs: str = REQS) 
 def sha256_of(path: str) -> str:
     """The SHA-256 of the bytes at `path` now."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def saved(recalled, tmp_path: Path) -> Path:
+    """The recalled run's JSON report, as `check --json` writes it."""
+    system, outcomes, info = recalled
+    path = tmp_path / "result.json"
+    path.write_text(json_report.dumps(json_report.report(outcomes, info, system.name, 1)))
+    return path
 
 
 @pytest.fixture(scope="session")

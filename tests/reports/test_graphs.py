@@ -6,9 +6,10 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import graphviz
 import pytest
 
-from pumpproof.errors import UnsupportedError, UsageError
+from pumpproof.errors import InternalError, UnsupportedError, UsageError
 from pumpproof.lang.ir import DELAY, TransitionSystem
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import (
@@ -159,3 +160,12 @@ def test_graph_dir_writes_one_svg_per_violated_requirement(recalled, tmp_path: P
 def test_tick_system_is_clock_free(tick) -> None:
     system: TransitionSystem = tick[0]
     assert not system.timed
+
+
+def test_a_graph_dot_refuses_is_an_error_that_quotes_dot() -> None:
+    graph = graphviz.Digraph(name="broken")
+    graph.body.append("{ unbalanced\n")
+    with pytest.raises(
+        InternalError, match=r"graphviz's 'dot' could not draw graph broken as svg: Error: .*syntax error"
+    ):
+        render(graph, "svg")
