@@ -157,7 +157,14 @@ def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
         help="seconds for the whole run (default: no bound): once spent, no question is asked and what is left "
         "is UNKNOWN (total timeout reached)",
     )
-    p.add_argument("--max-depth", type=int, default=None, metavar="N", help="stop BMC after N steps")
+    p.add_argument("--max-depth", type=_depth, default=None, metavar="N", help="stop BMC after N steps")
+
+
+def _depth(text: str) -> int:
+    """A positive number of steps (argparse type)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number of steps, got '{text[:40]}'")
+    return int(text)
 
 
 def _seconds(text: str) -> float:

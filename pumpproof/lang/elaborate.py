@@ -35,6 +35,7 @@ from pumpproof.lang.ir import (
     is_numeric,
 )
 from pumpproof.lang.location import Location
+from pumpproof.lang.parser import MAX_DIGITS
 from pumpproof.lang.typecheck import MAX_EXPANSION, Checker, Scope, assignable, describe, suggest
 from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons
 
@@ -277,8 +278,10 @@ def _override(name: str, text: str, default: int | bool) -> int | bool:
         if text not in ("true", "false"):
             raise UsageError(f"-D {name}={text}: '{name}' is a bool constant", hint="give true or false")
         return text == "true"
-    if not re.fullmatch(r"-?[0-9]+", text):
-        raise UsageError(f"-D {name}={text}: '{name}' is an integer constant", hint="give a whole number, e.g. 5000")
+    if not re.fullmatch(rf"-?[0-9]{{1,{MAX_DIGITS}}}", text):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        hint = f"give a whole number of at most {MAX_DIGITS} digits, e.g. 5000"
+        raise UsageError(f"-D {name}={shown}: '{name}' is an integer constant", hint=hint)
     return int(text)
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from importlib import resources
 
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.lexer import PatternStr
 from lark.parsers.lalr_parser_state import ParserState
 from lark.tree import Meta
@@ -86,7 +86,12 @@ def _parse(text: str, filename: str, start: str, error: type[InputError]) -> obj
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, filename, error) from None
-    return _ToSyntax(text, filename).transform(tree)
+    try:
+        return _ToSyntax(text, filename, error).transform(tree)
+    except VisitError as e:  # lark wraps what the callbacks raise
+        if isinstance(e.orig_exc, InputError):
+            raise e.orig_exc from None
+        raise
 
 
 # ---------------------------------------------------------------- characters a reader cannot see
@@ -234,14 +239,20 @@ EXPRESSIONS = frozenset(BINARY) | frozenset(UNARY) | {
 }  # fmt: skip
 
 
+MAX_DIGITS = 18
+"""The longest integer literal (and `-D` value): every timer and count fits, and Python never refuses the
+conversion."""
+
+
 @v_args(meta=True)
 class _ToSyntax(Transformer):
     """Builds syntax nodes bottom-up; every node gets the location where its text starts."""
 
-    def __init__(self, text: str, filename: str) -> None:
+    def __init__(self, text: str, filename: str, error: type[InputError]) -> None:
         super().__init__()
         self.text = text
         self.filename = filename
+        self.error = error
         self.lines = text.splitlines()
 
     def at(self, where: Meta | Token) -> Location:
@@ -365,7 +376,11 @@ class _ToSyntax(Transformer):
     # expressions
 
     def int_lit(self, meta: Meta, children: list) -> s.Lit:
-        return s.Lit(int(children[0]), self.at(meta))
+        digits = str(children[0])
+        if len(digits) > MAX_DIGITS:
+            hint = f"integers in models and requirements have at most {MAX_DIGITS} digits"
+            raise self.error(f"integer literal with {len(digits)} digits is too large", self.at(meta), hint)
+        return s.Lit(int(digits), self.at(meta))
 
     def true_lit(self, meta: Meta, children: list) -> s.Lit:
         return s.Lit(True, self.at(meta))

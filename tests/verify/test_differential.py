@@ -114,11 +114,26 @@ def _problem(case: Generated) -> SafetyProblem | LivenessProblem:
     return problem_for(*_parse(case))
 
 
+def _check_clocked_liveness(case: Generated) -> None:
+    """Clocks in LTL: runs with whole-unit delays are real runs, so a fair lasso the explicit checker finds on
+    them refutes the requirement, and the symbolic verdict must not be PROVED."""
+    system, req = _parse(case)
+    p = liveness_problem(system, req)
+    truth = explicit.check_liveness(p, Budget.seconds(TIMEOUT_S))
+    result = decide_liveness(p, timeout_s=TIMEOUT_S)
+    if isinstance(truth, Violated):
+        replay_lasso(p, truth.trace)
+        assert result.verdict is not Verdict.PROVED, f"symbolic proves what a digitized run refutes\n{case}"
+
+
 def check_case(case: Generated) -> None:
-    """The differential check that fits the case: liveness, clocked safety, or clock-free safety."""
+    """The differential check that fits the case: liveness (with or without clocks), clocked safety, or
+    clock-free safety."""
     p = _problem(case)
     if isinstance(p, LivenessProblem) and not p.system.timed:
         _check_liveness(case)
+    elif isinstance(p, LivenessProblem):
+        _check_clocked_liveness(case)
     elif p.system.timed:
         _check_clocked(case)
     else:
