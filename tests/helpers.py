@@ -15,6 +15,22 @@ from pumpproof.verify.run import problem_for
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 PROPERTIES = ROOT / "properties"
+RUN_TAG = "PUMPPROOF_TEST_RUN_TAG"
+"""An environment variable a test gives a command it starts, so that every process of that command is found."""
+
+
+def tagged_processes(tag: str) -> list[int]:
+    """The processes (Linux /proc) whose environment carries RUN_TAG=tag: a command and whatever it started."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if f"{RUN_TAG}={tag}".encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
 
 
 def problems(model: str, requirements: str) -> list[SafetyProblem]:

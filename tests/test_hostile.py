@@ -22,14 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import MODELS, PROPERTIES
+from tests.helpers import MODELS, PROPERTIES, RUN_TAG, tagged_processes
 
 SOAK = os.environ.get("PUMPPROOF_SOAK") == "1"
 EXAMPLES = 400 if SOAK else 8
 WALL_S = 120
 MEMORY_BYTES = 4 << 30
 """Address space per process: the front end must refuse what would need more."""
-TAG = "PUMPPROOF_HOSTILE_TAG"
 
 MODEL = """\
 const T = 5
@@ -151,20 +150,6 @@ def _tree(folder: Path) -> dict[str, str]:
     }
 
 
-def _leftovers(tag: str) -> list[int]:
-    """Processes still carrying this run's tag."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            if f"{TAG}={tag}".encode() in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
-
-
 def _run(case: Case, folder: Path) -> None:
     inputs = folder / "inputs"
     inputs.mkdir(exist_ok=True)
@@ -176,14 +161,14 @@ def _run(case: Case, folder: Path) -> None:
     tag = uuid.uuid4().hex
     cmd = [sys.executable, "-m", "pumpproof", "check", "inputs/m.pump", "inputs/r.req", "--timeout", "20"]
     cmd += [*case.options, "--json", "out/r.json", "--junit", "out/j.xml", "--report", "out/html"]
-    env = {**os.environ, TAG: tag}
+    env = {**os.environ, RUN_TAG: tag}
     try:
         done = subprocess.run(
             cmd, cwd=folder, env=env, capture_output=True, timeout=WALL_S, preexec_fn=_limits, check=False
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"no answer in {WALL_S} s\n{case}")
-    left = _leftovers(tag)
+    left = tagged_processes(tag)
     for pid in left:
         os.kill(pid, 9)
     err = done.stderr.decode(errors="replace")

@@ -9,31 +9,17 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, RUN_TAG, tagged_processes
 
-TAG = "PUMPPROOF_SIGNAL_TAG"
 SLOW = [
     "check",
     str(ROOT / "benchmarks/models/tick_detector.pump"),
     str(ROOT / "benchmarks/models/level.req"),
     *("-D", "K=8", "-D", "T=10000", "-D", "LATCH=true", "--timeout", "120"),
 ]
-
-
-def _tagged(tag: str) -> list[int]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if f"{TAG}={tag}".encode() in (proc / "environ").read_bytes().split(b"\0"):
-                    found.append(int(proc.name))
-            except OSError:
-                continue
-    return found
 
 
 def _wait(condition: object, seconds: float) -> bool:
@@ -51,18 +37,20 @@ def test_engines_end_with_the_command(sig: signal.Signals) -> None:
     tag = uuid.uuid4().hex
     proc = subprocess.Popen(
         [sys.executable, "-m", "pumpproof", *SLOW],
-        env={**os.environ, TAG: tag},
+        env={**os.environ, RUN_TAG: tag},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
-        assert _wait(lambda: len(_tagged(tag)) >= 3, 60), "the portfolio did not start its engines"
+        assert _wait(lambda: len(tagged_processes(tag)) >= 3, 60), "the portfolio did not start its engines"
         proc.send_signal(sig)
         proc.wait(timeout=30)
-        assert _wait(lambda: not _tagged(tag), 10), f"engines left running after {sig.name}: {_tagged(tag)}"
+        assert _wait(lambda: not tagged_processes(tag), 10), (
+            f"engines left running after {sig.name}: {tagged_processes(tag)}"
+        )
         if sig is not signal.SIGKILL:
             assert proc.returncode == 128 + sig, proc.stderr.read().decode() if proc.stderr else ""
     finally:
-        for pid in [proc.pid, *_tagged(tag)]:
+        for pid in [proc.pid, *tagged_processes(tag)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
