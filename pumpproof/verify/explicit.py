@@ -20,7 +20,7 @@ import itertools
 import math
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import networkx as nx
@@ -336,13 +336,7 @@ def _fair_component(
 
 def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem, justice: list[Expr]) -> Trace:
     """A shortest path into `comp`, then a cycle through a witness of every fairness condition and back."""
-    initial = [n for n, d in graph.nodes(data=True) if d.get("initial")]
-    entry_path: list[Node] | None = None
-    for source in initial:
-        paths = nx.single_source_shortest_path(graph, source)
-        best = min((paths[n] for n in comp if n in paths), key=len, default=None)
-        if best is not None and (entry_path is None or len(best) < len(entry_path)):
-            entry_path = best
+    entry_path = _shortest_path(graph, comp.__contains__)
     assert entry_path is not None
     entry = entry_path[-1]
     sub = graph.subgraph(comp)
@@ -358,9 +352,60 @@ def _lasso(graph: nx.DiGraph, comp: set[Node], problem: LivenessProblem, justice
     if len(cycle) == 1:  # the loop needs at least one step: leave through a successor
         cycle.append(next(iter(sub.successors(entry))))
     cycle += nx.shortest_path(sub, cycle[-1], entry)[1:]
-    path = entry_path + cycle[1:]
+    return _graph_trace(problem.system, graph, entry_path + cycle[1:], loop_start=len(entry_path) - 1)
+
+
+def _shortest_path(graph: nx.DiGraph, goal: Callable[[Node], bool]) -> list[Node] | None:
+    """A shortest path from an initial node of `graph` to a node meeting `goal` (one breadth-first search from
+    all initial nodes at once), or None when no reachable node does."""
+    parent: dict[Node, Node | None] = {n: None for n, initial in graph.nodes(data="initial") if initial}
+    todo = deque(parent)
+    while todo:
+        node = todo.popleft()
+        if goal(node):
+            path = [node]
+            while (p := parent[path[-1]]) is not None:
+                path.append(p)
+            return path[::-1]
+        for nxt in graph.successors(node):
+            if nxt not in parent:
+                parent[nxt] = node
+                todo.append(nxt)
+    return None
+
+
+def _graph_trace(system: TransitionSystem, graph: nx.DiGraph, path: list[Node], loop_start: int | None = None) -> Trace:
+    """A path of `graph` as a trace, each step taking the time its edge took."""
     elapsed = [0] + [graph.edges[a, b]["elapsed"] for a, b in itertools.pairwise(path)]
-    return Trace(_steps(problem.system, path, elapsed), loop_start=len(entry_path) - 1)
+    return Trace(_steps(system, path, elapsed), loop_start)
+
+
+# ---------------------------------------------------------------- time divergence (MODEL.TIME)
+
+
+def time_stops(system: TransitionSystem, max_states: int = DEFAULT_MAX_STATES) -> Trace | None:
+    """A shortest run to a reachable frame from which no zero-time run of the pump's own transitions (those not
+    marked `environment`) reaches a frame where a delay can be taken: a deadlock, a timelock only the environment
+    can leave, or a loop the pump is forced round in zero time. None when every reachable frame has such a run,
+    so that time can always pass, by whole units, without the environment's help.
+
+    Exact for one clock with closed guards and invariant bounds (and assumptions that read no clock): where time
+    stops, a bound holds the clock at a whole number, and a real run there digitizes to a run ending in the same
+    frame; a delay of one unit is possible exactly where time can pass at all. UnsupportedError if the graph is
+    too big. Tests compare it with MODEL.TIME (`runs.time_divergence`).
+    """
+    graph = reachable_graph(SafetyProblem(f"{system.name}: time divergence", system, FALSE), max_states, per_clock=True)
+    own = {t.name for t in system.transitions if not t.environment}
+    passes = {a for a, _, fired in graph.edges(data="transition") if fired == DELAY}
+    todo = list(passes)
+    while todo:  # backwards along the pump's own transitions, which take no time
+        node = todo.pop()
+        for before, _, fired in graph.in_edges(node, data="transition"):
+            if fired in own and before not in passes:
+                passes.add(before)
+                todo.append(before)
+    path = _shortest_path(graph, lambda n: n not in passes)
+    return None if path is None else _graph_trace(system, graph, path)
 
 
 # ---------------------------------------------------------------- state-space views (reports draw them)

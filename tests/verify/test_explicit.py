@@ -9,7 +9,7 @@ from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import DELAY, FALSE
 from pumpproof.lang.load import parse_model_text
 from pumpproof.lang.text import expr_text
-from pumpproof.verify.explicit import StateSpace, projected_graph, reachable_graph, time_scaled
+from pumpproof.verify.explicit import StateSpace, projected_graph, reachable_graph, time_scaled, time_stops
 from pumpproof.verify.problem import SafetyProblem
 
 # Two timers with constants 4 and 10 (gcd 2) and a mode that depends on which fires first.
@@ -72,3 +72,16 @@ def test_inexact_digitization_is_refused(guard: str) -> None:
 def test_clock_values_are_not_projected() -> None:
     with pytest.raises(UnsupportedError, match="clock values"):
         projected_graph(parse_model_text(TIMERS, "timers.pump"), ("mode", "x"))
+
+
+def test_time_stops_finds_a_forced_zero_time_loop_and_ignores_the_environment() -> None:
+    """`time_stops` on hand-made models: a zero-time loop of the pump's is stuck, and so is a bound that only
+    the environment's transition can leave."""
+    base = "var x: bool = false\nclock t\ninvariant t <= 2\n"
+    spin = parse_model_text(base + "transition spin when t >= 2 do x := not x\n", "spin.pump")
+    stop = time_stops(spin)
+    assert stop is not None and stop.steps[-1].state["t"] == 2
+    reset = parse_model_text(base + "environment transition reset when t >= 2 do t := 0\n", "env.pump")
+    assert time_stops(reset) is not None  # only the environment could let time go on
+    own = parse_model_text(base + "transition reset when t >= 2 do t := 0\n", "own.pump")
+    assert time_stops(own) is None
