@@ -47,7 +47,7 @@ from pumpproof.lang.ir import (
     Value,
 )
 from pumpproof.lang.text import expr_text
-from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, var_names
+from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, size, var_names
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
@@ -203,7 +203,7 @@ def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[E
     escape = time_can_pass
     for n in range(1, MAX_LOOKAHEAD + 1):
         escape = can_step(system, among=own, then=escape)
-        if sum(1 for _ in nodes(escape)) > MAX_LOOKAHEAD_SIZE:
+        if size(escape) > MAX_LOOKAHEAD_SIZE:
             return _undecided(system, assumed, f"the look-ahead over {_steps(n)} is too large to build")
         problem = SafetyProblem(f"{system.name}: time can pass within {n} steps", system, neg(escape), assumed)
         result = verdict(problem, options)
