@@ -197,7 +197,15 @@ def controller(system: TransitionSystem) -> tuple[Transition, ...]:
 
 def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Check:
     """MODEL.TIME: Proved when at most N zero-time steps of the pump always lead to a state where time can
-    pass (closed bounds only), Violated with a witness when the interpreter shows time stuck, else Unknown."""
+    pass (closed bounds only), Violated with a witness when the interpreter shows time stuck, else Unknown
+    (also when the inputs the steps read have too many values to enumerate)."""
+    try:
+        return _look_ahead(system, options, assumed)
+    except UnsupportedError as err:
+        return _undecided(system, assumed, f"not decided: {err.message}")
+
+
+def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...]) -> Check:
     own = controller(system)
     time_can_pass = can_step(system, among=())
     escape = time_can_pass
