@@ -31,7 +31,8 @@ class InputError(PumpproofError):
             loc = self.location
             lines.append(f"{loc}: error: {self.message}")
             if loc.line_text:
-                text = loc.line_text.rstrip("\n").expandtabs(1)
+                # tabs, form feeds and the like as one space each, so the caret lands under column `col`
+                text = "".join(" " if c.isspace() else c for c in loc.line_text.rstrip("\n"))
                 lines.append(f"  {text}")
                 lines.append("  " + " " * max(loc.col - 1, 0) + "^")
         if self.hint:

@@ -69,6 +69,10 @@ BOOL = BoolType()
 NUM = NumType()
 CLOCK = ClockType()
 
+MAX_INT = 2**63 - 1
+"""The largest magnitude of an integer constant (a signed 64-bit word): literals, `-D` values and folded
+constants beyond it are refused, so that every constant prints, solves and serialises exactly."""
+
 Value = bool | int | str | Fraction
 """A runtime value: bool, int, enum value name, or Fraction for clocks and elapsed time."""
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 from lark.parsers.lalr_parser_state import ParserState
@@ -16,6 +16,7 @@ from lark.tree import Meta
 
 from pumpproof.errors import InputError, ModelError, PropertyError
 from pumpproof.lang import syntax as s
+from pumpproof.lang.ir import MAX_INT
 from pumpproof.lang.location import Location
 
 EXPRESSION_STARTS = frozenset(
@@ -80,18 +81,24 @@ def parse_requirements(text: str, filename: str) -> s.RequirementsSyntax:
 
 
 def _parse(text: str, filename: str, start: str, error: type[InputError]) -> object:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines end at \n only, as the lexer counts them
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, filename, error) from None
-    return _ToSyntax(text, filename).transform(tree)
+    return _ToSyntax(text, filename, error).transform(tree)
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of `text` as the lexer counts them: split at \n only, not at form feeds or U+2028."""
+    return text.split("\n")
 
 
 # ---------------------------------------------------------------- syntax errors
 
 
 def _syntax_error(err: UnexpectedInput, text: str, filename: str, error: type[InputError]) -> InputError:
-    lines = text.splitlines()
+    lines = source_lines(text)
 
     def at(line: int, col: int) -> Location:
         return Location(filename, line, col, lines[line - 1] if 0 < line <= len(lines) else "")
@@ -192,15 +199,41 @@ EXPRESSIONS = frozenset(BINARY) | frozenset(UNARY) | {
 }  # fmt: skip
 
 
-@v_args(meta=True)
-class _ToSyntax(Transformer):
-    """Builds syntax nodes bottom-up; every node gets the location where its text starts."""
+class _ToSyntax:
+    """Builds syntax nodes bottom-up from the parse tree; every node gets the location where its text starts.
 
-    def __init__(self, text: str, filename: str) -> None:
-        super().__init__()
+    One method per rule, called as `method(meta, children)` (`__default__` for operators). The walk
+    keeps its own stack: a chain of 10,000 `and`s is a tree that deep.
+    """
+
+    def __init__(self, text: str, filename: str, error: type[InputError]) -> None:
         self.text = text
         self.filename = filename
-        self.lines = text.splitlines()
+        self.error = error
+        self.lines = source_lines(text)
+
+    def transform(self, tree: Tree) -> object:
+        """The syntax node of the whole tree."""
+        order: list[Tree | Token | None] = []
+        todo: list[Tree | Token | None] = [tree]
+        while todo:  # parents before children, so children come first when read backwards
+            node = todo.pop()
+            order.append(node)
+            if isinstance(node, Tree):
+                todo += node.children
+        built: list = []
+        while order:
+            node = order.pop()
+            if not isinstance(node, Tree):
+                built.append(node)  # tokens, and None for an absent optional part
+                continue
+            start = len(built) - len(node.children)
+            children = built[start:]
+            del built[start:]
+            node.children = []  # the parse tree is several times the size of the syntax: free it as we go
+            rule = getattr(self, node.data, None)
+            built.append(rule(node.meta, children) if rule else self.__default__(node.data, children, node.meta))
+        return built[0]
 
     def at(self, where: Meta | Token) -> Location:
         # The tree of an empty file has no position.
@@ -308,7 +341,7 @@ class _ToSyntax(Transformer):
         return s.EnumT(tuple(s.Name(str(t), self.at(t)) for t in children), self.at(meta))
 
     def requirements(self, meta: Meta, children: list) -> s.RequirementsSyntax:
-        return s.RequirementsSyntax(tuple(children))
+        return s.RequirementsSyntax(tuple(children), self.at(meta))
 
     def requirement(self, meta: Meta, children: list) -> s.RequirementSyntax:
         rid, text, source, (formula, formula_text) = children
@@ -323,7 +356,11 @@ class _ToSyntax(Transformer):
     # expressions
 
     def int_lit(self, meta: Meta, children: list) -> s.Lit:
-        return s.Lit(int(children[0]), self.at(meta))
+        digits = str(children[0]).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_INT)):  # Python refuses to convert more than 4,300 digits
+            hint = f"integer constants are at most {MAX_INT} (2**63 - 1) in magnitude"
+            raise self.error(f"this integer constant is too large ({len(digits)} digits)", self.at(meta), hint)
+        return s.Lit(int(digits), self.at(meta))
 
     def true_lit(self, meta: Meta, children: list) -> s.Lit:
         return s.Lit(True, self.at(meta))
