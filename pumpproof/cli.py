@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import sys
 import tempfile
@@ -119,8 +120,34 @@ def _model_arguments(p: argparse.ArgumentParser, requirements: bool) -> None:
 
 def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
     p.add_argument("--engine", choices=CHOICES, default="auto", help="engine (default: auto, a parallel portfolio)")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help=f"{per} (default 60)")
-    p.add_argument("--max-depth", type=int, default=None, metavar="N", help="stop BMC after N steps")
+    p.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS", help=f"{per} (default 60)")
+    p.add_argument("--max-depth", type=steps, default=None, metavar="N", help="stop BMC after N steps (N >= 1)")
+
+
+MAX_TIMEOUT_S = 1e6
+"""The longest --timeout (about 11 days): Z3 takes its timeout as a 32-bit count of milliseconds."""
+
+
+def seconds(text: str) -> float:
+    """A --timeout value: a finite number of seconds, more than 0 and at most MAX_TIMEOUT_S."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_TIMEOUT_S:  # also false for nan
+        raise argparse.ArgumentTypeError(f"'{text}': give a number of seconds above 0 and at most {MAX_TIMEOUT_S:,.0f}")
+    return value
+
+
+def steps(text: str) -> int:
+    """A --max-depth value: a whole number of steps, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}': give a whole number of steps, at least 1")
+    return value
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:
