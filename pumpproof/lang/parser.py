@@ -81,7 +81,7 @@ def parse_requirements(text: str, filename: str) -> s.RequirementsSyntax:
 
 
 def _parse(text: str, filename: str, start: str, error: type[InputError]) -> object:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # lines end at \n only, as the lexer counts them
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # the lexer counts line feeds only
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as e:
@@ -90,7 +90,7 @@ def _parse(text: str, filename: str, start: str, error: type[InputError]) -> obj
 
 
 def source_lines(text: str) -> list[str]:
-    """The lines of `text` as the lexer counts them: split at \n only, not at form feeds or U+2028."""
+    """The lines of `text` as the lexer counts them: split at line feeds only, not at form feeds or U+2028."""
     return text.split("\n")
 
 
