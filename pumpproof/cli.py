@@ -162,19 +162,24 @@ def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
 
 def _depth(text: str) -> int:
     """A positive number of steps (argparse type)."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number of steps, got '{text[:40]}'")
+    if not text.strip().isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}': expected a positive whole number of steps")
     return int(text)
 
 
+MAX_TIMEOUT_S = 1e6
+"""The longest timeout (about 11 days): Z3 takes its timeout as a 32-bit count of milliseconds."""
+
+
 def _seconds(text: str) -> float:
-    """A positive number of seconds (argparse type)."""
+    """A number of seconds above 0 and at most MAX_TIMEOUT_S (argparse type; nan and inf are refused)."""
     try:
         value = float(text)
     except ValueError:
-        value = 0.0
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got '{text}'")
+        value = math.nan
+    if not 0 < value <= MAX_TIMEOUT_S:  # also false for nan
+        limit = f"{MAX_TIMEOUT_S:,.0f}"
+        raise argparse.ArgumentTypeError(f"'{text[:40]}': expected a positive number of seconds, at most {limit}")
     return value
 
 

@@ -15,7 +15,6 @@ and `step(event, inputs, delay) -> bool` (False: it refuses the event; `delay` i
 from __future__ import annotations
 
 import copy
-import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,7 +31,7 @@ from pumpproof.verify.evaluate import Frame
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import check_step, initial_state, successor
 from pumpproof.verify.results import Step
-from pumpproof.verify.steps import values_of
+from pumpproof.verify.steps import combinations, values_of
 
 
 class Controller(Protocol):
@@ -241,7 +240,8 @@ def explore_conformance(system: TransitionSystem, factory: Callable[[], Controll
 def input_valuations(system: TransitionSystem) -> list[dict[str, Value]]:
     """Every valuation of the model's inputs."""
     names = [v.name for v in system.inputs]
-    return [dict(zip(names, vs, strict=True)) for vs in itertools.product(*(values_of(v.type) for v in system.inputs))]
+    choices = combinations([v.type for v in system.inputs], "the inputs")
+    return [dict(zip(names, vs, strict=True)) for vs in choices]
 
 
 def pair_key(controller: Controller, model: ModelRun) -> tuple[str, str]:

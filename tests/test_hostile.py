@@ -121,7 +121,7 @@ def size_cases(draw: st.DrawFn) -> Case:
     """Oversized numbers, ranges and expansions, in the files and in the options."""
     digits = draw(st.sampled_from([19, 20, 400, 4301, 40_000]))
     big = "9" * digits
-    kind = draw(st.sampled_from(["const", "range", "define", "any", "option"]))
+    kind = draw(st.sampled_from(["const", "range", "define", "any", "family", "option"]))
     model, options = MODEL, ("--only", "R1")
     if kind == "const":
         model = MODEL.replace("const T = 5", f"const T = {big}")
@@ -133,6 +133,9 @@ def size_cases(draw: st.DrawFn) -> Case:
     elif kind == "any":
         n = draw(st.sampled_from([600, 10_000]))
         model = MODEL + f"transition wide when any i in 0..{n}: any j in 0..{n}: i + j == 3 do occ := false\n"
+    elif kind == "family":
+        n = draw(st.sampled_from([3_000, 10_000]))
+        model = MODEL + f"var w[{n}]: bool\ntransition f[i in 0..{n - 1}] do w[j in 0..{n - 1}] := w[i]\n"
     else:
         flag = draw(st.sampled_from(["-D", "--timeout", "--max-depth"]))
         value = draw(st.sampled_from([big, "nan", "inf", "-1", "0", "1e309", "T=" + big, "T=nan"]))

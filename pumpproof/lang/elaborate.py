@@ -16,6 +16,7 @@ from pumpproof.lang.ir import (
     BOOL,
     CLOCK,
     DELAY,
+    MAX_INT,
     NUM,
     ClockType,
     Const,
@@ -35,7 +36,6 @@ from pumpproof.lang.ir import (
     is_numeric,
 )
 from pumpproof.lang.location import Location
-from pumpproof.lang.parser import MAX_DIGITS
 from pumpproof.lang.typecheck import MAX_EXPANSION, Checker, Scope, assignable, describe, suggest
 from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons
 
@@ -82,9 +82,11 @@ class _Model:
                 case s.DefineDecl():
                     self.check.define(d)
                 case s.ConstraintDecl():
-                    self.constraint(d)
+                    with self.check.expanding(d.loc, d.param):
+                        self.constraint(d)
                 case s.TransitionDecl():
-                    self.transition(d)
+                    with self.check.expanding(d.loc, d.param):
+                        self.transition(d)
         # Fairness may name any transition of the model, declared before or after it.
         self.scope.transitions = list(self.transitions)
         for d in self.model.decls:
@@ -221,12 +223,13 @@ class _Model:
                 element_bindings = [binding]
                 if a.param is not None:
                     element_bindings = [{**binding, a.param.name: v} for v in self.check.values(a.param, binding)]
-                for element in element_bindings:
-                    update = self.update(a, element)
-                    if update.target in updates:
-                        hint = "the assignments of a transition happen at once: keep one"
-                        self.check.fail(f"'{update.target}' is assigned twice in transition '{name}'", a.loc, hint)
-                    updates[update.target] = update
+                with self.check.expanding(a.loc, a.param):
+                    for element in element_bindings:
+                        update = self.update(a, element)
+                        if update.target in updates:
+                            hint = "the assignments of a transition happen at once: keep one"
+                            self.check.fail(f"'{update.target}' is assigned twice in transition '{name}'", a.loc, hint)
+                        updates[update.target] = update
             self.transitions[name] = Transition(name, guard, tuple(updates.values()), d.label, d.environment, d.loc)
 
     def fair(self, d: s.FairnessDecl) -> None:
@@ -278,11 +281,13 @@ def _override(name: str, text: str, default: int | bool) -> int | bool:
         if text not in ("true", "false"):
             raise UsageError(f"-D {name}={text}: '{name}' is a bool constant", hint="give true or false")
         return text == "true"
-    if not re.fullmatch(rf"-?[0-9]{{1,{MAX_DIGITS}}}", text):
-        shown = text if len(text) <= 40 else text[:40] + "…"
-        hint = f"give a whole number of at most {MAX_DIGITS} digits, e.g. 5000"
-        raise UsageError(f"-D {name}={shown}: '{name}' is an integer constant", hint=hint)
-    return int(text)
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise UsageError(f"-D {name}={text}: '{name}' is an integer constant", hint="give a whole number, e.g. 5000")
+    digits = text.lstrip("-").lstrip("0") or "0"
+    if len(digits) > len(str(MAX_INT)) or int(digits) > MAX_INT:  # the length first: int() refuses 4,300 digits
+        shown = text if len(text) <= 40 else f"{text[:20]}... ({len(digits)} digits)"
+        raise UsageError(f"-D {name}={shown}: too large", hint=f"integer constants are at most {MAX_INT} in magnitude")
+    return -int(digits) if text.startswith("-") else int(digits)
 
 
 def _declared_names(model: s.ModelSyntax) -> dict[str, Location]:

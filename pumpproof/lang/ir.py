@@ -7,10 +7,11 @@ parameterised transitions are flattened (`occluded[1]`, `occlusion_begins[1]`) b
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
-from typing import Union
+from typing import Any, TypeVar, Union
 
 from pumpproof.lang.location import Location, SourceFile
 
@@ -68,6 +69,10 @@ BOOL = BoolType()
 NUM = NumType()
 CLOCK = ClockType()
 
+MAX_INT = 2**63 - 1
+"""The largest magnitude of an integer constant (a signed 64-bit word): literals, `-D` values and folded
+constants beyond it are refused, so that every constant prints, solves and serialises exactly."""
+
 Value = bool | int | str | Fraction
 """A runtime value: bool, int, enum value name, or Fraction for clocks and elapsed time."""
 
@@ -78,6 +83,27 @@ def is_numeric(t: Type) -> bool:
 
 
 # ---------------------------------------------------------------- expressions
+
+_T = TypeVar("_T")
+
+
+def _hash_once(cls: type[_T]) -> type[_T]:
+    """Keep a node's structural hash once computed: a define used twice is one shared node, so an expression
+    is a DAG whose tree can be exponentially large, and hashing must not walk that tree again on every lookup."""
+    structural = cls.__hash__
+
+    def __hash__(self: Any) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = self.__dict__["_hash"] = structural(self)
+        return cached
+
+    def __getstate__(self: Any) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}  # string hashes differ between processes
+
+    cls.__hash__ = __hash__  # type: ignore[method-assign]
+    cls.__getstate__ = __getstate__  # type: ignore[method-assign]
+    return cls
 
 
 @dataclass(frozen=True)
@@ -129,6 +155,7 @@ NEGATED = {Op.LE: Op.GT, Op.GE: Op.LT, Op.EQ: Op.NE, Op.NE: Op.EQ, Op.LT: Op.GE,
 ARITHMETIC = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.MIN, Op.MAX})
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Unary:
     """`not a` or `-a`."""
@@ -139,6 +166,7 @@ class Unary:
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Binary:
     """Boolean connectives, comparisons and arithmetic (including min/max)."""
@@ -150,6 +178,7 @@ class Binary:
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Ite:
     """`if cond then a else b`."""
@@ -182,6 +211,7 @@ class Elapsed:
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 
+@_hash_once
 @dataclass(frozen=True)
 class Pre:
     """The value of `arg` in the previous state (only inside monitor updates; never written by users)."""
@@ -212,6 +242,7 @@ UNARY_TEMPORAL = frozenset(
 PAST_TEMPORAL = frozenset({Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE})
 
 
+@_hash_once
 @dataclass(frozen=True)
 class TemporalOp:
     """A temporal operator over one or two boolean formulas.
@@ -231,6 +262,15 @@ Expr = Union[Const, VarRef, Unary, Binary, Ite, Fired, Elapsed, Pre, TemporalOp]
 
 TRUE = Const(True, BOOL)
 FALSE = Const(False, BOOL)
+
+
+def balanced(terms: Sequence[_T], pair: Callable[[_T, _T], _T]) -> _T:
+    """`terms` (at least one) joined in order by `pair` as a balanced tree: `all i in 0..599: x[i]` or a
+    conjunction over 10,000 transitions is then about 14 levels deep instead of 10,000."""
+    if len(terms) == 1:
+        return terms[0]
+    middle = (len(terms) + 1) // 2  # three terms stay left-nested: (a and b) and c
+    return pair(balanced(terms[:middle], pair), balanced(terms[middle:], pair))
 
 
 # ---------------------------------------------------------------- transition systems

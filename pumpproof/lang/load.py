@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
 from pumpproof.errors import InputError, ModelError, PropertyError, UsageError
 from pumpproof.lang.elaborate import elaborate_model
@@ -13,8 +14,6 @@ from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.lang.location import Location, SourceFile
 from pumpproof.lang.parser import parse_model, parse_requirements
 from pumpproof.lang.requirements import elaborate_requirements
-
-T = TypeVar("T")
 
 
 def load_model(path: str, overrides: dict[str, str] | None = None) -> TransitionSystem:
@@ -32,32 +31,49 @@ def load_requirements(path: str, system: TransitionSystem) -> RequirementSet:
 
 def parse_model_text(text: str, filename: str, overrides: dict[str, str] | None = None) -> TransitionSystem:
     """Parse and elaborate model text; `filename` is used in locations and as the default model name."""
-
-    def run() -> TransitionSystem:
+    with _collector_paused():
         return elaborate_model(parse_model(text, filename), Path(filename).stem, overrides)
-
-    return _guard(run, filename, ModelError)
 
 
 def parse_requirements_text(text: str, filename: str, system: TransitionSystem) -> RequirementSet:
     """Parse and elaborate requirement text against `system`."""
-    return _guard(lambda: elaborate_requirements(parse_requirements(text, filename), system, filename),
-                  filename, PropertyError)  # fmt: skip
+    with _collector_paused():
+        return elaborate_requirements(parse_requirements(text, filename), system, filename)
 
 
-def _guard(run: Callable[[], T], filename: str, error: type[InputError]) -> T:
-    # Expressions nested hundreds deep exhaust Python's stack in the recursive passes.
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the front end builds its trees: they hold no cycles, and with
+    millions of young objects the collector's passes took a third of the time on a model with 10,000
+    transitions (benchmarks/front_end.py)."""
+    was = gc.isenabled()
+    gc.disable()
     try:
-        return run()
-    except RecursionError:
-        raise error("expressions are nested too deeply", Location(filename, 1, 1), "split them with defines") from None
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+MAX_FILE_BYTES = 16 * 2**20
+"""The largest model or requirement file read (16 MiB): far beyond any real model, and `/dev/zero` ends."""
+
+
+def _read_bounded(path: str, what: str) -> bytes:
+    """The bytes of `path`, at most MAX_FILE_BYTES of them (UsageError for a larger file or a read failure)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise UsageError(f"cannot read {what} file '{path}': {e.strerror or e}", hint="check the path") from None
+    if len(data) > MAX_FILE_BYTES:
+        hint = f"{what} files are limited to {MAX_FILE_BYTES // 2**20} MiB; is '{path}' the file you meant?"
+        raise UsageError(f"{what} file '{path}' is too large", hint=hint)
+    return data
 
 
 def _read(path: str, what: str, error: type[InputError]) -> SourceFile:
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise UsageError(f"cannot read {what} file '{path}': {e.strerror or e}", hint="check the path") from None
+    data = _read_bounded(path, what)
     try:
         return SourceFile.of(path, data, data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as e:

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from importlib import resources
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
 from lark.parsers.lalr_parser_state import ParserState
 from lark.tree import Meta
@@ -17,6 +17,7 @@ from lark.tree import Meta
 from pumpproof.errors import InputError, ModelError, PropertyError
 from pumpproof.lang import syntax as s
 from pumpproof.lang.characters import HIDDEN, describe
+from pumpproof.lang.ir import MAX_INT
 from pumpproof.lang.location import Location
 
 EXPRESSION_STARTS = frozenset(
@@ -82,16 +83,12 @@ def parse_requirements(text: str, filename: str) -> s.RequirementsSyntax:
 
 def _parse(text: str, filename: str, start: str, error: type[InputError]) -> object:
     _refuse_hidden(text, filename, error)
+    text = text.replace("\r\n", "\n")  # the lexer counts line feeds; a lone carriage return was refused
     try:
         tree = _lark().parse(text, start=start)
     except UnexpectedInput as e:
         raise _syntax_error(e, text, filename, error) from None
-    try:
-        return _ToSyntax(text, filename, error).transform(tree)
-    except VisitError as e:  # lark wraps what the callbacks raise
-        if isinstance(e.orig_exc, InputError):
-            raise e.orig_exc from None
-        raise
+    return _ToSyntax(text, filename, error).transform(tree)
 
 
 # ---------------------------------------------------------------- characters a reader cannot see
@@ -134,11 +131,16 @@ def _lexical_context(line: str) -> str:
     return "a string" if quoted else "source text"
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of `text` as the lexer counts them: split at line feeds (`_refuse_hidden` refused other breaks)."""
+    return text.split("\n")
+
+
 # ---------------------------------------------------------------- syntax errors
 
 
 def _syntax_error(err: UnexpectedInput, text: str, filename: str, error: type[InputError]) -> InputError:
-    lines = text.splitlines()
+    lines = source_lines(text)
 
     def at(line: int, col: int) -> Location:
         return Location(filename, line, col, lines[line - 1] if 0 < line <= len(lines) else "")
@@ -239,21 +241,41 @@ EXPRESSIONS = frozenset(BINARY) | frozenset(UNARY) | {
 }  # fmt: skip
 
 
-MAX_DIGITS = 18
-"""The longest integer literal (and `-D` value): every timer and count fits, and Python never refuses the
-conversion."""
+class _ToSyntax:
+    """Builds syntax nodes bottom-up from the parse tree; every node gets the location where its text starts.
 
-
-@v_args(meta=True)
-class _ToSyntax(Transformer):
-    """Builds syntax nodes bottom-up; every node gets the location where its text starts."""
+    One method per rule, called as `method(meta, children)` (`__default__` for operators). The walk
+    keeps its own stack: a chain of 10,000 `and`s is a tree that deep.
+    """
 
     def __init__(self, text: str, filename: str, error: type[InputError]) -> None:
-        super().__init__()
         self.text = text
         self.filename = filename
         self.error = error
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
+
+    def transform(self, tree: Tree) -> object:
+        """The syntax node of the whole tree."""
+        order: list[Tree | Token | None] = []
+        todo: list[Tree | Token | None] = [tree]
+        while todo:  # parents before children, so children come first when read backwards
+            node = todo.pop()
+            order.append(node)
+            if isinstance(node, Tree):
+                todo += node.children
+        built: list = []
+        while order:
+            node = order.pop()
+            if not isinstance(node, Tree):
+                built.append(node)  # tokens, and None for an absent optional part
+                continue
+            start = len(built) - len(node.children)
+            children = built[start:]
+            del built[start:]
+            node.children = []  # the parse tree is several times the size of the syntax: free it as we go
+            rule = getattr(self, node.data, None)
+            built.append(rule(node.meta, children) if rule else self.__default__(node.data, children, node.meta))
+        return built[0]
 
     def at(self, where: Meta | Token) -> Location:
         # The tree of an empty file has no position.
@@ -361,7 +383,7 @@ class _ToSyntax(Transformer):
         return s.EnumT(tuple(s.Name(str(t), self.at(t)) for t in children), self.at(meta))
 
     def requirements(self, meta: Meta, children: list) -> s.RequirementsSyntax:
-        return s.RequirementsSyntax(tuple(children))
+        return s.RequirementsSyntax(tuple(children), self.at(meta))
 
     def requirement(self, meta: Meta, children: list) -> s.RequirementSyntax:
         rid, text, source, (formula, formula_text) = children
@@ -376,10 +398,10 @@ class _ToSyntax(Transformer):
     # expressions
 
     def int_lit(self, meta: Meta, children: list) -> s.Lit:
-        digits = str(children[0])
-        if len(digits) > MAX_DIGITS:
-            hint = f"integers in models and requirements have at most {MAX_DIGITS} digits"
-            raise self.error(f"integer literal with {len(digits)} digits is too large", self.at(meta), hint)
+        digits = str(children[0]).lstrip("0") or "0"
+        if len(digits) > len(str(MAX_INT)):  # Python refuses to convert more than 4,300 digits
+            hint = f"integer constants are at most {MAX_INT} (2**63 - 1) in magnitude"
+            raise self.error(f"this integer constant is too large ({len(digits)} digits)", self.at(meta), hint)
         return s.Lit(int(digits), self.at(meta))
 
     def true_lit(self, meta: Meta, children: list) -> s.Lit:

@@ -32,4 +32,7 @@ def elaborate_requirements(reqs: s.RequirementsSyntax, system: TransitionSystem,
         assert item.text is not None and item.source is not None
         parsed = fully_parenthesised(item.formula)
         out[item.id] = Requirement(item.id, item.text, item.source, formula, item.formula_text, parsed, item.loc)
+    if not out:
+        hint = 'write at least one: requirement ID text "..." source "..." always (...)'
+        check.fail("the file states no requirement", reqs.loc, hint)
     return RequirementSet(path, tuple(out.values()))

@@ -229,6 +229,7 @@ class RequirementSyntax:
 
 @dataclass(frozen=True)
 class RequirementsSyntax:
-    """A whole `.req` file: local defines and requirements in order."""
+    """A whole `.req` file: local defines and requirements in order; located where its first item starts."""
 
     items: tuple[DefineDecl | RequirementSyntax, ...]
+    loc: Location = field(compare=False, repr=False)

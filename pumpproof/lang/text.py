@@ -6,6 +6,8 @@ reader sees how the parser grouped a requirement (and the text parses back to th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pumpproof.lang import syntax as s
 from pumpproof.lang.ir import (
     Binary,
@@ -25,43 +27,84 @@ from pumpproof.lang.ir import (
 _TEMPORAL_PREFIX = {Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.ALWAYS, Temporal.EVENTUALLY}
 
 
-def expr_text(e: Expr) -> str:
-    """An IR expression in the surface syntax (fully parenthesised below the top), for findings and mutant names."""
-    return _text(e, top=True)
+MAX_TEXT = 400
+"""The most characters of an expression shown: a define used twice is one shared node, so the text of an
+expression built from defines can be exponentially longer than the expression."""
 
 
-def _text(e: Expr, top: bool = False) -> str:
-    def wrap(s: str) -> str:
-        return s if top else f"({s})"
+def expr_text(e: Expr, limit: int = MAX_TEXT) -> str:
+    """An IR expression in the surface syntax (fully parenthesised below the top), for findings and mutant names;
+    cut after `limit` characters with '...'."""
+    out: list[str] = []
+    length = 0
+    for piece in _pieces(e, top=True):
+        out.append(piece)
+        length += len(piece)
+        if length > limit:
+            return "".join(out)[:limit] + "..."
+    return "".join(out)
 
+
+def _pieces(e: Expr, top: bool = False) -> Iterator[str]:
+    """The text of `e` in pieces, produced lazily so that a long text is never built whole."""
+    opening, closing = ("", "") if top else ("(", ")")
     match e:
         case Const(value=v):
-            return str(v).lower() if isinstance(v, bool) else str(v)
+            yield str(v).lower() if isinstance(v, bool) else str(v)
         case VarRef(name=name):
-            return name
+            yield name
         case Unary(op=Op.NOT, arg=a):
-            return wrap(f"not {_text(a)}")
+            yield f"{opening}not "
+            yield from _pieces(a)
+            yield closing
         case Unary(op=Op.NEG, arg=a):
-            return f"-{_text(a)}"
+            yield "-"
+            yield from _pieces(a)
         case Binary(op=Op.MIN | Op.MAX as op, left=a, right=b):
-            return f"{op.value}({_text(a, True)}, {_text(b, True)})"
+            yield f"{op.value}("
+            yield from _pieces(a, True)
+            yield ", "
+            yield from _pieces(b, True)
+            yield ")"
         case Binary(op=op, left=a, right=b):
-            return wrap(f"{_text(a)} {op.value} {_text(b)}")
+            yield opening
+            yield from _pieces(a)
+            yield f" {op.value} "
+            yield from _pieces(b)
+            yield closing
         case Ite(cond=c, then=a, orelse=b):
-            return wrap(f"if {_text(c, True)} then {_text(a, True)} else {_text(b, True)}")
+            yield f"{opening}if "
+            yield from _pieces(c, True)
+            yield " then "
+            yield from _pieces(a, True)
+            yield " else "
+            yield from _pieces(b, True)
+            yield closing
         case Fired(transitions=names):
-            return " or ".join(f"fired({n})" for n in names) if len(names) < 2 or top else wrap(_text(e, True))
+            text = " or ".join(f"fired({n})" for n in names)
+            yield text if len(names) < 2 or top else f"({text})"
         case Elapsed():
-            return "elapsed"
+            yield "elapsed"
         case Pre(arg=a):
-            return f"pre({_text(a, True)})"
+            yield "pre("
+            yield from _pieces(a, True)
+            yield ")"
         case TemporalOp(op=op, args=(a,), bound=bound) if bound is not None:
-            return wrap(f"{_text(a)} within {bound}")
+            yield opening
+            yield from _pieces(a)
+            yield f" within {bound}{closing}"
         case TemporalOp(op=op, args=(a,)) if op in _TEMPORAL_PREFIX or op is Temporal.NEXT:
-            return wrap(f"{op.value} {_text(a)}")
+            yield f"{opening}{op.value} "
+            yield from _pieces(a)
+            yield closing
         case TemporalOp(op=op, args=(a, b)):
-            return wrap(f"{_text(a)} {op.value} {_text(b)}")
-    return repr(e)
+            yield opening
+            yield from _pieces(a)
+            yield f" {op.value} "
+            yield from _pieces(b)
+            yield closing
+        case _:
+            yield repr(e)
 
 
 CALLS = frozenset({"min", "max", "rise", "fall", "response", "recurrence", "persistence"})
@@ -69,35 +112,53 @@ CALLS = frozenset({"min", "max", "rise", "fall", "response", "recurrence", "pers
 
 
 def fully_parenthesised(e: s.SExpr) -> str:
-    """A parsed expression with every operand that is not an atom in parentheses: how the parser grouped it."""
-    return _grouped(e, top=True)
+    """A parsed expression with every operand that is not an atom in parentheses: how the parser grouped it.
+
+    The walk keeps its own stack: a requirement may chain thousands of `and`s, a syntax tree that deep.
+    """
+    out: list[str] = []
+    todo: list[str | tuple[s.SExpr, bool]] = [(e, True)]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            out.append(item)
+        else:
+            todo.extend(reversed(_layout(*item)))
+    return "".join(out)
 
 
-def _grouped(e: s.SExpr, top: bool = False) -> str:
-    # top: the surrounding syntax (brackets, commas, `..`) already delimits e
+_Piece = str | tuple[s.SExpr, bool]
+"""Text, or an operand with whether the surrounding syntax already delimits it."""
+
+
+def _layout(e: s.SExpr, top: bool) -> list[_Piece]:
+    """The pieces of `e`'s grouped text; `top`: brackets, commas or `..` around `e` already delimit it."""
     match e:
         case s.Lit(value=bool(b)):
-            return str(b).lower()
+            return [str(b).lower()]
         case s.Lit(value=v):
-            return str(v)
+            return [str(v)]
         case s.Name(name=name):
-            return name
+            return [name]
         case s.Index(name=name, index=i):
-            return f"{name}[{_grouped(i, True)}]"
+            return [f"{name}[", (i, True), "]"]
         case s.FiredRef(name=name, index=i):
-            return f"fired({name})" if i is None else f"fired({name}[{_grouped(i, True)}])"
+            return [f"fired({name})"] if i is None else [f"fired({name}[", (i, True), "])"]
         case s.Apply(op=op, args=args) if op in CALLS:
-            return f"{op}({', '.join(_grouped(a, True) for a in args)})"
+            pieces: list[_Piece] = [f"{op}("]
+            for n, arg in enumerate(args):
+                pieces += [", ", (arg, True)] if n else [(arg, True)]
+            return [*pieces, ")"]
         case s.Apply(op="neg", args=(a,)):
-            text = f"-{_grouped(a)}"
+            pieces = ["-", (a, False)]
         case s.Apply(op=op, args=(a,)):
-            text = f"{op} {_grouped(a)}"
+            pieces = [f"{op} ", (a, False)]
         case s.Apply(op="if", args=(c, a, b)):
-            text = f"if {_grouped(c)} then {_grouped(a)} else {_grouped(b)}"
+            pieces = ["if ", (c, False), " then ", (a, False), " else ", (b, False)]
         case s.Apply(op=op, args=(a, b)):
-            text = f"{_grouped(a)} {op} {_grouped(b)}"
+            pieces = [(a, False), f" {op} ", (b, False)]
         case s.Quant(kind=kind, param=p, body=body):
-            text = f"{kind} {p.name} in {_grouped(p.lo, True)}..{_grouped(p.hi, True)}: {_grouped(body)}"
+            pieces = [f"{kind} {p.name} in ", (p.lo, True), "..", (p.hi, True), ": ", (body, False)]
         case _:
             raise AssertionError(e)
-    return text if top else f"({text})"
+    return pieces if top else ["(", *pieces, ")"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -17,6 +18,7 @@ from pumpproof.errors import InputError
 from pumpproof.lang import syntax as s
 from pumpproof.lang.ir import (
     BOOL,
+    MAX_INT,
     NUM,
     Binary,
     BoolType,
@@ -35,12 +37,23 @@ from pumpproof.lang.ir import (
     Var,
     VarKind,
     VarRef,
+    balanced,
     is_numeric,
 )
 from pumpproof.lang.location import Location
+from pumpproof.lang.walk import Memo, depth
 
 MAX_EXPANSION = 10_000
 """The most elements an array, a parameter range or an `any`/`all` may expand to."""
+MAX_NODES = 2_000_000
+"""The most expression nodes elaborating one file may visit in total: expansions multiply (an `any` inside an
+`any`, a family of transitions each assigning a whole array), so each level's limit alone does not bound them."""
+MAX_DEPTH = 100
+"""The deepest an expression may nest, as written and once its defines are expanded: this checker, hashing and
+printing recurse on expressions. Long `and`/`or` chains and `any`/`all` are balanced, so they count only
+logarithmically."""
+CHAINS = frozenset({"and", "or"})
+"""Associative operators whose left-nested chains (`a and b and c ...`) are rebalanced."""
 
 OPS = {
     "not": Op.NOT, "neg": Op.NEG, "and": Op.AND, "or": Op.OR, "->": Op.IMPLIES, "<->": Op.IFF,
@@ -139,6 +152,14 @@ class Checker:
         self.scope = scope
         self.error = error
         self.requirements = requirements
+        self.nesting = 0
+        """How many `expr` calls are open: the syntax depth of the node being elaborated."""
+        self.visited = 0
+        """Expression nodes elaborated so far, against MAX_NODES."""
+        self.expansions: list[Location] = []
+        """The expansions in progress (parameterised declarations, any/all), outermost first."""
+        self.depths: Memo[int] = {}
+        """The depth of every expression elaborated, so shared defines are measured once."""
 
     def fail(self, message: str, loc: Location | None, hint: str | None = None) -> NoReturn:
         """Raise this file's error class."""
@@ -163,10 +184,24 @@ class Checker:
             self.scope.defines[d.name] = body
             return
         indices = self.values(d.param, {})
-        bodies = {f"{d.name}[{v}]": self.expr(d.body, {d.param.name: v}) for v in indices}
+        with self.expanding(d.loc, d.param):
+            bodies = {f"{d.name}[{v}]": self.expr(d.body, {d.param.name: v}) for v in indices}
         self.declare(d.name, "a define", d.loc)
         self.scope.families[d.name] = indices
         self.scope.defines.update(bodies)
+
+    @contextmanager
+    def expanding(self, loc: Location, param: s.Param | None) -> Iterator[None]:
+        """Within it, the construct at `loc` expands once per value of `param` (nothing without one): a model too
+        large to elaborate is reported at the outermost expansion in progress."""
+        if param is None:
+            yield
+            return
+        self.expansions.append(loc)
+        try:
+            yield
+        finally:
+            self.expansions.pop()
 
     def bindings(self, param: s.Param | None) -> list[dict[str, int]]:
         """One parameter binding per copy of a parameterised declaration (one empty binding without parameter)."""
@@ -201,12 +236,38 @@ class Checker:
     # ------------------------------------------------------------ expressions
 
     def expr(self, e: s.SExpr, params: Mapping[str, int]) -> Expr:
-        """The typed, folded IR of `e`, with parameters bound to `params`."""
+        """The typed, folded IR of `e`, with parameters bound to `params`; within the limits on depth and size."""
+        if self.nesting >= MAX_DEPTH:
+            hint = "split it into defines, or use any/all over an array"
+            self.fail(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", e.loc, hint)
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            where = self.expansions[0] if self.expansions else e.loc
+            hint = "expansions multiply: use smaller ranges, fewer nested any/all, or fewer parameterised elements"
+            self.fail(f"the model is too large: it expands to more than {MAX_NODES:,} expression nodes", where, hint)
+        self.nesting += 1
+        try:
+            out = self.elaborate(e, params)
+        finally:
+            self.nesting -= 1
+        self.shallow(out, e.loc)
+        return out
+
+    def shallow(self, out: Expr, loc: Location) -> None:
+        """Refuse an expression that defines make too deep to walk (each define nesting the one before)."""
+        height = depth(out, self.depths)
+        if height > MAX_DEPTH:
+            levels = f"{height} levels, at most {MAX_DEPTH}"
+            hint = "combine defines side by side rather than each from the one before"
+            self.fail(f"the expression is nested too deeply once its defines are expanded ({levels})", loc, hint)
+
+    def elaborate(self, e: s.SExpr, params: Mapping[str, int]) -> Expr:
+        """The IR of one syntax node (`expr` adds the limits)."""
         match e:
             case s.Lit(value=bool(b)):
                 return Const(b, BOOL, e.loc)
             case s.Lit(value=int(i)):
-                return Const(i, NUM, e.loc)
+                return self.bounded(Const(i, NUM, e.loc))
             case s.Name():
                 return self.name(e, params)
             case s.Index():
@@ -280,12 +341,16 @@ class Checker:
         self.fail(f"index {i} is out of range for '{e.name}'", e.index.loc, hint)
 
     def quantifier(self, e: s.Quant, params: Mapping[str, int]) -> Expr:
-        op = Op.OR if e.kind == "any" else Op.AND
-        out: Expr = Const(e.kind == "all", BOOL, e.loc)
-        for n, v in enumerate(self.values(e.param, params)):
-            term = self.boolean(e.body, {**params, e.param.name: v}, f"the body of '{e.kind}'")
-            out = term if n == 0 else fold(Binary(op, out, term, BOOL, e.loc))
-        return out
+        values = self.values(e.param, params)
+        if not values:
+            return Const(e.kind == "all", BOOL, e.loc)
+        with self.expanding(e.loc, e.param):
+            terms = [self.boolean(e.body, {**params, e.param.name: v}, f"the body of '{e.kind}'") for v in values]
+        return self.join(Op.OR if e.kind == "any" else Op.AND, terms, e.loc)
+
+    def join(self, op: Op, terms: list[Expr], loc: Location) -> Expr:
+        """Boolean `terms` joined by `op` as a balanced tree, folding constants."""
+        return balanced(terms, lambda a, b: fold(Binary(op, a, b, BOOL, loc)))
 
     def fired(self, e: s.FiredRef, params: Mapping[str, int]) -> Expr:
         if not self.requirements:
@@ -327,8 +392,9 @@ class Checker:
         return TemporalOp(TEMPORAL[e.op], args, loc=e.loc)
 
     def apply(self, e: s.Apply, params: Mapping[str, int]) -> Expr:
-        args = tuple(self.expr(a, params) for a in e.args)
-        for a, sa in zip(args, e.args, strict=True):
+        syntax = _chain(e) if e.op in CHAINS else e.args
+        args = tuple(self.expr(a, params) for a in syntax)
+        for a, sa in zip(args, syntax, strict=True):
             if isinstance(a.type, ClockType) and e.op not in ("==", "!=", "<", "<=", ">", ">="):
                 name = a.name if isinstance(a, VarRef) else "a clock"
                 hint = f"compare it with an integer expression instead, e.g. {name} >= T"
@@ -339,23 +405,32 @@ class Checker:
             return self.divide(e, args)
         op = OPS[e.op]
         if op in (Op.NOT, Op.AND, Op.OR, Op.IMPLIES, Op.IFF):
-            self.operands(e, args, boolean=True)
+            self.operands(e.op, args, syntax, boolean=True)
             result_type: Type = BOOL
         elif op in (Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE):
             self.comparable(e, args[0], args[1])
             result_type = BOOL
         else:
-            self.operands(e, args, boolean=False)
+            self.operands(e.op, args, syntax, boolean=False)
             result_type = NUM
+        if e.op in CHAINS:
+            return self.join(op, list(args), e.loc)
         if len(args) == 1:
-            return fold(Unary(op, args[0], result_type, e.loc))
-        return fold(Binary(op, args[0], args[1], result_type, e.loc))
+            return self.bounded(fold(Unary(op, args[0], result_type, e.loc)))
+        return self.bounded(fold(Binary(op, args[0], args[1], result_type, e.loc)))
 
-    def operands(self, e: s.Apply, args: tuple[Expr, ...], boolean: bool) -> None:
-        for a, sa in zip(args, e.args, strict=True):
+    def operands(self, op: str, args: tuple[Expr, ...], syntax: tuple[s.SExpr, ...], boolean: bool) -> None:
+        for a, sa in zip(args, syntax, strict=True):
             if not (isinstance(a.type, BoolType) if boolean else is_numeric(a.type)):
-                op, noun = ("-" if e.op == "neg" else e.op), ("bool" if boolean else "an integer")
-                self.fail(f"the operand of '{op}' must be {noun}, found {describe(a.type)}", sa.loc)
+                shown, noun = ("-" if op == "neg" else op), ("bool" if boolean else "an integer")
+                self.fail(f"the operand of '{shown}' must be {noun}, found {describe(a.type)}", sa.loc)
+
+    def bounded(self, e: Expr) -> Expr:
+        """`e`, refused if it is an integer constant beyond MAX_INT (a literal, or one folded from others)."""
+        if isinstance(e, Const) and type(e.value) is int and abs(e.value) > MAX_INT:
+            hint = f"integer constants are at most {MAX_INT} (2**63 - 1) in magnitude"
+            self.fail("this integer constant is too large", e.loc, hint)
+        return e
 
     def comparable(self, e: s.Apply, left: Expr, right: Expr) -> None:
         lt, rt = left.type, right.type
@@ -391,7 +466,7 @@ class Checker:
         return fold(Ite(cond, then, orelse, result_type, e.loc))
 
     def divide(self, e: s.Apply, args: tuple[Expr, ...]) -> Expr:
-        self.operands(e, args, boolean=False)
+        self.operands(e.op, args, e.args, boolean=False)
         left, right = args
         if not isinstance(left, Const) or not isinstance(right, Const):
             hint = "division and remainder are computed when the model is loaded, so both sides must be constants"
@@ -401,6 +476,17 @@ class Checker:
         assert isinstance(left.value, int) and isinstance(right.value, int)
         value = left.value // right.value if e.op == "/" else left.value % right.value
         return Const(value, NUM, e.loc)
+
+
+def _chain(e: s.Apply) -> tuple[s.SExpr, ...]:
+    """The operands of a left-nested chain `a op b op c ...` in order, found without recursion."""
+    operands: list[s.SExpr] = []
+    node: s.SExpr = e
+    while isinstance(node, s.Apply) and node.op == e.op:
+        operands.append(node.args[1])
+        node = node.args[0]
+    operands.append(node)
+    return tuple(reversed(operands))
 
 
 def fold(e: Unary | Binary | Ite) -> Expr:

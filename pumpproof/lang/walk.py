@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import replace
+from typing import TypeVar
 
 from pumpproof.lang.ir import (
     COMPARISONS,
@@ -23,6 +24,8 @@ from pumpproof.lang.ir import (
     Unary,
     VarRef,
 )
+
+T = TypeVar("T")
 
 
 def children(e: Expr) -> tuple[Expr, ...]:
@@ -55,22 +58,103 @@ def with_children(e: Expr, kids: tuple[Expr, ...]) -> Expr:
             return e
 
 
+def same_step(e: Expr) -> tuple[Expr, ...]:
+    """The children of `e` read in the same state: a `Pre` argument reads the previous one (for `fold_up`)."""
+    return () if isinstance(e, Pre) else children(e)
+
+
+def postorder(e: Expr, kids: Callable[[Expr], tuple[Expr, ...]] = children, known: Container[int] = ()) -> list[Expr]:
+    """Every distinct node of `e` once, children before parents, without recursion.
+
+    A define used twice is one shared node, so an expression is a DAG: walking it as a tree could
+    take exponential time, and deep expressions (long `and` chains) would exhaust Python's stack.
+    `kids` chooses which children to enter (the Z3 encoding reads `Pre` arguments elsewhere); nodes
+    whose id is in `known` are neither listed nor entered.
+    """
+    seen: set[int] = set()
+    out: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            out.append(node)
+            continue
+        if id(node) in seen or id(node) in known:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        stack.extend((k, False) for k in reversed(kids(node)) if id(k) not in seen)
+    return out
+
+
+Memo = dict[int, tuple[Expr, T]]
+"""Values per node id, with the node itself: holding it keeps the id from being reused by another node."""
+
+
+def fold_up(
+    e: Expr,
+    combine: Callable[[Expr, tuple[T, ...]], T],
+    kids: Callable[[Expr], tuple[Expr, ...]] = children,
+    memo: Memo[T] | None = None,
+) -> T:
+    """Compute a value per distinct node of `e` from its children's values (`combine(node, values)`), once each;
+    `memo` carries the values over to later calls."""
+    values: Memo[T] = {} if memo is None else memo
+    if id(e) in values:
+        return values[id(e)][1]
+    below = kids(e)
+    if all(id(k) in values for k in below):  # the common case in a memo built bottom-up: no walk needed
+        values[id(e)] = (e, combine(e, tuple(values[id(k)][1] for k in below)))
+        return values[id(e)][1]
+    for n in postorder(e, kids, values):
+        values[id(n)] = (n, combine(n, tuple(values[id(k)][1] for k in kids(n))))
+    return values[id(e)][1]
+
+
 def rewrite(e: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
-    """Rewrite top-down: where `fn` returns an expression it replaces the node, else recurse into children."""
-    out = fn(e)
-    if out is not None:
-        return out
-    kids = children(e)
-    if not kids:
-        return e
-    return with_children(e, tuple(rewrite(k, fn) for k in kids))
+    """Rewrite top-down: where `fn` returns an expression it replaces the node, else recurse into children.
+
+    Each distinct node is rewritten once (shared subterms stay shared), without recursion; a node
+    whose children are unchanged is kept as it is.
+    """
+    done: dict[int, Expr] = {}
+    entered: set[int] = set()
+    stack = [e]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        if key in done:
+            stack.pop()
+        elif key not in entered:
+            out = fn(node)
+            if out is not None:
+                done[key] = out
+                stack.pop()
+            else:
+                entered.add(key)
+                stack.extend(k for k in reversed(children(node)) if id(k) not in done)
+        else:
+            stack.pop()
+            kids = children(node)
+            new = tuple(done[id(k)] for k in kids)
+            same = all(a is b for a, b in zip(kids, new, strict=True))
+            done[key] = node if same else with_children(node, new)
+    return done[id(e)]
 
 
 def nodes(e: Expr) -> Iterator[Expr]:
-    """Every node of `e`, parents before children."""
-    yield e
-    for k in children(e):
-        yield from nodes(k)
+    """Every distinct node of `e` once, parents before children."""
+    return reversed(postorder(e))
+
+
+def depth(e: Expr, memo: Memo[int] | None = None) -> int:
+    """The height of `e`: 1 for a leaf."""
+    return fold_up(e, lambda _, below: 1 + max(below, default=0), memo=memo)
+
+
+def size(e: Expr) -> int:
+    """The number of distinct nodes of `e` (shared subterms counted once)."""
+    return len(postorder(e))
 
 
 def var_names(e: Expr) -> set[str]:
@@ -94,30 +178,30 @@ def is_state_formula(e: Expr) -> bool:
 
 
 def polar_comparisons(e: Expr, positive: bool = True) -> Iterator[tuple[Binary, bool]]:
-    """Every comparison in boolean `e`, with its polarity once negations are pushed inward.
+    """Every comparison in boolean `e`, with its polarity once negations are pushed inward, each pair once.
 
     A comparison under `<->`, a boolean `==`/`!=` or an `if` condition occurs with both polarities.
     """
-    match e:
-        case Unary(op=Op.NOT, arg=a):
-            yield from polar_comparisons(a, not positive)
-        case Binary(op=Op.AND | Op.OR, left=a, right=b):
-            yield from polar_comparisons(a, positive)
-            yield from polar_comparisons(b, positive)
-        case Binary(op=Op.IMPLIES, left=a, right=b):
-            yield from polar_comparisons(a, not positive)
-            yield from polar_comparisons(b, positive)
-        case Binary(op=Op.IFF | Op.EQ | Op.NE, left=a, right=b) if isinstance(a.type, BoolType):
-            for sub in (a, b):
-                yield from polar_comparisons(sub, positive)
-                yield from polar_comparisons(sub, not positive)
-        case Ite(cond=c, then=a, orelse=b) if isinstance(e.type, BoolType):
-            yield from polar_comparisons(c, positive)
-            yield from polar_comparisons(c, not positive)
-            yield from polar_comparisons(a, positive)
-            yield from polar_comparisons(b, positive)
-        case Binary(op=op) if op in COMPARISONS:
-            yield e, positive
+    seen: set[tuple[int, bool]] = set()
+    stack = [(e, positive)]
+    while stack:
+        node, pos = stack.pop()
+        if (id(node), pos) in seen:
+            continue
+        seen.add((id(node), pos))
+        match node:
+            case Unary(op=Op.NOT, arg=a):
+                stack.append((a, not pos))
+            case Binary(op=Op.AND | Op.OR, left=a, right=b):
+                stack += [(b, pos), (a, pos)]
+            case Binary(op=Op.IMPLIES, left=a, right=b):
+                stack += [(b, pos), (a, not pos)]
+            case Binary(op=Op.IFF | Op.EQ | Op.NE, left=a, right=b) if isinstance(a.type, BoolType):
+                stack += [(b, not pos), (b, pos), (a, not pos), (a, pos)]
+            case Ite(cond=c, then=a, orelse=b) if isinstance(node.type, BoolType):
+                stack += [(b, pos), (a, pos), (c, not pos), (c, pos)]
+            case Binary(op=op) if op in COMPARISONS:
+                yield node, pos
 
 
 def clock_comparison(e: Expr) -> tuple[Expr, Op, Expr] | None:
@@ -135,20 +219,24 @@ def magnitude(e: Expr) -> int | None:
     """An upper bound on |e| for an integer expression, from its constants and declared ranges (interval
     arithmetic); None when `e` reads something without a declared bound (a counter monitor, an input-free
     `NUM` term of unknown size) or is not an integer expression."""
+    return fold_up(e, _magnitude)
+
+
+def _magnitude(e: Expr, below: tuple[int | None, ...]) -> int | None:
     match e:
         case Const(value=v) if isinstance(v, int) and not isinstance(v, bool):
             return abs(v)
         case VarRef(type=IntType(lo=lo, hi=hi)):
             return max(abs(lo), abs(hi))
-        case Unary(op=Op.NEG, arg=a) | Pre(arg=a):
-            return magnitude(a)
-        case Binary(op=Op.ADD | Op.SUB | Op.MUL | Op.MIN | Op.MAX as op, left=a, right=b):
-            x, y = magnitude(a), magnitude(b)
+        case Unary(op=Op.NEG) | Pre():
+            return below[0]
+        case Binary(op=Op.ADD | Op.SUB | Op.MUL | Op.MIN | Op.MAX as op):
+            x, y = below
             if x is None or y is None:
                 return None
             return {Op.ADD: x + y, Op.SUB: x + y, Op.MUL: x * y}.get(op, max(x, y))
-        case Ite(then=a, orelse=b):
-            x, y = magnitude(a), magnitude(b)
+        case Ite():
+            x, y = below[1:]
             return None if x is None or y is None else max(x, y)
     return None
 

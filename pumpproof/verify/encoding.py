@@ -37,6 +37,7 @@ from pumpproof.lang.ir import (
     VarKind,
     VarRef,
 )
+from pumpproof.lang.walk import fold_up, same_step
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step
 from pumpproof.verify.steps import can_step
@@ -116,7 +117,15 @@ class Encoding:
     # ------------------------------------------------------------ expressions
 
     def expr(self, e: Expr, env: Env, pre: Env | None = None) -> z3.ExprRef:
-        """Encode `e` reading variables from `env` and `Pre(...)` from `pre`."""
+        """Encode `e` reading variables from `env` and `Pre(...)` from `pre`.
+
+        Each distinct node is encoded once, so a define shared by many subterms stays one Z3 term
+        (the expression is a DAG; as a tree it could be exponentially large).
+        """
+        return fold_up(e, lambda n, kids: self._node(n, kids, env, pre), same_step)
+
+    def _node(self, e: Expr, kids: tuple[z3.ExprRef, ...], env: Env, pre: Env | None) -> z3.ExprRef:
+        """One node, its children already encoded as `kids`."""
         match e:
             case Const(value=v, type=t):
                 if isinstance(v, bool):
@@ -126,14 +135,14 @@ class Encoding:
                 return z3.IntVal(int(v))
             case VarRef(name=name):
                 return env[name]
-            case Unary(op=Op.NOT, arg=a):
-                return z3.Not(self.expr(a, env, pre))
-            case Unary(op=Op.NEG, arg=a):
-                return -self.expr(a, env, pre)
-            case Binary(op=op, left=left, right=right):
-                return _binary(op, self.expr(left, env, pre), self.expr(right, env, pre))
-            case Ite(cond=c, then=t, orelse=o):
-                return z3.If(self.expr(c, env, pre), self.expr(t, env, pre), self.expr(o, env, pre))
+            case Unary(op=Op.NOT):
+                return z3.Not(kids[0])
+            case Unary(op=Op.NEG):
+                return -kids[0]
+            case Binary(op=op):
+                return _binary(op, *kids)
+            case Ite():
+                return z3.If(*kids)
             case Fired(transitions=names):
                 tr = env[FIRED]
                 return z3.Or([tr == self.index[n] for n in names if n in self.index])

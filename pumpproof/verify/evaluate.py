@@ -25,6 +25,7 @@ from pumpproof.lang.ir import (
     Value,
     VarRef,
 )
+from pumpproof.lang.walk import postorder, same_step
 
 
 @dataclass(frozen=True)
@@ -37,34 +38,75 @@ class Frame:
 
 
 def evaluate(e: Expr, cur: Frame, pre: Frame | None = None) -> Value:
-    """The value of `e` in frame `cur`; `Pre(x)` reads frame `pre`."""
-    match e:
-        case Const(value=v):
-            return v
-        case VarRef(name=name):
-            try:
-                return cur.values[name]
-            except KeyError:
-                raise InternalError(f"interpreter: no value for variable {name!r}") from None
-        case Unary(op=Op.NOT, arg=a):
-            return not evaluate(a, cur, pre)
-        case Unary(op=Op.NEG, arg=a):
-            return -_num(evaluate(a, cur, pre))
-        case Binary(op=op, left=left, right=right):
-            return _binary(op, left, right, cur, pre)
-        case Ite(cond=c, then=t, orelse=o):
-            return evaluate(t, cur, pre) if evaluate(c, cur, pre) else evaluate(o, cur, pre)
-        case Fired(transitions=names):
-            return cur.fired in names
-        case Elapsed():
-            return cur.elapsed
-        case Pre(arg=a):
-            if pre is None:
-                raise InternalError("interpreter: previous-state reference in the initial state")
-            return evaluate(a, pre, None)
-        case TemporalOp():
-            raise InternalError(f"interpreter: temporal operator {e.op.value!r} left after monitor compilation")
-    raise InternalError(f"interpreter: unknown node {type(e).__name__}")
+    """The value of `e` in frame `cur`; `Pre(x)` reads frame `pre`.
+
+    Connectives short-circuit, and each distinct node is evaluated at most once (defines are shared
+    subterms: as a tree the expression could be exponentially large). An expression too deep for
+    Python's stack is evaluated children first instead, every operand included.
+    """
+    run = _Evaluation(cur, pre)
+    try:
+        return run.value(e)
+    except RecursionError:
+        for n in postorder(e, same_step):  # each node's children are known: one level of recursion at a time
+            run.value(n)
+        return run.value(e)
+
+
+class _Evaluation:
+    """One call of `evaluate`: the values of the compound nodes met so far, by identity."""
+
+    def __init__(self, cur: Frame, pre: Frame | None) -> None:
+        self.cur, self.pre = cur, pre
+        self.memo: dict[int, Value] = {}
+
+    def value(self, e: Expr) -> Value:
+        """The value of `e` (remembered when it is compound)."""
+        match e:
+            case Const(value=v):
+                return v
+            case VarRef(name=name):
+                try:
+                    return self.cur.values[name]
+                except KeyError:
+                    raise InternalError(f"interpreter: no value for variable {name!r}") from None
+        key = id(e)
+        if key in self.memo:
+            return self.memo[key]
+        value = self.memo[key] = self.compound(e)
+        return value
+
+    def compound(self, e: Expr) -> Value:
+        match e:
+            case Unary(op=Op.NOT, arg=a):
+                return not self.value(a)
+            case Unary(op=Op.NEG, arg=a):
+                return -_num(self.value(a))
+            case Binary(op=op, left=left, right=right):
+                return self.binary(op, left, right)
+            case Ite(cond=c, then=t, orelse=o):
+                return self.value(t) if self.value(c) else self.value(o)
+            case Fired(transitions=names):
+                return self.cur.fired in names
+            case Elapsed():
+                return self.cur.elapsed
+            case Pre(arg=a):
+                if self.pre is None:
+                    raise InternalError("interpreter: previous-state reference in the initial state")
+                return evaluate(a, self.pre, None)
+            case TemporalOp():
+                raise InternalError(f"interpreter: temporal operator {e.op.value!r} left after monitor compilation")
+        raise InternalError(f"interpreter: unknown node {type(e).__name__}")
+
+    def binary(self, op: Op, left: Expr, right: Expr) -> Value:
+        # Short-circuit the connectives: the interpreter reads no more than a guard needs.
+        if op is Op.AND:
+            return bool(self.value(left)) and bool(self.value(right))
+        if op is Op.OR:
+            return bool(self.value(left)) or bool(self.value(right))
+        if op is Op.IMPLIES:
+            return (not self.value(left)) or bool(self.value(right))
+        return _arithmetic(op, self.value(left), self.value(right))
 
 
 def _num(v: Value) -> int | Fraction:
@@ -73,16 +115,7 @@ def _num(v: Value) -> int | Fraction:
     return v
 
 
-def _binary(op: Op, left: Expr, right: Expr, cur: Frame, pre: Frame | None) -> Value:
-    # Short-circuit the connectives so guards like `i < N and a[i]` never read past what they need.
-    if op is Op.AND:
-        return bool(evaluate(left, cur, pre)) and bool(evaluate(right, cur, pre))
-    if op is Op.OR:
-        return bool(evaluate(left, cur, pre)) or bool(evaluate(right, cur, pre))
-    if op is Op.IMPLIES:
-        return (not evaluate(left, cur, pre)) or bool(evaluate(right, cur, pre))
-    a = evaluate(left, cur, pre)
-    b = evaluate(right, cur, pre)
+def _arithmetic(op: Op, a: Value, b: Value) -> Value:
     if op is Op.IFF or op is Op.EQ:
         return a == b
     if op is Op.NE:

@@ -52,7 +52,7 @@ from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
-from pumpproof.verify.steps import values_of
+from pumpproof.verify.steps import combinations
 
 NAME = "explicit"
 DEFAULT_MAX_STATES = 200_000
@@ -96,12 +96,12 @@ class StateSpace:
         free = [m for m in system.monitors if m.free]
         self.free_choices = [
             dict(zip((m.name for m in free), combo, strict=True))
-            for combo in itertools.product(*(values_of(m.type) for m in free))
+            for combo in combinations([m.type for m in free], "the free monitors")
         ]
         inputs = system.inputs
         self.input_choices = [
             tuple(zip((v.name for v in inputs), combo, strict=True))
-            for combo in itertools.product(*(values_of(v.type) for v in inputs))
+            for combo in combinations([v.type for v in inputs], "the inputs")
         ]
 
     def initial(self) -> Iterator[Node]:
@@ -110,7 +110,7 @@ class StateSpace:
         free = [v for v in self.system.state_vars if v.init is None and not isinstance(v.type, ClockType)]
         base = {v.name: evaluate(v.init, Frame({}, None, 0)) for v in fixed if v.init is not None}
         base.update({c: 0 for c in self.clocks})
-        for combo in itertools.product(*(values_of(v.type) for v in free)):
+        for combo in combinations([v.type for v in free], "the uninitialised variables"):
             state = {**base, **dict(zip((v.name for v in free), combo, strict=True))}
             for inputs in self.input_choices:
                 yield from self._nodes(state, inputs, None, None)

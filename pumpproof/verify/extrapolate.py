@@ -30,7 +30,7 @@ from pumpproof.lang.ir import (
     Value,
     VarRef,
 )
-from pumpproof.lang.walk import children, with_children
+from pumpproof.lang.walk import fold_up, with_children
 from pumpproof.verify import bmc
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame
@@ -74,10 +74,12 @@ class Scaling:
         return IntType(self.literal(t.lo), self.literal(t.hi)) if isinstance(t, IntType) else t
 
     def expr(self, e: Expr) -> Expr:
-        """`e` with its literals and integer types scaled."""
-        kids = children(e)
+        """`e` with its literals and integer types scaled (each shared node once)."""
+        return fold_up(e, self._node)
+
+    def _node(self, e: Expr, kids: tuple[Expr, ...]) -> Expr:
         if kids:
-            e = with_children(e, tuple(self.expr(k) for k in kids))
+            e = with_children(e, kids)
         if isinstance(e, Const) and isinstance(e.value, int) and not isinstance(e.value, bool):
             e = replace(e, value=self.literal(e.value))
         if isinstance(getattr(e, "type", None), IntType):

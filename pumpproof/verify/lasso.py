@@ -29,7 +29,7 @@ from pumpproof.lang.ir import (
     Value,
     VarRef,
 )
-from pumpproof.lang.walk import clock_comparison, nodes, rewrite
+from pumpproof.lang.walk import clock_comparison, nodes, postorder, rewrite
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import ELAPSED, Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
@@ -202,7 +202,7 @@ def holds_on_lasso(formula: Expr, frames: list[Frame], loop_start: int) -> bool:
         f = frames[j]
         return bool(evaluate(plain, Frame({**f.values, **extra}, f.fired, f.elapsed)))
 
-    temporals = [n for n in _post_order(formula) if isinstance(n, TemporalOp)]
+    temporals = [n for n in postorder(formula) if isinstance(n, TemporalOp)]
     for t in temporals:
         if t in values:
             continue
@@ -215,11 +215,6 @@ def holds_on_lasso(formula: Expr, frames: list[Frame], loop_start: int) -> bool:
         ):
             raise ReplayError(f"the loop does not close for the past-time formula '{t.op.value}'")
     return at(formula, 0)
-
-
-def _post_order(e: Expr) -> list[Expr]:
-    """Every node of `e`, children before parents."""
-    return list(reversed(list(nodes(e))))
 
 
 def _temporal(t: TemporalOp, args: list[list[bool]], succ: list[int]) -> list[bool]:

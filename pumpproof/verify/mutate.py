@@ -143,16 +143,28 @@ def _other_constants(value: Expr) -> list[Expr]:
     return []
 
 
-def _conjuncts(e: Expr, path: Path = ()) -> list[tuple[Path, Expr]]:
-    if isinstance(e, Binary) and e.op is Op.AND:
-        return _conjuncts(e.left, (*path, 0)) + _conjuncts(e.right, (*path, 1))
-    return [(path, e)]
+def _conjuncts(e: Expr) -> list[tuple[Path, Expr]]:
+    """The operands of the `and` tree at the top of `e`, with their paths."""
+    return [(path, n) for path, n in _nodes(e, _is_and) if not _is_and(n)]
 
 
-def _nodes(e: Expr, path: Path = ()) -> Iterator[tuple[Path, Expr]]:
-    yield path, e
-    for i, k in enumerate(children(e)):
-        yield from _nodes(k, (*path, i))
+def _is_and(e: Expr) -> bool:
+    return isinstance(e, Binary) and e.op is Op.AND
+
+
+def _nodes(e: Expr, descend: Callable[[Expr], bool] = lambda _: True) -> Iterator[tuple[Path, Expr]]:
+    """Each distinct node of `e` with the path to its first occurrence, parents first, entering only the nodes
+    `descend` accepts. By identity and without recursion: a shared define is mutated once, not once per path."""
+    seen: set[int] = set()
+    stack: list[tuple[Path, Expr]] = [((), e)]
+    while stack:
+        path, node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield path, node
+        if descend(node):
+            stack += reversed([((*path, i), k) for i, k in enumerate(children(node))])
 
 
 def _replace_at(e: Expr, path: Path, new: Expr) -> Expr:

@@ -33,6 +33,7 @@ from pumpproof.lang.ir import (
     Type,
     Unary,
     VarRef,
+    balanced,
 )
 from pumpproof.lang.walk import is_past, rewrite
 
@@ -70,19 +71,13 @@ class SafetyProblem:
 
 
 def conj(*es: Expr) -> Expr:
-    """The conjunction of `es` (true when empty)."""
-    out: Expr | None = None
-    for e in es:
-        out = e if out is None else Binary(Op.AND, out, e, BOOL)
-    return TRUE if out is None else out
+    """The conjunction of `es` (true when empty), balanced."""
+    return balanced(es, lambda a, b: Binary(Op.AND, a, b, BOOL)) if es else TRUE
 
 
 def disj(*es: Expr) -> Expr:
-    """The disjunction of `es` (false when empty)."""
-    out: Expr | None = None
-    for e in es:
-        out = e if out is None else Binary(Op.OR, out, e, BOOL)
-    return FALSE if out is None else out
+    """The disjunction of `es` (false when empty), balanced."""
+    return balanced(es, lambda a, b: Binary(Op.OR, a, b, BOOL)) if es else FALSE
 
 
 def neg(e: Expr) -> Expr:
@@ -212,11 +207,23 @@ def compile_requirement(system: TransitionSystem, req: Requirement) -> SafetyPro
 
 
 def _conjuncts(e: Expr) -> list[Expr]:
-    if isinstance(e, Binary) and e.op is Op.AND:
-        return _conjuncts(e.left) + _conjuncts(e.right)
-    if isinstance(e, TemporalOp) and e.op is Temporal.ALWAYS:
-        return _conjuncts(e.args[0])
-    return [e]
+    """The parts of `e` joined by `and` and nested `always`, in order, each distinct node once (a define shared
+    by both sides of an `and` is one part)."""
+    out: list[Expr] = []
+    seen: set[int] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Binary) and node.op is Op.AND:
+            stack += [node.right, node.left]
+        elif isinstance(node, TemporalOp) and node.op is Temporal.ALWAYS:
+            stack.append(node.args[0])
+        else:
+            out.append(node)
+    return out
 
 
 def _body_bad(builder: MonitorBuilder, body: Expr, req: Requirement) -> Expr:

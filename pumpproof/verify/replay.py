@@ -8,7 +8,6 @@ engine or encoding bug, never a result.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from fractions import Fraction
@@ -30,7 +29,7 @@ from pumpproof.lang.ir import (
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step, Trace
-from pumpproof.verify.steps import values_of
+from pumpproof.verify.steps import combinations
 
 
 def replay(problem: SafetyProblem, trace: Trace) -> Trace:
@@ -159,7 +158,7 @@ def moves(
     """Every transition of `among` (default all) that can be taken from `state`, for every choice of inputs:
     the step's assumptions hold and its target state meets every invariant. No time passes; by the interpreter."""
     inputs = system.inputs
-    for combo in itertools.product(*(values_of(v.type) for v in inputs)):
+    for combo in combinations([v.type for v in inputs], "the inputs"):
         chosen = dict(zip((v.name for v in inputs), combo, strict=True))
         reads = Frame({**state, **chosen}, None, 0)
         if not all(evaluate(a, reads) for a in system.assumptions):

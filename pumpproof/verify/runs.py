@@ -48,7 +48,7 @@ from pumpproof.lang.ir import (
     Value,
 )
 from pumpproof.lang.text import expr_text
-from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, var_names
+from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, size, var_names
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
@@ -211,13 +211,21 @@ def controller(system: TransitionSystem) -> tuple[Transition, ...]:
 
 def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Check:
     """MODEL.TIME: Proved when at most N zero-time steps of the pump always lead to a state where time can
-    pass (closed bounds only), Violated with a witness when the interpreter shows time stuck, else Unknown."""
+    pass (closed bounds only), Violated with a witness when the interpreter shows time stuck, else Unknown
+    (also when the inputs the steps read have too many values to enumerate)."""
+    try:
+        return _look_ahead(system, options, assumed)
+    except UnsupportedError as err:
+        return _undecided(system, assumed, f"not decided: {err.message}")
+
+
+def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...]) -> Check:
     own = controller(system)
     time_can_pass = can_step(system, among=())
     escape = time_can_pass
     for n in range(1, MAX_LOOKAHEAD + 1):
         escape = can_step(system, among=own, then=escape)
-        if sum(1 for _ in nodes(escape)) > MAX_LOOKAHEAD_SIZE:
+        if size(escape) > MAX_LOOKAHEAD_SIZE:
             return _undecided(system, assumed, f"the look-ahead over {_steps(n)} is too large to build")
         problem = SafetyProblem(f"{system.name}: time can pass within {n} steps", system, neg(escape), assumed)
         result = verdict(problem, options)

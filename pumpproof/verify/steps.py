@@ -9,6 +9,8 @@ some choice of inputs enumerates their values (finite types only).
 from __future__ import annotations
 
 import itertools
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from pumpproof.errors import UnsupportedError
@@ -33,17 +35,46 @@ from pumpproof.lang.walk import clock_comparison, rewrite, var_names
 from pumpproof.verify.problem import conj, disj
 
 MAX_INPUT_CHOICES = 4096
+"""The most valuations of the inputs a step reads that `can_step` expands a state expression over (one copy of
+the step per valuation)."""
+MAX_VALUATIONS = 200_000
+"""The most valuations the interpreter enumerates (the moves from a state, the explicit checker's inputs and
+initial states): a range of 10^12 input values is reported as not enumerated instead of being listed."""
 
 
-def values_of(t: Type) -> list[Value]:
-    """Every value of a finite type."""
+def count_of(t: Type) -> int:
+    """How many values a finite type has (UnsupportedError for clocks and unbounded integers)."""
+    if isinstance(t, BoolType):
+        return 2
+    if isinstance(t, EnumType):
+        return len(t.values)
+    if isinstance(t, IntType):
+        return t.hi - t.lo + 1
+    raise UnsupportedError(f"the values of type {t} cannot be enumerated")
+
+
+def values_of(t: Type, limit: int = MAX_VALUATIONS) -> list[Value]:
+    """Every value of a finite type with at most `limit` values (UnsupportedError beyond)."""
+    return [v for (v,) in combinations([t], f"type {t}", limit)]
+
+
+def combinations(types: Sequence[Type], what: str, limit: int = MAX_VALUATIONS) -> Iterator[tuple[Value, ...]]:
+    """Every choice of one value per type, in order; UnsupportedError, before any is built, for more than `limit`
+    (`what` names the types in the message)."""
+    total = math.prod(count_of(t) for t in types)
+    if total > limit:
+        shown = f"{total:,}" if total < 10**15 else f"about 10^{len(str(total)) - 1}"
+        raise UnsupportedError(f"{what}: {shown} values are too many to enumerate (more than {limit:,})")
+    return itertools.product(*(_values(t) for t in types))
+
+
+def _values(t: Type) -> Sequence[Value]:
     if isinstance(t, BoolType):
         return [False, True]
     if isinstance(t, EnumType):
-        return list(t.values)
-    if isinstance(t, IntType):
-        return list(range(t.lo, t.hi + 1))
-    raise UnsupportedError(f"the values of type {t} cannot be enumerated")
+        return t.values
+    assert isinstance(t, IntType)
+    return range(t.lo, t.hi + 1)
 
 
 def enabled(system: TransitionSystem, names: tuple[str, ...]) -> Expr:
@@ -87,13 +118,8 @@ def can_step(
     read = set().union(*(var_names(t.guard) for t in among), *(var_names(a) for a in system.assumptions))
     read |= {n for t in among for u in t.updates for n in var_names(u.value)}
     inputs = [v for v in system.inputs if v.name in read]
-    choices = 1
-    for v in inputs:
-        choices *= len(values_of(v.type))
-    if choices > MAX_INPUT_CHOICES:
-        raise UnsupportedError(f"the steps read inputs with {choices} combined values (more than {MAX_INPUT_CHOICES})")
     options = []
-    for combo in itertools.product(*(values_of(v.type) for v in inputs)):
+    for combo in combinations([v.type for v in inputs], "the inputs the steps read", MAX_INPUT_CHOICES):
         fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}  # type: ignore[arg-type]
         moves = []
         for t in among:

@@ -83,7 +83,7 @@ def test_invalid_utf8_is_located(tmp_path: Path) -> None:
 
 def test_deep_nesting_is_an_input_error() -> None:
     with pytest.raises(ModelError, match="nested too deeply"):
-        parse_model_text("var b: bool\ninvariant " + "(" * 2000 + "b" + ")" * 2000, "m.pump")
+        parse_model_text("var b: bool\ninvariant " + "not (" * 2000 + "b" + ")" * 2000, "m.pump")
 
 
 # ---------------------------------------------------------------- robustness
