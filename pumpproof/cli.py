@@ -13,14 +13,12 @@ report's claim (its files are not at hand, or changed).
 
 from __future__ import annotations
 
-import _thread
 import argparse
 import itertools
 import math
 import os
 import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +40,7 @@ from pumpproof.output import OutputError, check_writable, write_atomically
 from pumpproof.reports import json_report, terminal
 from pumpproof.reports.provenance import InputFile, RunInfo, command_line
 from pumpproof.reports.terminal import plain
+from pumpproof.stopping import Terminated, ended_by_signals
 from pumpproof.verify.budget import GRACE_S
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
@@ -207,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(args_list)
         run: Command = args.run
-        with _ended_by_signals():
+        with ended_by_signals():
             return run(args, args_list, console)
     except InputError as err:
         print(err.render(), file=sys.stderr)
@@ -229,63 +228,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         trace = visible_lines(traceback.format_exc())
         print("internal error: unexpected exception (a bug in pumpproof)\n" + trace, file=sys.stderr)
         return EXIT_INTERNAL
-
-
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP arrived: unwind like an interrupt, so that every engine process is ended on the way."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-ENDING = (signal.SIGTERM, signal.SIGHUP)
-STOP_GRACE_S = 5.0
-"""How long the command may take to unwind after SIGTERM or SIGHUP before it exits at once."""
-
-
-@contextmanager
-def _ended_by_signals() -> Iterator[None]:
-    """While a command runs, SIGTERM and SIGHUP end it, with every engine process it started.
-
-    The signals are blocked and taken by a watcher thread, which acts even while the main thread is inside a
-    long solver call: it kills the engines, makes the main thread raise Terminated (so outputs are not half
-    written and the exit code says which signal), and exits at once if that takes longer than STOP_GRACE_S.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    done = threading.Event()
-
-    def stop(signum: int, _frame: object) -> None:
-        raise Terminated(signum)
-
-    def watch() -> None:
-        while not done.is_set():
-            if (info := signal.sigtimedwait(ENDING, 0.2)) is None:
-                continue
-            from pumpproof.verify.portfolio import end_engines
-
-            end_engines()
-            _thread.interrupt_main(signal.Signals(info.si_signo))
-            if not done.wait(STOP_GRACE_S):
-                print(f"stopped by {signal.Signals(info.si_signo).name}", file=sys.stderr, flush=True)
-                end_engines()
-                os._exit(128 + info.si_signo)
-            return
-
-    previous = {sig: signal.signal(sig, stop) for sig in ENDING}
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, ENDING)
-    watcher = threading.Thread(target=watch, name="pumpproof-signals", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        watcher.join()
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def parse_defines(items: list[str]) -> dict[str, str]:

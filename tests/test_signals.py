@@ -9,9 +9,11 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
+from pumpproof.stopping import ended_by_signals, run_program
 from tests.helpers import ROOT, RUN_TAG, tagged_processes
 
 SLOW = [
@@ -54,3 +56,19 @@ def test_engines_end_with_the_command(sig: signal.Signals) -> None:
         for pid in [proc.pid, *tagged_processes(tag)]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _blocked(status: str) -> set[int]:
+    """The signals a /proc/PID/status text says are blocked."""
+    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)
+    return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_helper_programs_can_be_ended_while_the_command_blocks_the_signals() -> None:
+    ending = {int(signal.SIGTERM), int(signal.SIGHUP)}
+    with ended_by_signals():
+        assert ending <= _blocked(Path("/proc/thread-self/status").read_text())  # the command's own thread
+        child = run_program(["cat", "/proc/self/status"], b"")
+        assert ending <= _blocked(Path("/proc/thread-self/status").read_text())
+    assert not ending & _blocked(child.stdout.decode())

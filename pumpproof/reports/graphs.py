@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +29,7 @@ from pumpproof.lang.ir import TransitionSystem, Value
 from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import Counterexample, from_outcome, inputs_text
 from pumpproof.reports.trace_view import StepView, fmt
+from pumpproof.stopping import run_program
 from pumpproof.verify.results import Violated
 from pumpproof.verify.run import Outcome
 
@@ -248,8 +248,7 @@ def render(graph: graphviz.Digraph, fmt_: str) -> bytes:
     if fmt_ not in FORMATS:
         raise UsageError(f"unknown graph format '{fmt_}'", hint=f"use one of: {', '.join(FORMATS)}")
     try:
-        # `run` writes the whole graph even when dot gives up early, so its own message is not lost to a broken pipe.
-        done = subprocess.run(["dot", f"-T{fmt_}"], input=graph.source.encode("utf-8"), capture_output=True)
+        done = run_program(["dot", f"-T{fmt_}"], graph.source.encode("utf-8"))
     except FileNotFoundError:
         raise UsageError(
             "graphviz's 'dot' program is not installed", hint="install it (apt-get install graphviz)"
