@@ -81,17 +81,28 @@ class Node:
 class StateSpace:
     """Successor generation for a finite system (clocks digitized) with monitors and the problem's constraints."""
 
-    def __init__(self, problem: SafetyProblem, per_clock: bool = False, extra: Sequence[Expr] = ()) -> None:
+    def __init__(
+        self,
+        problem: SafetyProblem,
+        per_clock: bool = False,
+        extra: Sequence[Expr] = (),
+        max_states: int = DEFAULT_MAX_STATES,
+    ) -> None:
         """`per_clock` caps each clock at its own constants: fewer states, but traces whose clock values
         are no longer those of a real run (fine for a projected graph, not for a trace to replay).
         `extra` are further expressions runs are judged by (fairness conditions), whose constants the
-        digitization must also tell apart."""
+        digitization must also tell apart. A clock cap above `max_states` is refused (UnsupportedError)
+        before any state is built: every state then tries that many delays, so the work grows with its square."""
         system = problem.system
         self.problem = problem
         self.system = system
         self.clocks = [v.name for v in system.clocks]
         self.timed_monitors = [m.name for m in system.monitors if isinstance(m.type, ClockType)]
         self.cap = clock_cap([*problem.exprs(), *extra], self.clocks)
+        if self.clocks and self.cap > max_states:
+            raise UnsupportedError(
+                f"clock values up to {self.cap} (the largest constant) are more than {max_states} states to digitize"
+            )
         self.caps = clock_caps(problem, self.cap) if per_clock else {c: self.cap for c in self.clocks}
         free = [m for m in system.monitors if m.free]
         self.free_choices = [
@@ -209,7 +220,7 @@ def reachable_graph(
     """The reachable frame graph (nodes are `Node`s, edges carry the transition name); UnsupportedError if too big.
 
     `per_clock`, `extra`: see `StateSpace`."""
-    space = StateSpace(problem, per_clock, extra)
+    space = StateSpace(problem, per_clock, extra, max_states)
     graph = nx.DiGraph()
     todo = deque(space.initial())
     graph.add_nodes_from(todo, initial=True)
@@ -230,7 +241,10 @@ def reachable_graph(
 def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_STATES) -> Result:
     """Breadth-first search for a bad frame; PROVED by exhaustion when none is reachable."""
     start = time.time()
-    space = StateSpace(problem)
+    try:
+        space = StateSpace(problem, max_states=max_states)
+    except UnsupportedError as e:
+        return Unknown(NAME, time.time() - start, 0, str(e))
     parent: dict[Node, Node | None] = {}
     todo: deque[tuple[Node, int]] = deque()
     for node in space.initial():

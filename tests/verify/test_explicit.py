@@ -9,8 +9,11 @@ from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import DELAY, FALSE
 from pumpproof.lang.load import parse_model_text
 from pumpproof.lang.text import expr_text
+from pumpproof.verify import explicit
+from pumpproof.verify.budget import Budget
 from pumpproof.verify.explicit import StateSpace, projected_graph, reachable_graph, time_scaled, time_stops
 from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Unknown
 
 # Two timers with constants 4 and 10 (gcd 2) and a mode that depends on which fires first.
 TIMERS = """
@@ -67,6 +70,17 @@ def test_inexact_digitization_is_refused(guard: str) -> None:
     system = parse_model_text(TIMERS.replace("x >= 4", guard), "timers.pump")
     with pytest.raises(UnsupportedError, match="compared strictly or with a non-constant"):
         projected_graph(system, ("mode",))
+
+
+def test_a_clock_ceiling_beyond_the_state_limit_is_refused_before_any_state_is_built() -> None:
+    """Every state tries a delay of each length up to the ceiling: with a dead `t > 400000` the digitized
+    graph would take hours, so it is refused at once; the safety search says UNKNOWN, with the reason."""
+    system = parse_model_text(TIMERS.replace("x >= 4", "x >= 4 or (x > 400000 and n > 99)"), "timers.pump")
+    problem = SafetyProblem("all", system, FALSE)
+    with pytest.raises(UnsupportedError, match="clock values up to 400001"):
+        reachable_graph(problem)
+    result = explicit.check(problem, Budget.seconds(5))
+    assert isinstance(result, Unknown) and "400001" in result.reason
 
 
 def test_clock_values_are_not_projected() -> None:
