@@ -44,7 +44,7 @@ from pumpproof.stopping import Terminated, ended_by_signals
 from pumpproof.verify.budget import GRACE_S
 from pumpproof.verify.portfolio import CHOICES
 from pumpproof.verify.problem import RANGES_ID
-from pumpproof.verify.results import Unknown, Verdict
+from pumpproof.verify.results import Unknown, Verdict, Violated
 from pumpproof.verify.run import Options, Outcome, check_all
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
 from pumpproof.verify.versions import solver_versions
@@ -498,9 +498,12 @@ def _write_outputs(
             _wrote(console, "SARIF log", args.sarif)
     if args.report:
         from pumpproof.reports import html
+        from pumpproof.verify.state_space import projection
 
+        violated = any(isinstance(o.result, Violated) for o in outcomes)
+        space = projection(system) if violated else None  # drawn next to each counterexample
         with _writing("--report", unwritten):
-            index = html.write_report(args.report, system, args.requirements, outcomes, info)
+            index = html.write_report(args.report, system, args.requirements, outcomes, info, space)
             _wrote(console, "HTML report", index)
     if args.graph_dir:
         from pumpproof.reports import graphs
@@ -515,21 +518,21 @@ def _write_outputs(
 
 
 def _lint(args: argparse.Namespace, argv: list[str], console: Console) -> int:
-    from pumpproof.reports import lint_report
-    from pumpproof.verify.coverage import coverage
+    from pumpproof.reports.lint import render as render_lint
+    from pumpproof.verify.analyses.lint import lint
 
     system = _load_model(args)
     with console.status(plain(f"linting {system.name}"), spinner="dots"):
-        cov = coverage(system, _options(args))
-    lint_report.render(console, cov)
-    if cov.findings:
+        found = lint(system, _options(args))
+    render_lint(console, found)
+    if found.findings:
         return EXIT_VIOLATED
-    return EXIT_PROVED if cov.clean else EXIT_UNKNOWN
+    return EXIT_PROVED if found.clean else EXIT_UNKNOWN
 
 
 def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     from pumpproof.reports import mutation_report
-    from pumpproof.verify import mutate
+    from pumpproof.verify.analyses import mutate
 
     system, reqs = _load(args)
     names = [t.name for t in system.transitions]

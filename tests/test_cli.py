@@ -75,8 +75,12 @@ def test_unsupported_formula_is_unknown_exit_3(capsys: pytest.CaptureFixture[str
     reqs.write_text(
         'requirement L1\n  text "t"\n  source "s"\n  always (occluded_up -> eventually (alarm_up within 5))\n'
     )
-    code, out, _ = run(capsys, "check", CORRECTED, str(reqs))
+    junit, sarif = tmp_path / "j.xml", tmp_path / "r.sarif"
+    code, out, _ = run(capsys, "check", CORRECTED, str(reqs), "--junit", str(junit), "--sarif", str(sarif))
     assert code == 3 and "not supported yet" in out
+    # nothing was explored: no report may claim a depth that a search reached
+    for text in (out, junit.read_text(), sarif.read_text()):
+        assert "not supported yet" in text and "depth" not in text.replace('"depth": null', "")
 
 
 def test_a_vacuous_proof_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 `CorrectedSpectrum` re-arms its occlusion detector at every (re)start and conforms to the model.
 `RecalledSpectrum` has the defect of the 2022 recall as hypothesis H1: a one-shot "reported" latch
 that only clearing the occlusion resets, so RUN/STOP under a persisting occlusion never re-alarms.
-Check them with `pumpproof.conformance.check_conformance(load_model(...), CorrectedSpectrum)`.
+Check them with `pumpproof.verify.analyses.conformance.check_conformance(load_model(...), CorrectedSpectrum)`.
 """
 
 from __future__ import annotations

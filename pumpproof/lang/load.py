@@ -9,10 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from pumpproof.errors import InputError, ModelError, PropertyError, UsageError
+from pumpproof.lang import syntax as s
+from pumpproof.lang.characters import HIDDEN
 from pumpproof.lang.elaborate import elaborate_model
-from pumpproof.lang.ir import RequirementSet, TransitionSystem
+from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.location import Location, SourceFile
-from pumpproof.lang.parser import parse_model, parse_requirements
+from pumpproof.lang.parser import is_requirement_id, parse_formula, parse_model, parse_requirements
 from pumpproof.lang.requirements import elaborate_requirements
 
 
@@ -39,6 +41,23 @@ def parse_requirements_text(text: str, filename: str, system: TransitionSystem) 
     """Parse and elaborate requirement text against `system`."""
     with _collector_paused():
         return elaborate_requirements(parse_requirements(text, filename), system, filename)
+
+
+def requirement(system: TransitionSystem, id: str, formula: str, *, text: str, source: str) -> Requirement:
+    """One requirement built in Python: `formula` in the `.req` syntax, checked against `system` like a file's.
+    Errors point into `formula`, named `<requirement ID>` in their location; `text` and `source` are one line."""
+    if not is_requirement_id(id):
+        raise UsageError(f"'{id[:40]}' cannot name a requirement", hint="use letters, digits, '_', '.' and '-'")
+    for part, value in (("text", text), ("source", source)):
+        if not value or HIDDEN.search(value):
+            hint = "give one line of visible text (no control, line-break or bidirectional characters)"
+            raise UsageError(f"requirement {id}: its {part} must be a non-empty line of text", hint=hint)
+    where = f"<requirement {id}>"
+    with _collector_paused():
+        expr, formula_text = parse_formula(formula, where)
+        item = s.RequirementSyntax(id, text, source, expr, formula_text, Location(where, 1, 1))
+        (req,) = elaborate_requirements(s.RequirementsSyntax((item,), item.loc), system, where).requirements
+    return req
 
 
 @contextmanager

@@ -59,7 +59,9 @@ CHARACTER_HINTS = {
 @functools.cache
 def _lark() -> Lark:
     grammar = resources.files("pumpproof.lang").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", start=["model", "requirements"], propagate_positions=True)
+    return Lark(
+        grammar, parser="lalr", lexer="contextual", start=["model", "requirements", "formula"], propagate_positions=True
+    )
 
 
 def is_name(text: str) -> bool:
@@ -79,6 +81,19 @@ def parse_requirements(text: str, filename: str) -> s.RequirementsSyntax:
     result = _parse(text, filename, "requirements", PropertyError)
     assert isinstance(result, s.RequirementsSyntax)
     return result
+
+
+def parse_formula(text: str, where: str) -> tuple[s.SExpr, str]:
+    """Parse one requirement formula (the `.req` syntax after `source "..."`) and keep its text; `where` names
+    it in locations."""
+    result = _parse(text, where, "formula", PropertyError)
+    assert isinstance(result, tuple)
+    return result
+
+
+def is_requirement_id(text: str) -> bool:
+    """True when `text` may name a requirement (the REQ_ID of the grammar)."""
+    return re.fullmatch(_lark().get_terminal("REQ_ID").pattern.to_regexp(), text) is not None
 
 
 def _parse(text: str, filename: str, start: str, error: type[InputError]) -> object:

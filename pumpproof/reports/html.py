@@ -10,7 +10,6 @@ Deterministic: the same run gives the same file apart from the values marked `vo
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,9 +17,8 @@ import jinja2
 import networkx as nx
 from markupsafe import Markup
 
-from pumpproof.errors import UnsupportedError
 from pumpproof.lang.characters import visible_lines
-from pumpproof.lang.ir import EnumType, IntType, TransitionSystem
+from pumpproof.lang.ir import IntType, TransitionSystem
 from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
 from pumpproof.reports.graphs import inline_svg, state_space_graph, trace_graph
@@ -28,13 +26,13 @@ from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.terminal import detail
 from pumpproof.reports.trace_view import fmt
-from pumpproof.verify.explicit import projected_graph
+from pumpproof.reports.undecided import not_decided
 from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Proved, Unknown, Verdict, Violated
 from pumpproof.verify.run import Outcome
+from pumpproof.verify.state_space import Projection
 
 TEMPLATES = Path(__file__).with_name("templates")
-DEFAULT_MAX_STATES = 10_000
 
 
 @dataclass(frozen=True)
@@ -67,15 +65,15 @@ def write_report(
     reqs_path: str,
     outcomes: list[Outcome],
     info: RunInfo,
-    state_vars: Sequence[str] | None = None,
-    max_states: int = DEFAULT_MAX_STATES,
+    space: Projection | None = None,
 ) -> Path:
-    """Write DIRECTORY/index.html; `state_vars` name the state-space projection (default: the enum variables).
+    """Write DIRECTORY/index.html; `space` is the state-space projection drawn next to each counterexample
+    (verify.state_space.projection; None: only the counterexample's path).
 
     The page is rendered in full before anything is written, so a failure keeps the previous report.
     """
     path = Path(directory) / "index.html"
-    write_atomically(path, render_report(system, reqs_path, outcomes, info, state_vars, max_states))
+    write_atomically(path, render_report(system, reqs_path, outcomes, info, space))
     return path
 
 
@@ -84,15 +82,13 @@ def render_report(
     reqs_path: str,
     outcomes: list[Outcome],
     info: RunInfo,
-    state_vars: Sequence[str] | None = None,
-    max_states: int = DEFAULT_MAX_STATES,
+    space: Projection | None = None,
 ) -> str:
     """The report's HTML text."""
     model_facts = _model_assumptions(system)
     ranges_used = any(o.requirement.id == RANGES_ID and isinstance(o.result, Proved) for o in outcomes)
-    variables = tuple(state_vars) if state_vars else _mode_variables(system)
-    violated = any(isinstance(o.result, Violated) for o in outcomes)
-    reachable, space_note = _state_space(system, variables, max_states) if violated and variables else (None, "")
+    variables = space.variables if space else ()
+    reachable, space_note = (space.graph, space.note) if space else (None, "")
     entries = [_entry(o, system, model_facts, ranges_used, variables, reachable) for o in outcomes]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -104,6 +100,8 @@ def render_report(
         finalize=_escape_hidden,
     )
     env.filters["fmt"] = fmt
+    env.filters["not_decided"] = not_decided
+    env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
     return env.get_template("report.html.j2").render(
         system=system,
         reqs_path=reqs_path,
@@ -182,23 +180,6 @@ def _time_semantics(system: TransitionSystem) -> str:
             "transitions take no time. “within T” is measured in model time units."
         )
     return "Discrete time: every step is one time unit and samples the inputs once; “within T” means within T steps."
-
-
-def _mode_variables(system: TransitionSystem) -> tuple[str, ...]:
-    return tuple(v.name for v in system.state_vars if isinstance(v.type, EnumType))
-
-
-def _state_space(
-    system: TransitionSystem, variables: tuple[str, ...], max_states: int
-) -> tuple[nx.DiGraph | None, str]:
-    """The projected reachable graph, or None and why not (the views then show the counterexample's path only)."""
-    names = ", ".join(variables)
-    try:
-        graph = projected_graph(system, variables, max_states)
-    except UnsupportedError as err:
-        reason = err.message[:1].upper() + err.message[1:]
-        return None, f"{reason}; shown is the counterexample's path projected onto {names}."
-    return graph, f"All reachable states projected onto {names}; the counterexample's path is drawn in blue."
 
 
 def _header_comment(system: TransitionSystem) -> list[str]:

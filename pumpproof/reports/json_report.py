@@ -19,9 +19,10 @@ from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Value
 from pumpproof.reports.counterexample import Counterexample, from_outcome
 from pumpproof.reports.provenance import RunInfo
+from pumpproof.reports.undecided import explored_by
+from pumpproof.verify.analyses.vacuity import explain
 from pumpproof.verify.results import Proved, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
-from pumpproof.verify.vacuity import explain
 
 SCHEMA = "pumpproof-result/1"
 
@@ -76,6 +77,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "engine": r.engine,
         "time_s": round(o.wall_s, 4),
         "depth": None,
+        "explored_by": None,
         "reason": None,
         "invariant": None,
         "trace": None,
@@ -95,6 +97,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         out["trace"] = trace_json(r.trace, from_outcome(o) if o.problem is not None else None)
     elif isinstance(r, Unknown):
         out["depth"] = r.depth
+        out["explored_by"] = explored_by(r)
         out["reason"] = r.reason
     return out
 

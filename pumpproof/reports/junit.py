@@ -18,6 +18,7 @@ from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.terminal import detail
+from pumpproof.reports.undecided import not_decided
 from pumpproof.verify.results import Proved, Unknown, Vacuous, Violated
 from pumpproof.verify.run import Outcome
 
@@ -69,7 +70,7 @@ def _testcase(system: TransitionSystem, o: Outcome, unknown_as: UnknownAs) -> ET
         failure.text = f"holds only because it is never exercised: {r.reason}\n\n{summary}"
     elif isinstance(r, Unknown):
         element = ET.SubElement(case, unknown_as, type="UNKNOWN", message=f"{req.id} unknown: {r.reason}")
-        element.text = f"not decided: {r.reason}; bounded model checking reached depth {r.depth}\n\n{summary}"
+        element.text = f"{not_decided(r)}\n\n{summary}"
     elif isinstance(r, Proved):
         out = ET.SubElement(case, "system-out")
         out.text = f"PROVED ({r.certificate.kind}, k={r.certificate.k})\n{summary}\n\n{r.certificate.invariant_text}"

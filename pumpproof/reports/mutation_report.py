@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pumpproof.reports.terminal import plain
-from pumpproof.verify.mutate import Kill, MutationScore
+from pumpproof.verify.analyses.mutate import Kill, MutationScore
 from pumpproof.verify.results import Verdict
 
 STATUS_STYLE = {"killed": "green", "survived": "bold red", "unknown": "yellow"}

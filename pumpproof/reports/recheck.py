@@ -21,7 +21,7 @@ from pumpproof.lang.ir import FALSE, Requirement, RequirementSet, TransitionSyst
 from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.reports.counterexample import Counterexample, from_json, from_outcome, trace_from_json
 from pumpproof.verify.evaluate import Frame, evaluate
-from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import RANGES_ID, SafetyProblem, ranges_problem
 from pumpproof.verify.replay import replay, replay_steps, stopped

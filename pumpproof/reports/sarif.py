@@ -20,6 +20,7 @@ from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
+from pumpproof.reports.undecided import explored_by, not_decided
 from pumpproof.verify.results import Unknown, Vacuous, Violated
 from pumpproof.verify.run import Outcome
 
@@ -97,8 +98,8 @@ def _result(
         props = {"verdict": "VACUOUS", "engine": r.engine}
     elif isinstance(r, Unknown):
         level = "warning"
-        text = f"{req.id} was not decided: {r.reason} (bounded model checking reached depth {r.depth}). {req.text}"
-        props = {"verdict": "UNKNOWN", "engine": r.engine, "depth": r.depth}
+        text = f"{req.id}: {not_decided(r)}. {req.text}"
+        props = {"verdict": "UNKNOWN", "engine": r.engine, "depth": r.depth, "explored_by": explored_by(r)}
     else:
         return None
     model_loc = system.loc if system.loc is not None and model_path is not None else None

@@ -17,11 +17,10 @@ from pumpproof.reports.counterexample import Counterexample, changes_text, from_
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.trace_view import fmt
-from pumpproof.verify import bmc, kinduction
-from pumpproof.verify.portfolio import AUTO
+from pumpproof.reports.undecided import searched
+from pumpproof.verify.analyses.vacuity import explain
 from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
-from pumpproof.verify.vacuity import explain
 
 STYLE = {
     Verdict.PROVED: "bold green",
@@ -29,10 +28,6 @@ STYLE = {
     Verdict.VACUOUS: "bold magenta",
     Verdict.UNKNOWN: "bold yellow",
 }
-
-
-UNROLLING = (AUTO, bmc.NAME, kinduction.NAME)
-"""Engines whose UNKNOWN says how deep they unrolled (ic3 and extrapolate explore no depth)."""
 
 
 def plain(text: str, style: str = "") -> Text:
@@ -46,7 +41,7 @@ def plain_lines(text: str, style: str = "") -> Text:
 
 
 def detail(outcome: Outcome) -> str:
-    """A short note on how far the engine went: k for proofs, trace length, BMC depth."""
+    """A short note on how far the engine went: k for proofs, trace length, the depth a search reached."""
     r = outcome.result.proof if isinstance(outcome.result, Vacuous) else outcome.result
     if isinstance(r, Proved):
         c = r.certificate
@@ -55,7 +50,7 @@ def detail(outcome: Outcome) -> str:
     if isinstance(r, Violated):
         lasso = f", loop from {r.trace.loop_start}" if r.trace.loop_start is not None else ""
         return f"{len(r.trace.steps) - 1} steps{lasso}"
-    return f"bmc depth {r.depth}" if r.engine in UNROLLING else "–"
+    return searched(r)
 
 
 def render(

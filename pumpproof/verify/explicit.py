@@ -17,11 +17,10 @@ so (`SafetyProblem.stutter`), decided here from the interpreter's own successors
 from __future__ import annotations
 
 import itertools
-import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import networkx as nx
 
@@ -31,7 +30,6 @@ from pumpproof.lang.ir import (
     CLOCK,
     DELAY,
     FALSE,
-    NEGATED,
     NUM,
     STUTTER,
     Binary,
@@ -41,12 +39,10 @@ from pumpproof.lang.ir import (
     Expr,
     Op,
     TransitionSystem,
-    Update,
     Value,
     VarRef,
 )
-from pumpproof.lang.text import expr_text
-from pumpproof.lang.walk import clock_bounds, clock_comparison, nodes, polar_comparisons, rewrite
+from pumpproof.lang.walk import clock_bounds, clock_comparison, nodes
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
@@ -244,7 +240,7 @@ def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_
     try:
         space = StateSpace(problem, max_states=max_states)
     except UnsupportedError as e:
-        return Unknown(NAME, time.time() - start, 0, str(e))
+        return Unknown(NAME, time.time() - start, str(e))
     parent: dict[Node, Node | None] = {}
     todo: deque[tuple[Node, int]] = deque()
     for node in space.initial():
@@ -257,7 +253,7 @@ def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_
         if evaluate(problem.bad, node.frame()):
             return Violated(NAME, time.time() - start, _trace(problem.system, node, parent))
         if len(parent) > max_states or budget.expired():
-            return Unknown(NAME, time.time() - start, depth, f"stopped after {len(parent)} states")
+            return Unknown(NAME, time.time() - start, f"stopped after {len(parent)} states at depth {depth}")
         for nxt in space.successors(node):
             if nxt not in parent:
                 parent[nxt] = node
@@ -420,91 +416,3 @@ def time_stops(system: TransitionSystem, max_states: int = DEFAULT_MAX_STATES) -
                 todo.append(before)
     path = _shortest_path(graph, lambda n: n not in passes)
     return None if path is None else _graph_trace(system, graph, path)
-
-
-# ---------------------------------------------------------------- state-space views (reports draw them)
-
-
-def projected_graph(system: TransitionSystem, variables: Sequence[str], max_states: int = 10_000) -> nx.DiGraph:
-    """The reachable states projected onto `variables`: nodes are value tuples, edges carry the transitions taken.
-
-    Node attributes: `initial` (some initial state projects here), `frames` (how many reachable frames do).
-    Delays never change a projected variable and are left out. Clocks are enumerated on `time_scaled`
-    (UnsupportedError where that is not exact, or for a clock in `variables`). UnsupportedError for
-    more than `max_states` reachable frames.
-    """
-    if system.timed:
-        shown = [v.name for v in system.clocks if v.name in variables]
-        if shown:
-            raise UnsupportedError(f"clock values ({', '.join(shown)}) are not enumerated")
-        system = time_scaled(system)
-    full = reachable_graph(SafetyProblem(f"{system.name}: reachable states", system, FALSE), max_states, per_clock=True)
-    out = nx.DiGraph()
-    for node, data in full.nodes(data=True):
-        state = dict(node.state)
-        key = tuple(state[v] for v in variables)
-        if key not in out:
-            out.add_node(key, initial=False, frames=0)
-        out.nodes[key]["initial"] |= bool(data.get("initial"))
-        out.nodes[key]["frames"] += 1
-    for a, b, data in full.edges(data=True):
-        if data["transition"] == DELAY:
-            continue
-        ka, kb = (tuple(dict(n.state)[v] for v in variables) for n in (a, b))
-        if not out.has_edge(ka, kb):
-            out.add_edge(ka, kb, transitions=set())
-        out.edges[ka, kb]["transitions"].add(data["transition"])
-    return out
-
-
-def time_scaled(system: TransitionSystem) -> TransitionSystem:
-    """`system` with every clock constant divided by their greatest common divisor.
-
-    Scaling time changes no run's sequence of discrete states, and digitization is exact when
-    clocks meet only closed constraints against constants (see the module docstring): a detector
-    timer of 3000 ms then costs as few states as one of 1. UnsupportedError when a clock is compared
-    strictly or with something other than a constant.
-    """
-    clocks = {v.name for v in system.clocks}
-    compared = [c for t in system.transitions for c in polar_comparisons(t.guard)]
-    compared += [(c, p) for t in system.transitions for u in t.updates for c, _ in polar_comparisons(u.value)
-                 for p in (True, False)]  # fmt: skip
-    compared += [c for e in (*system.invariants, *system.assumptions) for c in polar_comparisons(e)]
-    constants = [int(u.value.value) for t in system.transitions for u in t.updates
-                 if u.target in clocks and isinstance(u.value, Const)]  # fmt: skip
-    for cmp, positive in compared:
-        side = clock_comparison(cmp)
-        if side is None:
-            continue
-        _, op, other = side
-        if (op if positive else NEGATED[op]) not in (Op.LE, Op.GE, Op.EQ) or not isinstance(other, Const):
-            raise UnsupportedError(
-                f"a clock is compared strictly or with a non-constant ({expr_text(cmp)}): its digitized states "
-                "would not be exact"
-            )
-        constants.append(int(other.value))
-    divisor = math.gcd(*constants)
-    if divisor <= 1:
-        return system
-
-    def scale(n: Expr) -> Expr | None:
-        if isinstance(n, Binary) and clock_comparison(n) is not None:
-            left, right = (Const(int(x.value) // divisor, x.type, x.loc) if isinstance(x, Const) else x
-                           for x in (n.left, n.right))  # fmt: skip
-            return replace(n, left=left, right=right)
-        return None
-
-    def update(u: Update) -> Update:
-        if u.target in clocks and isinstance(u.value, Const):
-            return replace(u, value=Const(int(u.value.value) // divisor, u.value.type, u.value.loc))
-        return replace(u, value=rewrite(u.value, scale))
-
-    return replace(
-        system,
-        transitions=tuple(
-            replace(t, guard=rewrite(t.guard, scale), updates=tuple(update(u) for u in t.updates))
-            for t in system.transitions
-        ),
-        invariants=tuple(rewrite(i, scale) for i in system.invariants),
-        assumptions=tuple(rewrite(a, scale) for a in system.assumptions),
-    )

@@ -24,14 +24,14 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from pumpproof.errors import InternalError, UsageError
-from pumpproof.verify import bmc, extrapolate, ic3, kinduction, lasso
 from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import recheck
-from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.engines import bmc, extrapolate, ic3, kinduction, kliveness, lasso
+from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import replay
-from pumpproof.verify.results import Proved, Result, Unknown, Violated
+from pumpproof.verify.results import Proved, Result, Search, Unknown, Violated
 
 Engine = Callable[[SafetyProblem, Budget], Result]
 ENGINES: dict[str, Engine] = {
@@ -70,7 +70,7 @@ def decide_liveness(
     safety: list[Engine] = [ic3.check, kinduction.check] if engine in refuters else [ENGINES[engine]]
     tasks = {
         lasso.NAME: partial(lasso.check, problem, budget),
-        "k-liveness": partial(_k_liveness, problem, budget, safety),
+        kliveness.NAME: partial(kliveness.check, problem, budget, safety),
     }
     result = race(tasks, budget, problem.name)
     if isinstance(result, Violated):
@@ -79,31 +79,6 @@ def decide_liveness(
         assert result.certificate.rounds is not None
         recheck(k_liveness(problem, result.certificate.rounds), result.certificate)
     return result
-
-
-K_ROUNDS = (1, 4, 16)
-
-
-def _k_liveness(problem: LivenessProblem, budget: Budget, engines: list[Engine]) -> Result:
-    """Try "at most K fair rounds" for growing K; a proof for any K shows that no fair run exists.
-
-    A violation only means K was too small; an engine that gives up hands over to the next.
-    """
-    start = time.time()
-    reasons = []
-    for k in K_ROUNDS:
-        safety = k_liveness(problem, k)
-        for engine in engines:
-            result = engine(safety, budget)
-            if isinstance(result, Proved):
-                cert = replace(result.certificate, rounds=k)
-                return Proved(f"k-liveness({result.engine})", time.time() - start, cert)
-            reasons.append(f"K={k} {result.engine}: {result.verdict.value.lower()}")
-            if isinstance(result, Violated) or budget.expired():
-                break
-        if budget.expired():
-            break
-    return Unknown("k-liveness", time.time() - start, 0, "; ".join(reasons))
 
 
 def confirm(problem: SafetyProblem, result: Result) -> Result:
@@ -168,7 +143,7 @@ def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) 
                 name, result, crash = out.get(timeout=max(budget.deadline + GRACE_S - time.time(), 0))
             except queue.Empty:
                 limit = f"timed out after {round(max(budget.deadline - started, 0), 1):g} s"
-                unknowns |= {n: Unknown(n, time.time() - started, 0, limit) for n in names if n not in unknowns}
+                unknowns |= {n: Unknown(n, time.time() - started, limit) for n in names if n not in unknowns}
                 break
             if crash is not None:
                 raise InternalError(f"engine {name} crashed on {label}:\n{crash}")
@@ -186,12 +161,15 @@ def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) 
 
 
 def merge_unknowns(unknowns: list[Unknown]) -> Unknown:
-    """One Unknown for several engines: the deepest BMC depth and every engine's reason."""
-    depth = max(
-        (u.depth for u in unknowns if u.engine == bmc.NAME), default=max((u.depth for u in unknowns), default=0)
-    )
+    """One Unknown for several engines: every engine's reason, and the search that got furthest (BMC before
+    k-induction's base case at the same depth: both are bounded model checking, BMC's is the one it names)."""
     reasons = "; ".join(f"{u.engine}: {u.reason}" for u in unknowns)
-    return Unknown(AUTO, max((u.time_s for u in unknowns), default=0.0), depth, reasons)
+    time_s = max((u.time_s for u in unknowns), default=0.0)
+    searched = [u for u in unknowns if u.depth is not None and u.explored_by is not None]
+    if not searched:
+        return Unknown(AUTO, time_s, reasons)
+    furthest = max(searched, key=lambda u: (u.depth, u.explored_by is Search.BMC))
+    return Unknown(AUTO, time_s, reasons, furthest.depth, furthest.explored_by)
 
 
 TOTAL_TIMEOUT = "total timeout reached"
@@ -218,7 +196,7 @@ def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Resul
     """Decide a problem of either kind with the engines `options` name; Unknown once the total deadline has passed."""
     timeout_s = options.question_s()
     if timeout_s <= 0:
-        return Unknown(options.engine, 0.0, 0, TOTAL_TIMEOUT)
+        return Unknown(options.engine, 0.0, TOTAL_TIMEOUT)
     if isinstance(problem, LivenessProblem):
         return decide_liveness(problem, options.engine, timeout_s, options.max_depth)
     return decide(problem, options.engine, timeout_s, options.max_depth)

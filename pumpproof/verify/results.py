@@ -1,4 +1,4 @@
-"""Engine results as values: Proved(certificate), Violated(trace), Unknown(depth, reason)."""
+"""Engine results as values: Proved(certificate), Violated(trace), Unknown(reason, how far a search went)."""
 
 from __future__ import annotations
 
@@ -87,14 +87,29 @@ class Violated:
     verdict: Verdict = Verdict.VIOLATED
 
 
+class Search(str, Enum):
+    """A search that explores runs step by step, so that an undecided answer can say how far it got."""
+
+    BMC = "bounded model checking"
+    INDUCTION = "the base case of k-induction"
+    LASSO = "the lasso search"
+
+    @property
+    def short(self) -> str:
+        """The search's name in a table column."""
+        return {Search.BMC: "bmc", Search.INDUCTION: "k-induction", Search.LASSO: "lasso"}[self]
+
+
 @dataclass(frozen=True)
 class Unknown:
-    """No engine decided: `depth` is how many steps BMC explored without finding a violation."""
+    """No engine decided, for `reason`. `explored_by` found no violation within `depth` steps; both None when
+    the engine explores no depth (ic3, extrapolation, a requirement outside the supported fragment)."""
 
     engine: str
     time_s: float
-    depth: int
     reason: str
+    depth: int | None = None
+    explored_by: Search | None = None
     verdict: Verdict = Verdict.UNKNOWN
 
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, TransitionSystem
+from pumpproof.verify.analyses.vacuity import VacuityResult, explain, vacuity
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import RANGES_ID, SafetyProblem, compile_requirement, range_conditions, ranges_problem
 from pumpproof.verify.results import Proved, Result, Unknown, Vacuous, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
-from pumpproof.verify.vacuity import VacuityResult, explain, vacuity
 
 Progress = Callable[[str], None]
 NO_FAIR_RUN = "no infinite run of the model meets its fairness assumptions"
@@ -108,7 +108,7 @@ class Checker:
             problem = problem_for(system, req, self.assumed, facts.stutter)
         except UnsupportedError as err:
             where = f" ({err.location})" if err.location else ""
-            return Outcome(req, Unknown("none", 0.0, 0, f"not supported yet{where}: {err.message}"), 0.0, None)
+            return Outcome(req, Unknown("none", 0.0, f"not supported yet{where}: {err.message}"), 0.0, None)
         outcome = _timed(req, problem, self.options, self.progress)
         outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(facts))
         if isinstance(outcome.result, Proved):

@@ -173,7 +173,7 @@ def initial_state(system: TransitionSystem, options: Options, assumed: tuple[Exp
     asked in a child process like every engine, so that the timeout holds."""
     timeout_s = options.question_s()
     if timeout_s <= 0:
-        return Unknown(INIT_ENGINE, 0.0, 0, TOTAL_TIMEOUT)
+        return Unknown(INIT_ENGINE, 0.0, TOTAL_TIMEOUT)
     problem = SafetyProblem(f"{system.name}: an initial state", system, TRUE, assumed)
     budget = Budget.seconds(timeout_s)
     return confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
@@ -195,7 +195,7 @@ def _initial(problem: SafetyProblem, budget: Budget) -> Result:
     if answer == z3.unsat:
         cert = Certificate("inductive", 1, "false", "false (no state meets the initial condition)")
         return Proved(INIT_ENGINE, time.time() - start, cert)
-    return Unknown(INIT_ENGINE, time.time() - start, 0, f"z3: {solver.reason_unknown()}")
+    return Unknown(INIT_ENGINE, time.time() - start, f"z3: {solver.reason_unknown()}")
 
 
 # ---------------------------------------------------------------- time divergence
@@ -256,7 +256,7 @@ def _plain(system: TransitionSystem, assumed: tuple[Expr, ...]) -> SafetyProblem
 
 
 def _undecided(system: TransitionSystem, assumed: tuple[Expr, ...], reason: str) -> Check:
-    return Check(TIME_ID, TIME_TEXT, Unknown(TIME_ENGINE, 0.0, 0, reason), _plain(system, assumed), reason)
+    return Check(TIME_ID, TIME_TEXT, Unknown(TIME_ENGINE, 0.0, reason), _plain(system, assumed), reason)
 
 
 def _strict_bound(system: TransitionSystem) -> str:

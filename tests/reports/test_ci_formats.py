@@ -14,7 +14,7 @@ import xmlschema
 from pumpproof.reports import json_report
 from pumpproof.reports.junit import junit_xml, write_junit
 from pumpproof.reports.sarif import sarif_log, write_sarif
-from pumpproof.verify.results import Proved, Unknown, Vacuous, Violated
+from pumpproof.verify.results import Proved, Search, Unknown, Vacuous, Violated
 from pumpproof.verify.run import Outcome
 from tests.reports.conftest import REQS
 
@@ -24,7 +24,9 @@ SCHEMAS = Path(__file__).with_name("schemas")
 def with_unknown(outcomes: list[Outcome]) -> list[Outcome]:
     """The run with UO-CLEAR turned UNKNOWN, as a timeout would leave it."""
     return [
-        replace(o, result=Unknown("bmc", 1.5, 17, "timeout after 1.5 s")) if o.requirement.id == "UO-CLEAR" else o
+        replace(o, result=Unknown("bmc", 1.5, "timeout after 1.5 s", 17, Search.BMC))
+        if o.requirement.id == "UO-CLEAR"
+        else o
         for o in outcomes
     ]
 
@@ -51,7 +53,11 @@ def test_junit_is_valid_and_counts_verdicts(recalled, junit_schema, unknown_as: 
     failure = cases["UO-LEVEL"].find("failure")
     assert failure is not None and "(transition `restart`)" in (failure.text or "")
     unknown = cases["UO-CLEAR"].find(unknown_as)
-    assert unknown is not None and "timeout" in (unknown.get("message") or "") and "depth 17" in (unknown.text or "")
+    assert (
+        unknown is not None
+        and "timeout" in (unknown.get("message") or "")
+        and "no violation within 17 steps" in (unknown.text or "")
+    )
     assert suite.get("errors") == ("1" if unknown_as == "error" else "0")
     assert suite.get("skipped") == ("1" if unknown_as == "skipped" else "0")
 

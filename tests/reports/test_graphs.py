@@ -23,8 +23,8 @@ from pumpproof.reports.graphs import (
     write_graph,
     write_trace_graphs,
 )
-from pumpproof.verify.explicit import projected_graph
 from pumpproof.verify.results import Step, Trace, Violated
+from pumpproof.verify.state_space import projected_graph
 from tests.reports.conftest import tick_outcome
 
 

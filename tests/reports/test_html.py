@@ -14,8 +14,9 @@ from PIL import Image, ImageChops
 
 from pumpproof.reports.graphs import CHANGED
 from pumpproof.reports.html import write_report
-from pumpproof.verify.results import Proved, Unknown, Violated
+from pumpproof.verify.results import Proved, Search, Unknown, Violated
 from pumpproof.verify.run import Options, check_all
+from pumpproof.verify.state_space import projection
 from tests.reports.conftest import REQS, TICK_MODEL, TICK_REQS, run_info
 
 VOLATILE = re.compile(r'<span class="volatile">[^<]*</span>')
@@ -24,10 +25,12 @@ VOLATILE = re.compile(r'<span class="volatile">[^<]*</span>')
 def test_report_holds_the_evidence_for_every_verdict(recalled, tmp_path: Path) -> None:
     system, outcomes, info = recalled
     outcomes = [
-        replace(o, result=Unknown("bmc", 2.0, 23, "timeout after 2 s")) if o.requirement.id == "UO-CLEAR" else o
+        replace(o, result=Unknown("bmc", 2.0, "timeout after 2 s", 23, Search.BMC))
+        if o.requirement.id == "UO-CLEAR"
+        else o
         for o in outcomes
     ]
-    html = write_report(tmp_path / "rep", system, REQS, outcomes, info).read_text()
+    html = write_report(tmp_path / "rep", system, REQS, outcomes, info, projection(system)).read_text()
     for f in info.files:
         assert f.sha256 in html and f.path in html
     assert info.command in html and "z3" in html
@@ -43,13 +46,13 @@ def test_report_holds_the_evidence_for_every_verdict(recalled, tmp_path: Path) -
     assert "invariant alarm_up and not audio_on -&gt; t_silence &lt;= T_SILENCE_MS" in html
     assert "spectrum_recalled.pump:42:11" in html
     assert "Dense time" in html and "a proof is about the model, not the device" in html.lower()
-    assert "timeout after 2 s (BMC depth 23)" in html
+    assert "Not decided: timeout after 2 s; bounded model checking found no violation within 23 steps." in html
     assert "All reachable states projected onto mode" in html  # clocks enumerated with time scaled down
 
 
 def test_report_shows_how_formulas_that_rely_on_precedence_were_parsed(recalled, tmp_path: Path) -> None:
     system, outcomes, info = recalled
-    html = write_report(tmp_path / "rep", system, REQS, outcomes, info).read_text()
+    html = write_report(tmp_path / "rep", system, REQS, outcomes, info, projection(system)).read_text()
     parsed = "always (fired(clear_alarm) -&gt; ((not delivering) weak-until run_stop_pressed))"
     assert f"<dt>parsed as</dt><dd><code>{parsed}</code></dd>" in html
     assert html.count("<dt>parsed as</dt>") == sum(o.requirement.parsed_differs for o in outcomes)
@@ -59,7 +62,7 @@ def test_report_shows_how_formulas_that_rely_on_precedence_were_parsed(recalled,
 
 def test_report_is_self_contained(recalled, tmp_path: Path) -> None:
     system, outcomes, info = recalled
-    html = write_report(tmp_path, system, REQS, outcomes, info).read_text()
+    html = write_report(tmp_path, system, REQS, outcomes, info, projection(system)).read_text()
     assert not re.search(r'\b(src|href)\s*=\s*"(?!#)', html), "only in-page links"
     assert "url(" not in html and "<script" not in html and "<link" not in html
     assert "<!DOCTYPE svg" not in html and "<?xml" not in html
@@ -71,7 +74,14 @@ def test_finite_model_report_shows_its_state_space_and_the_proved_ranges(tick, t
     model, req_file = tmp_path / "tick_pump.pump", tmp_path / "tick_pump.req"
     model.write_text(TICK_MODEL)
     req_file.write_text(TICK_REQS)
-    html = write_report(tmp_path / "rep", system, str(req_file), outcomes, run_info(system, str(model), str(req_file)))
+    html = write_report(
+        tmp_path / "rep",
+        system,
+        str(req_file),
+        outcomes,
+        run_info(system, str(model), str(req_file)),
+        projection(system),
+    )
     text = html.read_text()
     assert "All reachable states projected onto mode" in text
     assert "count ∈ 0..2" in text and "Discrete time" in text
@@ -83,7 +93,7 @@ def test_same_run_same_report_apart_from_timestamps_and_timings(recalled, tmp_pa
     pages = []
     for i, started in enumerate(("2026-01-01T00:00:00+00:00", "2026-06-30T12:34:56+00:00")):
         timed = [replace(o, wall_s=o.wall_s * (i + 1) + 0.123) for o in outcomes]  # another run, other timings
-        page = write_report(tmp_path / str(i), system, REQS, timed, replace(info, started=started))
+        page = write_report(tmp_path / str(i), system, REQS, timed, replace(info, started=started), projection(system))
         pages.append(page.read_text())
     assert pages[0] != pages[1] and started in pages[1]
     first, second = (VOLATILE.sub('<span class="volatile"></span>', p) for p in pages)
@@ -102,7 +112,7 @@ def test_report_renders_in_headless_chromium_with_visible_graphs(recalled, tmp_p
         pytest.skip("chromium is not installed")
     system, outcomes, info = recalled
     level = [o for o in outcomes if o.requirement.id in ("UO-LEVEL", "UO-EDGE")]  # one graph pair near the top
-    page = write_report(tmp_path / "rep", system, REQS, level, info)
+    page = write_report(tmp_path / "rep", system, REQS, level, info, projection(system))
     shot = tmp_path / "shot.png"
     subprocess.run(
         [

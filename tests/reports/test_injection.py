@@ -20,6 +20,7 @@ from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import render, trace_graph
 from pumpproof.reports.show import show
 from pumpproof.verify.run import Outcome
+from pumpproof.verify.state_space import projection
 from tests.reports.conftest import TICK_MODEL, TICK_REQS, run_info, tick_outcome
 
 ESCAPES = "\x1b[2J\x1b[H\x1b]0;all PROVED\x07\x1b[8mhidden\x1b[0m\r\x08\x9b31m"
@@ -92,7 +93,7 @@ def test_sarif_strings_carry_no_hidden_character(poisoned) -> None:
 
 def test_html_escapes_every_text(poisoned) -> None:
     system, outcome, info = poisoned
-    page = html.render_report(system, f"{FILE_NAME}.req", [outcome], info)
+    page = html.render_report(system, f"{FILE_NAME}.req", [outcome], info, projection(system))
     assert hidden(page) == []
     assert "<b>&amp;</b>" not in page and "&lt;b&gt;&amp;amp;&lt;/b&gt;" in page
 

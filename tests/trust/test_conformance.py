@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from examples.controllers.spectrum import CorrectedSpectrum, RecalledSpectrum
-from pumpproof.conformance import NonConformance, check_conformance, explore_conformance
+from pumpproof.verify.analyses.conformance import NonConformance, check_conformance, explore_conformance
 
 
 class StopIgnored(CorrectedSpectrum):

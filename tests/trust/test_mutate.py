@@ -9,7 +9,7 @@ from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.reports import mutation_report
-from pumpproof.verify.mutate import Operator, baseline, mutants, score
+from pumpproof.verify.analyses.mutate import Operator, baseline, mutants, score
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import Verdict
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
-from pumpproof.verify import lasso
 from pumpproof.verify.budget import Budget
+from pumpproof.verify.engines import lasso
+from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import liveness_problem
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.replay import ReplayError
@@ -40,7 +41,7 @@ def test_replay_rejects_a_lasso_built_with_ceilings_below_the_formulas_constants
     wrong = lasso.check(blind, Budget.seconds(30))
     assert isinstance(wrong, Violated), "with ceiling 0 every delay 'returns', so the search must find a lasso"
     with pytest.raises(ReplayError, match="does not repeat"):
-        lasso.replay_lasso(blind, wrong.trace)  # the replay does not read the ceilings it is given
+        replay_lasso(blind, wrong.trace)  # the replay does not read the ceilings it is given
     assert lasso.check(problem, Budget.seconds(30, max_depth=6)).verdict is Verdict.UNKNOWN
 
 

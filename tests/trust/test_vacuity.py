@@ -9,11 +9,11 @@ from rich.console import Console
 from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.load import parse_requirements_text
 from pumpproof.reports import json_report, terminal
+from pumpproof.verify.analyses.vacuity import explain, triggers, vacuity
 from pumpproof.verify.independent import certify
 from pumpproof.verify.portfolio import Options
-from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
+from pumpproof.verify.results import Proved, Search, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Checker, check_all
-from pumpproof.verify.vacuity import explain, triggers, vacuity
 from tests.reports.conftest import run_info
 
 OPTIONS = Options(timeout_s=30)
@@ -75,7 +75,7 @@ def test_reports_say_whether_a_proof_was_exercised(corrected) -> None:  # type: 
     level = Checker(system, OPTIONS).check(reqs["UO-LEVEL"])
     assert json_report.outcome_json(level)["exercised"] == "every trigger is reached by some run"
     assert level.vacuity is not None
-    undecided = replace(level.vacuity.checks[0], result=Unknown("bmc", 1.0, 9, "timeout"))
+    undecided = replace(level.vacuity.checks[0], result=Unknown("bmc", 1.0, "timeout", 9, Search.BMC))
     outcome = replace(level, vacuity=replace(level.vacuity, checks=(undecided,)))
     console = Console(record=True, width=200)
     terminal.render(console, system, [outcome], run_info(system), invariants=False)

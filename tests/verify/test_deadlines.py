@@ -14,8 +14,9 @@ import pytest
 from pumpproof import cli
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
-from pumpproof.verify import lasso, portfolio, runs
+from pumpproof.verify import portfolio, runs
 from pumpproof.verify.budget import GRACE_S, Budget
+from pumpproof.verify.engines import lasso
 from pumpproof.verify.ltl import liveness_problem
 from pumpproof.verify.portfolio import AUTO, Options, decide, decide_liveness
 from pumpproof.verify.problem import SafetyProblem

@@ -44,7 +44,7 @@ from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import obligations
 from pumpproof.verify.independent import recheck
-from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness, liveness_problem
 from pumpproof.verify.portfolio import decide, decide_liveness
 from pumpproof.verify.problem import SafetyProblem, conj

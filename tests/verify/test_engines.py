@@ -6,7 +6,7 @@ import pytest
 
 from pumpproof.lang.ir import DELAY
 from pumpproof.verify.portfolio import AUTO, decide
-from pumpproof.verify.results import Proved, Unknown, Verdict, Violated
+from pumpproof.verify.results import Proved, Search, Unknown, Verdict, Violated
 from tests.helpers import problem
 
 COUNTER = """
@@ -72,7 +72,7 @@ def test_violation_at_a_deadlock_deeper_than_the_stepwise_phase_is_found(engine:
 def test_bmc_alone_cannot_prove() -> None:
     result = decide(problem(COUNTER, "always n <= 5"), "bmc", 30, max_depth=12)
     assert isinstance(result, Unknown)
-    assert result.depth == 12
+    assert (result.depth, result.explored_by) == (12, Search.BMC)
 
 
 @pytest.mark.parametrize("engine", SOLVING)

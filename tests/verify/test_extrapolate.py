@@ -5,7 +5,7 @@ from __future__ import annotations
 from benchmarks.scaling import Case
 from pumpproof.lang.load import parse_model_text
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.extrapolate import Scaling, check, scalings
+from pumpproof.verify.engines.extrapolate import Scaling, check, scalings
 from pumpproof.verify.portfolio import AUTO, decide
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Unknown, Violated

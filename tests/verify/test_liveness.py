@@ -7,7 +7,7 @@ import pytest
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.lasso import holds_on_lasso, replay_lasso
+from pumpproof.verify.lasso_replay import holds_on_lasso, replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
 from pumpproof.verify.portfolio import Options, decide_liveness
 from pumpproof.verify.results import Proved, Result, Vacuous, Verdict, Violated

@@ -8,9 +8,9 @@ from fractions import Fraction
 import pytest
 
 from pumpproof.errors import InternalError, ReplayError
-from pumpproof.verify import bmc
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import obligations, recheck
+from pumpproof.verify.engines import bmc
 from pumpproof.verify.portfolio import confirm, decide
 from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Certificate, Proved, Trace, Violated

@@ -8,7 +8,7 @@ from pumpproof.lang.ir import DELAY
 from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.lasso import replay_lasso
+from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.portfolio import Options, decide, verdict
 from pumpproof.verify.problem import SafetyProblem

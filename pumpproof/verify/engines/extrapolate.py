@@ -31,8 +31,8 @@ from pumpproof.lang.ir import (
     VarRef,
 )
 from pumpproof.lang.walk import fold_up, with_children
-from pumpproof.verify import bmc
 from pumpproof.verify.budget import Budget
+from pumpproof.verify.engines import bmc
 from pumpproof.verify.evaluate import Frame
 from pumpproof.verify.problem import SafetyProblem, conj
 from pumpproof.verify.replay import initial_state, replay, successor
@@ -257,22 +257,22 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     """
     start = time.time()
     if problem.system.timed:
-        return Unknown(NAME, 0.0, 0, "not needed with clocks: a delay step reaches any deadline at once")
+        return Unknown(NAME, 0.0, "not needed with clocks: a delay step reaches any deadline at once")
     samples = scalings(problem.system)
     if not samples:
-        return Unknown(NAME, 0.0, 0, f"no integer constant of at least {LARGE} to scale down")
+        return Unknown(NAME, 0.0, f"no integer constant of at least {LARGE} to scale down")
     found: list[tuple[int, Runs, Step]] = []
     top = max(samples[0].real, key=lambda n: samples[0].real[n])
     pins: Expr = TRUE
     per_sample = max(SAMPLE_S, SAMPLE_SHARE * (budget.deadline - start))
     for scaling in samples:
         if budget.expired():
-            return Unknown(NAME, time.time() - start, 0, f"timeout after {len(found)} scaled-down samples")
+            return Unknown(NAME, time.time() - start, f"timeout after {len(found)} scaled-down samples")
         small = scaling.problem(problem)
         small = replace(small, initial=conj(small.initial, pins), constraint=conj(small.constraint, pins))
         result = bmc.check(small, Budget(min(budget.deadline, time.time() + per_sample)))
         if not isinstance(result, Violated):
-            return Unknown(NAME, time.time() - start, 0, f"no counterexample with {top} = {scaling.scaled[top]}")
+            return Unknown(NAME, time.time() - start, f"no counterexample with {top} = {scaling.scaled[top]}")
         trace = smooth(small, replay(small, result.trace))
         if not found:
             pins = _pins(problem.system, trace)
@@ -287,13 +287,13 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
             continue
         if budget.expired():
             reason = f"timeout before running a stretched trace of {len(moves)} steps"
-            return Unknown(NAME, time.time() - start, 0, reason)
+            return Unknown(NAME, time.time() - start, reason)
         try:
             trace = simulate(problem, first_a, moves)
         except ReplayError:
             continue
         return Violated(NAME, time.time() - start, trace)
-    return Unknown(NAME, time.time() - start, 0, "the scaled-down counterexamples do not stretch to the real constants")
+    return Unknown(NAME, time.time() - start, "the scaled-down counterexamples do not stretch to the real constants")
 
 
 def _pins(system: TransitionSystem, trace: Trace) -> Expr:

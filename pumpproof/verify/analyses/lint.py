@@ -36,7 +36,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Coverage:
+class LintReport:
     """The model's runs, which transitions can fire and which enum values occur."""
 
     model: str
@@ -81,13 +81,13 @@ class Coverage:
         return not (self.findings or self.undecided or self.runs.notes) and bool(self.runs.checks)
 
 
-def coverage(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Coverage:
+def lint(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> LintReport:
     """Decide every lint question on `system`; without a run at all, nothing else is asked (everything is dead)."""
     facts = runs(system, options, assumed)
     terminals = len(system.terminals)
     notes = (UNMARKED,) if system.timed and not any(t.environment for t in system.transitions) else ()
     if facts.none is not None:
-        return Coverage(system.name, facts, terminals=terminals, notes=notes)
+        return LintReport(system.name, facts, terminals=terminals, notes=notes)
 
     def reach(subject: str, target: Expr, loc: Location | None = None) -> Finding:
         return reachable(system, subject, target, options, assumed, loc)
@@ -99,7 +99,7 @@ def coverage(system: TransitionSystem, options: Options, assumed: tuple[Expr, ..
         if isinstance(v.type, EnumType)
         for value in v.type.values
     )
-    return Coverage(system.name, facts, transitions, values, terminals, notes)
+    return LintReport(system.name, facts, transitions, values, terminals, notes)
 
 
 UNMARKED = (

@@ -13,13 +13,13 @@ import time
 
 import z3
 
-from pumpproof.verify import ic3
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import certificate
 from pumpproof.verify.encoding import Encoding
-from pumpproof.verify.houdini import candidates, filter_inductive
+from pumpproof.verify.engines import ic3
+from pumpproof.verify.engines.houdini import candidates, filter_inductive
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved, Result, Unknown, Violated
+from pumpproof.verify.results import Proved, Result, Search, Unknown, Violated
 from pumpproof.verify.unroll import Unrolling
 
 NAME = "kind"
@@ -32,7 +32,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     enc = Encoding(problem)
     mined = filter_inductive(enc, candidates(enc), budget)
     if mined is None:
-        return Unknown(NAME, time.time() - start, 0, "timeout while mining lemmas")
+        return Unknown(NAME, time.time() - start, "timeout while mining lemmas")
     lemmas = z3.And(mined)
     unroll = Unrolling(enc)
     base = z3.Solver()
@@ -45,7 +45,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
             trace = unroll.trace(base.model(), k)
             return Violated(NAME, time.time() - start, trace)
         if answer == z3.unknown:
-            return Unknown(NAME, time.time() - start, k - 1, "timeout in the base case")
+            return Unknown(NAME, time.time() - start, "timeout in the base case", k - 1, Search.INDUCTION)
         base.add(z3.Not(unroll.bad(k - 1)), unroll.trans(k))
         if _step_holds(enc, unroll, lemmas, k, budget):
             invariant = z3.And(z3.Not(enc.bad), *(_needed(enc, mined) if k == 1 else mined))
@@ -53,7 +53,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
                 NAME, time.time() - start, certificate(enc, invariant, "inductive" if k == 1 else "k-inductive", k)
             )
         if budget.expired():
-            return Unknown(NAME, time.time() - start, k, "timeout in the induction step")
+            return Unknown(NAME, time.time() - start, "timeout in the induction step", k, Search.INDUCTION)
     result = ic3.check(problem, budget, lemmas)
     engine = f"{NAME}+{ic3.NAME}"
     match result:
@@ -61,7 +61,8 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
             return Proved(engine, time.time() - start, result.certificate)
         case Violated():
             return Violated(engine, time.time() - start, result.trace)
-    return Unknown(NAME, time.time() - start, MAX_K, f"not {MAX_K}-inductive with {len(mined)} lemmas; {result.reason}")
+    reason = f"not {MAX_K}-inductive with {len(mined)} lemmas; {result.reason}"
+    return Unknown(NAME, time.time() - start, reason, MAX_K, Search.INDUCTION)
 
 
 def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:

@@ -13,11 +13,11 @@ import time
 
 import z3
 
-from pumpproof.verify import bmc
-from pumpproof.verify.bmc import shortest_violation
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import certificate
 from pumpproof.verify.encoding import Encoding
+from pumpproof.verify.engines import bmc
+from pumpproof.verify.engines.bmc import shortest_violation
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Result, Unknown, Violated
 
@@ -61,7 +61,7 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
         answer = fp.query(z3.And(inv(*cur), enc.bad))
     except z3.Z3Exception as err:  # Spacer reports its timeout as an exception ("canceled")
         return Unknown(
-            NAME, time.time() - start, 0, f"spacer: {err.value.decode() if isinstance(err.value, bytes) else err}"
+            NAME, time.time() - start, f"spacer: {err.value.decode() if isinstance(err.value, bytes) else err}"
         )
     if answer == z3.unsat:
         body = interpretation(fp.get_answer(), cur)
@@ -77,4 +77,4 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
         if isinstance(found, Violated):
             return Violated(NAME, time.time() - start, found.trace)
     reason = fp.reason_unknown() if answer == z3.unknown else "counterexample not recovered in time"
-    return Unknown(NAME, time.time() - start, 0, f"spacer: {reason}")
+    return Unknown(NAME, time.time() - start, f"spacer: {reason}")

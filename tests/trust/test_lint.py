@@ -1,4 +1,4 @@
-"""Coverage and sanity: dead transitions, unreached enum values, deadlocks (explicit checker as reference)."""
+"""LintReport and sanity: dead transitions, unreached enum values, deadlocks (explicit checker as reference)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from rich.console import Console
 
 from pumpproof.lang.ir import FALSE
 from pumpproof.lang.load import parse_model_text
-from pumpproof.reports import lint_report
-from pumpproof.verify.coverage import coverage
+from pumpproof.reports.lint import render as render_lint
+from pumpproof.verify.analyses.lint import lint
 from pumpproof.verify.explicit import reachable_graph
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
@@ -32,7 +32,7 @@ transition fail when mode == Run and jammed and not go do mode := Broken
 
 def test_dead_transitions_unreached_values_and_deadlock() -> None:
     system = parse_model_text(STUCK, "stuck.pump")
-    cov = coverage(system, OPTIONS)
+    cov = lint(system, OPTIONS)
     assert [f.subject for f in cov.dead_transitions] == ["transition fail"]  # the assumption forces go while running
     assert {f.subject for f in cov.unreached_values} == {"mode == Broken", "mode == Off"}
     (deadlock,) = cov.stops
@@ -48,7 +48,7 @@ def test_deadlock_check_agrees_with_the_explicit_state_graph() -> None:
     assert stuck == {"Run"}
     assert nx.is_directed(graph)
     free = parse_model_text(STUCK.replace("and not jammed do mode := Idle", "do mode := Idle"), "free.pump")
-    cov = coverage(free, OPTIONS)
+    cov = lint(free, OPTIONS)
     assert cov.runs.deadlock is not None and isinstance(cov.runs.deadlock.result, Proved)
     assert not cov.runs.stutter  # no run stops: requirements need not extend any
 
@@ -57,14 +57,14 @@ def test_declared_terminal_states_are_not_deadlocks() -> None:
     system = parse_model_text(STUCK + "terminal mode == Run and jammed\n", "stuck.pump")
     graph = reachable_graph(SafetyProblem("all", system, FALSE))
     assert {dict(n.state)["jammed"] for n in graph if graph.out_degree(n) == 0} == {True}
-    cov = coverage(system, OPTIONS)
+    cov = lint(system, OPTIONS)
     assert cov.runs.deadlock is not None and isinstance(cov.runs.deadlock.result, Proved)
     assert cov.runs.stutter  # the terminal state still stops the run: it repeats
     console = Console(record=True, width=160)
-    lint_report.render(console, cov)
+    render_lint(console, cov)
     assert "deadlocks: none (terminal states excepted)" in console.export_text()
     narrower = parse_model_text(STUCK + "terminal mode == Idle\n", "stuck.pump")
-    assert [c.id for c in coverage(narrower, OPTIONS).stops] == [DEADLOCK_ID]
+    assert [c.id for c in lint(narrower, OPTIONS).stops] == [DEADLOCK_ID]
 
 
 DETECTOR = """
@@ -79,21 +79,21 @@ transition detect when occluded and not alarm and x >= 5 do alarm := true
 
 
 def test_a_detector_that_cannot_fire_at_its_deadline_is_a_timelock() -> None:
-    ok = coverage(parse_model_text(DETECTOR, "ok.pump"), OPTIONS)
+    ok = lint(parse_model_text(DETECTOR, "ok.pump"), OPTIONS)
     assert ok.runs.time is not None and isinstance(ok.runs.time.result, Proved) and ok.clean
-    late = coverage(parse_model_text(DETECTOR.replace("x >= 5", "x > 5"), "late.pump"), OPTIONS)
+    late = lint(parse_model_text(DETECTOR.replace("x >= 5", "x > 5"), "late.pump"), OPTIONS)
     (stop,) = late.stops
     assert stop.id == TIME_ID and stop.stop is Stop.TIMELOCK and isinstance(stop.result, Violated)
     last = stop.result.trace.steps[-1]
     assert last.state["occluded"] and not last.state["alarm"] and last.state["x"] == 5
     assert late.findings and not late.clean
     console = Console(record=True, width=160)
-    lint_report.render(console, late)
+    render_lint(console, late)
     text = console.export_text()
     assert "MODEL.TIME: time cannot pass, the pump can do nothing, and only the environment can act" in text
     assert "begins → delay 5" in text and "time: see above" in text
     # Unmarked, `clears` is the pump's own move, and it lets time pass: nothing is found, and lint says why.
-    unmarked = coverage(parse_model_text(DETECTOR.replace("environment ", ""), "unmarked.pump"), OPTIONS)
+    unmarked = lint(parse_model_text(DETECTOR.replace("environment ", ""), "unmarked.pump"), OPTIONS)
     assert not unmarked.stops and "no transition is marked 'environment'" in unmarked.notes[0]
 
 
@@ -104,28 +104,28 @@ var done: bool = false
 invariant not done -> x <= 5
 transition finish when x >= 6 do done := true
 """
-    cov = coverage(parse_model_text(model, "timelock.pump"), OPTIONS)
+    cov = lint(parse_model_text(model, "timelock.pump"), OPTIONS)
     assert [f.subject for f in cov.dead_transitions] == ["transition finish"]
     (stop,) = cov.stops
     assert stop.stop is Stop.DEADLOCK and stop.result.trace.steps[-1].state["x"] == 5  # type: ignore[union-attr]
-    fixed = coverage(parse_model_text(model.replace(">= 6", ">= 5"), "ok.pump"), OPTIONS)
+    fixed = lint(parse_model_text(model.replace(">= 6", ">= 5"), "ok.pump"), OPTIONS)
     assert not fixed.stops and fixed.runs.time is not None  # after finishing, time passes freely
     assert isinstance(fixed.runs.time.result, Proved)
 
 
 def test_spectrum_model_is_fully_covered_and_lint_prints_it(corrected) -> None:  # type: ignore[no-untyped-def]
     system, _ = corrected
-    cov = coverage(system, OPTIONS)
+    cov = lint(system, OPTIONS)
     assert cov.clean, [(f.subject, f.result) for f in cov.undecided]
     console = Console(record=True, width=120)
-    lint_report.render(console, cov)
+    render_lint(console, cov)
     assert "9/9 transitions fire, 3/3 enum values occur, time: always passes" in console.export_text()
 
 
 def test_lint_report_names_each_finding() -> None:
-    cov = coverage(parse_model_text(STUCK, "stuck.pump"), OPTIONS)
+    cov = lint(parse_model_text(STUCK, "stuck.pump"), OPTIONS)
     console = Console(record=True, width=160)
-    lint_report.render(console, cov)
+    render_lint(console, cov)
     text = console.export_text()
     assert "MODEL.DEADLOCK: a reachable state where no transition can be taken" in text and "start → jam" in text
     assert "stuck.pump:10:12: dead transition: fail never fires" in text

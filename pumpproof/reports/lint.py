@@ -7,7 +7,7 @@ from rich.console import Console
 
 from pumpproof.lang.ir import DELAY
 from pumpproof.reports.terminal import plain
-from pumpproof.verify.coverage import Coverage, Finding
+from pumpproof.verify.analyses.lint import Finding, LintReport
 from pumpproof.verify.results import Proved, Trace, Unknown, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Stop
 
@@ -40,7 +40,7 @@ def _where(f: Finding) -> str:
     return f"{f.loc}: " if f.loc is not None else ""
 
 
-def render(console: Console, cov: Coverage) -> None:
+def render(console: Console, cov: LintReport) -> None:
     """Print the findings of `cov`, most serious first, and a one-line summary."""
     console.print(plain(f"lint {cov.model}", "bold"))
     if cov.runs.none is not None:

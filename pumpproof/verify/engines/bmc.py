@@ -19,7 +19,7 @@ import z3
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Result, Trace, Unknown, Violated
+from pumpproof.verify.results import Result, Search, Trace, Unknown, Violated
 from pumpproof.verify.unroll import Unrolling
 
 NAME = "bmc"
@@ -106,4 +106,4 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
             return Violated(NAME, time.time() - start, trace)
         explored = hi
     reason = "depth bound reached" if budget.max_depth is not None and explored >= budget.max_depth else "timeout"
-    return Unknown(NAME, time.time() - start, max(explored, 0), f"no violation within {explored} steps ({reason})")
+    return Unknown(NAME, time.time() - start, reason, max(explored, 0), Search.BMC)

@@ -1,0 +1,25 @@
+"""The Python API: load or build a model and its requirements, check them, read the results as values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
+from pumpproof.verify.portfolio import Options
+from pumpproof.verify.run import Outcome, check_all
+
+
+def check(
+    system: TransitionSystem,
+    requirements: RequirementSet | Iterable[Requirement],
+    *,
+    engine: str = "auto",
+    timeout_s: float = 60.0,
+    max_depth: int | None = None,
+) -> list[Outcome]:
+    """Decide every requirement on `system`, as `pumpproof check` does: the built-in questions about the model
+    (MODEL.RANGES, MODEL.DEADLOCK or MODEL.TIME) first, then each requirement in order. Counterexamples are
+    replayed and proofs re-checked before they are returned."""
+    if not isinstance(requirements, RequirementSet):
+        requirements = RequirementSet("<python>", tuple(requirements))
+    return check_all(system, requirements, Options(engine=engine, timeout_s=timeout_s, max_depth=max_depth))
