@@ -157,6 +157,12 @@ def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
         "is UNKNOWN (total timeout reached)",
     )
     p.add_argument("--max-depth", type=_depth, default=None, metavar="N", help="stop BMC after N steps")
+    p.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="take each answer from the engines in a fixed order of preference, not from the first to finish: "
+        "the same command gives the same engines, traces and invariants (a little slower)",
+    )
 
 
 def _depth(text: str) -> int:
@@ -266,7 +272,7 @@ def _load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
 def _options(args: argparse.Namespace) -> Options:
     """The engines' options; the total timeout starts counting now, once the input is loaded."""
     total = None if args.total_timeout is None else time.time() + args.total_timeout
-    return Options(args.engine, args.timeout, args.max_depth, total)
+    return Options(args.engine, args.timeout, args.max_depth, total, args.deterministic)
 
 
 def exit_code(outcomes: list[Outcome]) -> int:
@@ -396,6 +402,7 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
             "timeout_s": args.timeout,
             "total_timeout_s": args.total_timeout,
             "max_depth": args.max_depth,
+            "deterministic": args.deterministic,
         },
         solvers=solver_versions(),
     )

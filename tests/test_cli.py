@@ -13,7 +13,8 @@ import pytest
 
 from pumpproof import cli
 from pumpproof.lang.load import load_model, load_requirements
-from pumpproof.verify import independent, mutate, portfolio
+from pumpproof.verify import independent, portfolio
+from pumpproof.verify.analyses import mutate
 from pumpproof.verify.results import Violated
 from pumpproof.verify.run import Options
 from tests.helpers import MODELS, PROPERTIES

@@ -42,20 +42,35 @@ ENGINES: dict[str, Engine] = {
 }
 AUTO = "auto"
 CHOICES = (AUTO, *ENGINES)
+NEVER_PROVES = frozenset({bmc.NAME, extrapolate.NAME, lasso.NAME})
+"""Engines that only find violations: a deterministic race does not wait for them once a proof is in."""
+NEVER_REFUTES = frozenset({kliveness.NAME})
+"""Engines that only prove (k-liveness's violations mean only that K was too small)."""
 
 
-def decide(problem: SafetyProblem, engine: str = AUTO, timeout_s: float = 60.0, max_depth: int | None = None) -> Result:
-    """The verdict on `problem`, replayed or re-checked; Unknown when no engine decides in time."""
+def decide(
+    problem: SafetyProblem,
+    engine: str = AUTO,
+    timeout_s: float = 60.0,
+    max_depth: int | None = None,
+    deterministic: bool = False,
+) -> Result:
+    """The verdict on `problem`, replayed or re-checked; Unknown when no engine decides in time. `deterministic`:
+    see `race`."""
     if engine != AUTO and engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
     budget = Budget.seconds(timeout_s, max_depth)
     names = list(ENGINES) if engine == AUTO else [engine]
-    result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name)
+    result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name, deterministic)
     return confirm(problem, result)
 
 
 def decide_liveness(
-    problem: LivenessProblem, engine: str = AUTO, timeout_s: float = 60.0, max_depth: int | None = None
+    problem: LivenessProblem,
+    engine: str = AUTO,
+    timeout_s: float = 60.0,
+    max_depth: int | None = None,
+    deterministic: bool = False,
 ) -> Result:
     """The verdict on a liveness requirement: a replayed lasso, a re-checked k-liveness proof, or Unknown.
 
@@ -72,7 +87,7 @@ def decide_liveness(
         lasso.NAME: partial(lasso.check, problem, budget),
         kliveness.NAME: partial(kliveness.check, problem, budget, safety),
     }
-    result = race(tasks, budget, problem.name)
+    result = race(tasks, budget, problem.name, deterministic)
     if isinstance(result, Violated):
         return replace(result, trace=replay_lasso(problem, result.trace))
     if isinstance(result, Proved):
@@ -123,9 +138,13 @@ def end_engines() -> None:
             p.kill()
 
 
-def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) -> Result:
+def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str, deterministic: bool = False) -> Result:
     """First definitive answer among tasks running in separate (forked) processes; merged Unknown otherwise.
 
+    `deterministic`: the answer of the first task in `tasks`' order that gives one, whichever finishes first.
+    Once a task has answered, the race waits only for the tasks before it that could give that answer too
+    (not for BMC once a proof is in), so the same question gets the same engine, trace and invariant on every
+    run, unless a task's answer comes so close to the deadline that timing decides whether it counts.
     A task still running GRACE_S after the deadline is killed and counts as Unknown ("timed out after N s").
     """
     names = list(tasks)
@@ -137,19 +156,27 @@ def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) 
         p.start()
         _RUNNING.add(p)
     unknowns: dict[str, Unknown] = {}
+    best: tuple[str, Proved | Violated] | None = None  # deterministic: the first task in order that answered
     try:
-        while len(unknowns) < len(names):
+        while len(unknowns) < len(names) and not (best is not None and not _awaited(names, unknowns, *best)):
             try:
                 name, result, crash = out.get(timeout=max(budget.deadline + GRACE_S - time.time(), 0))
             except queue.Empty:
+                if best is not None:
+                    return best[1]
                 limit = f"timed out after {round(max(budget.deadline - started, 0), 1):g} s"
                 unknowns |= {n: Unknown(n, time.time() - started, limit) for n in names if n not in unknowns}
                 break
             if crash is not None:
                 raise InternalError(f"engine {name} crashed on {label}:\n{crash}")
-            if isinstance(result, (Proved, Violated)):
+            if isinstance(result, Unknown):
+                unknowns[name] = result
+            elif not deterministic:
                 return result
-            unknowns[name] = result
+            elif best is None or names.index(name) < names.index(best[0]):
+                best = (name, result)
+        if best is not None:
+            return best[1]
     finally:
         for p in procs.values():
             if p.is_alive():
@@ -158,6 +185,12 @@ def race(tasks: Mapping[str, Callable[[], Result]], budget: Budget, label: str) 
             _RUNNING.discard(p)
     answers = [unknowns[n] for n in names]
     return answers[0] if len(answers) == 1 else merge_unknowns(answers)
+
+
+def _awaited(names: list[str], unknowns: Mapping[str, Unknown], name: str, answer: Proved | Violated) -> list[str]:
+    """The tasks a deterministic race still waits for: those before `name` that could give `answer` too."""
+    cannot = NEVER_PROVES if isinstance(answer, Proved) else NEVER_REFUTES
+    return [n for n in names[: names.index(name)] if n not in unknowns and n not in cannot]
 
 
 def merge_unknowns(unknowns: list[Unknown]) -> Unknown:
@@ -184,6 +217,8 @@ class Options:
     max_depth: int | None = None
     total_deadline: float | None = None
     """Seconds since the epoch after which no question is asked (`--total-timeout`); None: no bound."""
+    deterministic: bool = False
+    """Engines answer in a fixed order of preference, not first come (`--deterministic`; see `race`)."""
 
     def question_s(self) -> float:
         """The seconds the next question may take: `timeout_s`, cut short by the total deadline (0 once past it)."""
@@ -198,5 +233,5 @@ def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Resul
     if timeout_s <= 0:
         return Unknown(options.engine, 0.0, TOTAL_TIMEOUT)
     if isinstance(problem, LivenessProblem):
-        return decide_liveness(problem, options.engine, timeout_s, options.max_depth)
-    return decide(problem, options.engine, timeout_s, options.max_depth)
+        return decide_liveness(problem, options.engine, timeout_s, options.max_depth, options.deterministic)
+    return decide(problem, options.engine, timeout_s, options.max_depth, options.deterministic)
