@@ -21,24 +21,21 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
 from pumpproof import __version__
 from pumpproof.errors import InputError, InternalError, PumpproofError, UsageError
 from pumpproof.lang.characters import visible_lines
 from pumpproof.lang.ir import RequirementSet, TransitionSystem
-from pumpproof.output import OutputError, check_writable, write_atomically
+from pumpproof.output import refuse_clashes, refuse_unwritable, same_dir, write_atomically, writing
 from pumpproof.reports import json_report, terminal
-from pumpproof.reports.provenance import InputFile, RunInfo, command_line
+from pumpproof.reports.provenance import RunInfo, run_info
 from pumpproof.reports.terminal import plain
 from pumpproof.stopping import Terminated, ended_by_signals
 from pumpproof.verify.budget import GRACE_S
@@ -47,7 +44,6 @@ from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Unknown, Verdict, Violated
 from pumpproof.verify.run import Options, Outcome, check_all
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
-from pumpproof.verify.versions import solver_versions
 
 if TYPE_CHECKING:
     from pumpproof.verify.independent import CertifiedProof
@@ -289,28 +285,6 @@ def exit_code(outcomes: list[Outcome]) -> int:
 # ---------------------------------------------------------------- output paths
 
 
-def _refuse_clashes(files: list[tuple[str, str]], folders: list[tuple[str, str]], inputs: Sequence[str]) -> None:
-    """UsageError, before any solving, if an output would overwrite an input, another output, or is the wrong kind."""
-    given = {os.path.realpath(p): p for p in inputs}
-    writers = {os.path.realpath(path): flag for flag, path in folders}
-    for flag, path in folders:
-        if os.path.realpath(path) in given:
-            raise UsageError(f"{flag} {path} would overwrite an input file", hint="choose another output directory")
-        if os.path.exists(path) and not os.path.isdir(path):
-            raise UsageError(f"{flag} {path} is a file, not a directory", hint="choose another output directory")
-    for flag, path in files:
-        real = os.path.realpath(path)
-        if real in given:
-            raise UsageError(f"{flag} {path} would overwrite an input file", hint="choose another output path")
-        if os.path.isdir(path):
-            raise UsageError(f"{flag} {path} is a directory", hint="give a file name")
-        if real in writers and writers[real] != flag:
-            raise UsageError(
-                f"{writers[real]} and {flag} would both write {path}", hint="give each output its own path"
-            )
-        writers[real] = flag
-
-
 def _planned_outputs(
     args: argparse.Namespace, ids: Sequence[str], inputs: Sequence[str]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -328,34 +302,12 @@ def _planned_outputs(
         folders.append((flag, args.certificates))
         files.append((flag, os.path.join(args.certificates, "manifest.json")))
         # the obligations' file names are known only after solving; none of them can be an input
-        files += [(flag, p) for p in inputs if p.endswith(".smt2") and _same_dir(p, args.certificates)]
+        files += [(flag, p) for p in inputs if p.endswith(".smt2") and same_dir(p, args.certificates)]
     return [(f, p) for f, p in files if p], folders
 
 
 def _certificates_flag(args: argparse.Namespace) -> str:
     return "--out" if args.command == "certify" else "--certificates"
-
-
-def _same_dir(path: str, folder: str) -> bool:
-    return os.path.realpath(os.path.dirname(os.path.abspath(path))) == os.path.realpath(folder)
-
-
-def _refuse_unwritable(files: list[tuple[str, str]]) -> None:
-    """UsageError, before any solving, if an output's folder (or device) cannot be written."""
-    for flag, path in files:
-        try:
-            check_writable(path)
-        except OutputError as err:
-            raise UsageError(f"{flag}: {err.message}", hint=err.hint) from None
-
-
-@contextmanager
-def _writing(flag: str, unwritten: list[UsageError]) -> Iterator[None]:
-    """Record a failed output in `unwritten` instead of raising, so the other outputs and the verdict survive it."""
-    try:
-        yield
-    except InputError as err:  # a file that cannot be written, or graphviz missing
-        unwritten.append(UsageError(f"{flag}: {err.message}", hint=err.hint))
 
 
 def _exit_after_writing(code: int, unwritten: Sequence[UsageError]) -> int:
@@ -387,25 +339,19 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     system, reqs = _load(args)
     ids = [RANGES_ID, DEADLOCK_ID, TIME_ID, *(r.id for r in reqs.requirements)]
     files, folders = _planned_outputs(args, ids, inputs)
-    _refuse_clashes(files, folders, inputs)
-    _refuse_unwritable(files)
+    refuse_clashes(files, folders, inputs)
+    refuse_unwritable(files)
     options = _options(args)
     with console.status("checking", spinner="dots") as status:
         outcomes = check_all(system, reqs, options, progress=lambda rid: status.update(f"checking {rid}"))
-    assert system.source is not None and reqs.source is not None, "loaded from files"
-    info = RunInfo(
-        command=command_line(argv),
-        files=(InputFile.parsed(system.source, "model"), InputFile.parsed(reqs.source, "requirements")),
-        constants=dict(system.constants),
-        options={
-            "engine": args.engine,
-            "timeout_s": args.timeout,
-            "total_timeout_s": args.total_timeout,
-            "max_depth": args.max_depth,
-            "deterministic": args.deterministic,
-        },
-        solvers=solver_versions(),
-    )
+    recorded = {
+        "engine": args.engine,
+        "timeout_s": args.timeout,
+        "total_timeout_s": args.total_timeout,
+        "max_depth": args.max_depth,
+        "deterministic": args.deterministic,
+    }
+    info = run_info(argv, system, reqs, recorded)
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)
     failed: list[str] = []
@@ -429,45 +375,15 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
 def _certify(
     args: argparse.Namespace, outcomes: list[Outcome], console: Console
 ) -> tuple[list[CertifiedProof], list[str], list[str]]:
-    """Re-check every proof with cvc5 and print which solver answered what.
-
-    Returns the re-checked proofs, the requirements whose proof cvc5 refutes (an obligation `sat`, or a
-    script it rejects: a bug), and those it could not confirm (undecided in time, or no obligations).
-    """
+    """Re-check every proof with cvc5 and print which solver answered what: the re-checked proofs, the
+    requirements whose proof cvc5 refutes, and those it could not confirm."""
+    from pumpproof.reports.certify import render as render_certify
     from pumpproof.verify import independent
 
     with console.status("re-checking proofs with cvc5", spinner="dots"):
         proofs = independent.certify(outcomes, args.timeout)
-    failed = [p.requirement for p in proofs if any(c.answer == "sat" or c.answer.startswith("error") for c in p.checks)]
-    unconfirmed = [p.requirement for p in proofs if not p.ok and p.requirement not in failed]
-    table = Table(
-        show_header=True, header_style="bold", expand=False, title="independent re-check", title_justify="left"
-    )
-    for col in ("requirement", "proof", "re-checked by", "obligations", "time", "result"):
-        table.add_column(col, overflow="fold")
-    for p in proofs:
-        solvers = ", ".join(sorted({c.solver for c in p.checks})) or "-"
-        held = sum(c.holds for c in p.checks)
-        wrong = ", ".join(f"{c.obligation.name}: {c.answer}" for c in p.checks if not c.holds)
-        if p.requirement in failed:
-            result = plain(f"REFUTED ({wrong})", "bold red")
-        elif not p.ok:
-            result = plain(f"not confirmed ({wrong or p.note})", "bold yellow")
-        else:
-            result = plain("confirmed" + (f" ({p.note})" if p.note else ""), "bold green")
-        table.add_row(
-            plain(p.requirement),
-            f"{p.engine}, {p.kind}" + (f", k={p.k}" if p.k > 1 else ""),
-            solvers,
-            f"{held}/{len(p.checks)} unsat",
-            f"{sum(c.time_s for c in p.checks):.2f}s",
-            result,
-        )
-    if proofs:
-        console.print(table)
-    else:
-        console.print(Text("independent re-check: no PROVED requirement to re-check", style="yellow"))
-    return proofs, failed, unconfirmed
+    render_certify(console, proofs)
+    return proofs, [p.requirement for p in proofs if p.refuted], [p.requirement for p in proofs if p.unconfirmed]
 
 
 def _write_outputs(
@@ -484,23 +400,23 @@ def _write_outputs(
     if args.certificates:
         from pumpproof.verify import independent
 
-        with _writing(_certificates_flag(args), unwritten):
+        with writing(_certificates_flag(args), unwritten):
             manifest = independent.write_bundle(proofs, system.name, args.certificates)
             _wrote(console, "certificates", manifest)
     if args.json:
-        with _writing("--json", unwritten):
+        with writing("--json", unwritten):
             write_atomically(args.json, json_report.dumps(json_report.report(outcomes, info, system.name, code)))
             _wrote(console, "JSON report", args.json)
     if args.junit:
         from pumpproof.reports import junit
 
-        with _writing("--junit", unwritten):
+        with writing("--junit", unwritten):
             write_atomically(args.junit, junit.junit_xml(system, outcomes, info, args.junit_unknown))
             _wrote(console, "JUnit XML", args.junit)
     if args.sarif:
         from pumpproof.reports import sarif
 
-        with _writing("--sarif", unwritten):
+        with writing("--sarif", unwritten):
             write_atomically(args.sarif, sarif.dumps(sarif.sarif_log(system, args.requirements, outcomes, info)))
             _wrote(console, "SARIF log", args.sarif)
     if args.report:
@@ -509,13 +425,13 @@ def _write_outputs(
 
         violated = any(isinstance(o.result, Violated) for o in outcomes)
         space = projection(system) if violated else None  # drawn next to each counterexample
-        with _writing("--report", unwritten):
+        with writing("--report", unwritten):
             index = html.write_report(args.report, system, args.requirements, outcomes, info, space)
             _wrote(console, "HTML report", index)
     if args.graph_dir:
         from pumpproof.reports import graphs
 
-        with _writing("--graph-dir", unwritten):
+        with writing("--graph-dir", unwritten):
             for path in graphs.write_trace_graphs(args.graph_dir, system, outcomes, args.graph_format):
                 _wrote(console, "graph", path)
     return unwritten
@@ -588,7 +504,7 @@ def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     files = (args.model, args.requirements)
     if args.graph is None:
         return show(args.report, console, None, args.id, *files)
-    _refuse_clashes([("--graph", args.graph)], [], [args.report, *filter(None, files)])
-    _refuse_unwritable([("--graph", args.graph)])
+    refuse_clashes([("--graph", args.graph)], [], [args.report, *filter(None, files)])
+    refuse_unwritable([("--graph", args.graph)])
     format_of(args.graph)  # a bad file name is refused before anything is shown
     return show(args.report, console, args.graph, args.id, *files)

@@ -6,6 +6,10 @@ to a temporary file in its own folder and renamed over the name; that replaces a
 hard link itself and leaves what it pointed at alone. A character device or FIFO (`/dev/null`, a
 terminal, a pipe, also through a link) and an open descriptor (`/dev/stdout`, `/dev/fd/N`) are
 written to as streams: there is nothing there to replace.
+
+Before any solving, a run's planned outputs are checked against its inputs and each other
+(`refuse_clashes`) and for writability (`refuse_unwritable`); after it, `writing` keeps one failed
+output from losing the others and the verdict.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import re
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from pumpproof.errors import UsageError
+from pumpproof.errors import InputError, UsageError
 
 _DESCRIPTOR = re.compile(r"/(?:dev/fd|proc/self/fd)/(\d+)")
 _MAX_LINKS = 40  # Linux's limit on links followed in one lookup (ELOOP)
@@ -147,3 +153,51 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# ---------------------------------------------------------------- planning a run's outputs
+
+
+def refuse_clashes(files: list[tuple[str, str]], folders: list[tuple[str, str]], inputs: Sequence[str]) -> None:
+    """UsageError, before any solving, if an output would overwrite an input, another output, or is the wrong kind."""
+    given = {os.path.realpath(p): p for p in inputs}
+    writers = {os.path.realpath(path): flag for flag, path in folders}
+    for flag, path in folders:
+        if os.path.realpath(path) in given:
+            raise UsageError(f"{flag} {path} would overwrite an input file", hint="choose another output directory")
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise UsageError(f"{flag} {path} is a file, not a directory", hint="choose another output directory")
+    for flag, path in files:
+        real = os.path.realpath(path)
+        if real in given:
+            raise UsageError(f"{flag} {path} would overwrite an input file", hint="choose another output path")
+        if os.path.isdir(path):
+            raise UsageError(f"{flag} {path} is a directory", hint="give a file name")
+        if real in writers and writers[real] != flag:
+            raise UsageError(
+                f"{writers[real]} and {flag} would both write {path}", hint="give each output its own path"
+            )
+        writers[real] = flag
+
+
+def same_dir(path: str, folder: str) -> bool:
+    """True when `path` is a file directly inside `folder`."""
+    return os.path.realpath(os.path.dirname(os.path.abspath(path))) == os.path.realpath(folder)
+
+
+def refuse_unwritable(files: list[tuple[str, str]]) -> None:
+    """UsageError, before any solving, if an output's folder (or device) cannot be written."""
+    for flag, path in files:
+        try:
+            check_writable(path)
+        except OutputError as err:
+            raise UsageError(f"{flag}: {err.message}", hint=err.hint) from None
+
+
+@contextmanager
+def writing(flag: str, unwritten: list[UsageError]) -> Iterator[None]:
+    """Record a failed output in `unwritten` instead of raising, so the other outputs and the verdict survive it."""
+    try:
+        yield
+    except InputError as err:  # a file that cannot be written, or graphviz missing
+        unwritten.append(UsageError(f"{flag}: {err.message}", hint=err.hint))

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from pumpproof import cli, output
-from pumpproof.output import OutputError, check_writable, write_atomically
+from pumpproof.errors import UsageError
+from pumpproof.output import OutputError, check_writable, refuse_clashes, write_atomically, writing
 from pumpproof.verify import independent
 from tests.helpers import MODELS, PROPERTIES
 
@@ -246,3 +247,30 @@ def test_every_output_gets_the_umask_permissions(
     assert code == 1
     written = [tmp_path / "r.json", tmp_path / "j.xml", tmp_path / "s.sarif", tmp_path / "report" / "index.html"]
     assert {stat.S_IMODE(p.stat().st_mode) for p in [*written, tmp_path / "UO-LEVEL.svg"]} == {0o666 & ~umask}
+
+
+def test_planned_outputs_may_not_overwrite_inputs_each_other_or_a_folder(tmp_path: Path) -> None:
+    model, folder = tmp_path / "m.pump", tmp_path / "out"
+    model.write_text("var x: bool")
+    folder.mkdir()
+    cases = {
+        "would overwrite an input file": ([("--json", str(model))], []),
+        "is a directory": ([("--json", str(folder))], []),
+        "is a file, not a directory": ([], [("--report", str(model.with_suffix(".json")))]),
+        "would both write": ([("--json", str(tmp_path / "r")), ("--sarif", str(tmp_path / "r"))], []),
+    }
+    (tmp_path / "m.json").write_text("{}")
+    for message, (files, folders) in cases.items():
+        with pytest.raises(UsageError, match=message):
+            refuse_clashes(files, folders, [str(model)])
+    refuse_clashes([("--json", str(tmp_path / "r.json"))], [("--report", str(folder))], [str(model)])
+
+
+def test_a_failed_output_is_recorded_and_the_next_one_still_written(tmp_path: Path) -> None:
+    unwritten: list[UsageError] = []
+    (tmp_path / "a-file").write_text("not a folder")
+    with writing("--json", unwritten):
+        write_atomically(tmp_path / "a-file" / "r.json", "{}")
+    with writing("--sarif", unwritten):
+        write_atomically(tmp_path / "r.sarif", "{}")
+    assert [e.message.split(":")[0] for e in unwritten] == ["--json"] and (tmp_path / "r.sarif").exists()

@@ -9,7 +9,9 @@ import sys
 from dataclasses import dataclass, field
 
 from pumpproof import __version__
+from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.lang.location import SourceFile
+from pumpproof.verify.versions import solver_versions
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,18 @@ class RunInfo:
     python: str = field(default_factory=lambda: platform.python_version())
     platform: str = field(default_factory=platform.platform)
     started: str = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+
+
+def run_info(argv: list[str], system: TransitionSystem, reqs: RequirementSet, options: dict[str, object]) -> RunInfo:
+    """The metadata of a run of `argv` on files loaded from disk (their hashes are of the bytes parsed)."""
+    assert system.source is not None and reqs.source is not None, "loaded from files"
+    return RunInfo(
+        command=command_line(argv),
+        files=(InputFile.parsed(system.source, "model"), InputFile.parsed(reqs.source, "requirements")),
+        constants=dict(system.constants),
+        options=options,
+        solvers=solver_versions(),
+    )
 
 
 def command_line(argv: list[str] | None = None) -> str:

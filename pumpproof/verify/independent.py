@@ -69,6 +69,16 @@ class CertifiedProof:
         """True when there were obligations and cvc5 proved every one."""
         return bool(self.checks) and all(c.holds for c in self.checks)
 
+    @property
+    def refuted(self) -> bool:
+        """cvc5 refutes the proof: an obligation is `sat`, or a script it rejects (a bug either way)."""
+        return any(c.answer == "sat" or c.answer.startswith("error") for c in self.checks)
+
+    @property
+    def unconfirmed(self) -> bool:
+        """Neither confirmed nor refuted: an obligation undecided in time, or none to check."""
+        return not self.ok and not self.refuted
+
 
 def check_script(script: str, timeout_s: float = 60.0) -> tuple[str, float]:
     """cvc5's answer (`unsat`, `sat`, `unknown`, or `error: ...`) on an SMT-LIB 2 script, and the seconds it took."""

@@ -226,6 +226,30 @@ def _conjuncts(e: Expr) -> list[Expr]:
     return out
 
 
+def is_safety(formula: Expr) -> bool:
+    """True for the shapes `compile_requirement` turns into a safety problem (the others go to the tableau)."""
+    if not (isinstance(formula, TemporalOp) and formula.op is Temporal.ALWAYS):
+        return False
+    return all(_safety_part(part) for part in _conjuncts(formula.args[0]))
+
+
+SAFETY_RESPONSES = frozenset({Temporal.WEAK_UNTIL, Temporal.NEXT})
+"""Responses a past trigger may have in a safety shape, besides a bounded `eventually` (`q within T`)."""
+
+
+def _safety_part(body: Expr) -> bool:
+    """`p` or `p -> q within T`, `p -> q weak-until r`, `p -> next q`, with p, q and r past-time formulas."""
+    if is_past(body):
+        return True
+    if not (isinstance(body, Binary) and body.op is Op.IMPLIES and is_past(body.left)):
+        return False
+    then = body.right
+    if not isinstance(then, TemporalOp):
+        return False
+    bounded = then.op is Temporal.EVENTUALLY and then.bound is not None
+    return (bounded or then.op in SAFETY_RESPONSES) and all(is_past(a) for a in then.args)
+
+
 def _body_bad(builder: MonitorBuilder, body: Expr, req: Requirement) -> Expr:
     """The bad-state predicate of one conjunct under `always`."""
     if is_past(body):

@@ -15,7 +15,14 @@ from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, Tr
 from pumpproof.verify.analyses.vacuity import VacuityResult, explain, vacuity
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
 from pumpproof.verify.portfolio import Options, verdict
-from pumpproof.verify.problem import RANGES_ID, SafetyProblem, compile_requirement, range_conditions, ranges_problem
+from pumpproof.verify.problem import (
+    RANGES_ID,
+    SafetyProblem,
+    compile_requirement,
+    is_safety,
+    range_conditions,
+    ranges_problem,
+)
 from pumpproof.verify.results import Proved, Result, Unknown, Vacuous, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
 
@@ -185,10 +192,8 @@ def problem_for(
     be left off once no reachable state is known to stop the run.
     """
     repeat = not system.timed if stutter is None else stutter
-    try:
-        return replace(compile_requirement(system, req), assumed=assumed, stutter=repeat)
-    except UnsupportedError:
-        return replace(liveness_problem(system, req), assumed=assumed, stutter=repeat)
+    problem = compile_requirement(system, req) if is_safety(req.formula) else liveness_problem(system, req)
+    return replace(problem, assumed=assumed, stutter=repeat)
 
 
 class _FairRuns:
