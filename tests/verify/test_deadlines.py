@@ -16,7 +16,7 @@ from pumpproof.lang.ir import TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.verify import portfolio, runs
 from pumpproof.verify.budget import GRACE_S, Budget
-from pumpproof.verify.engines import lasso
+from pumpproof.verify.engines import kliveness, lasso
 from pumpproof.verify.ltl import liveness_problem
 from pumpproof.verify.portfolio import AUTO, Options, decide, decide_liveness
 from pumpproof.verify.problem import SafetyProblem
@@ -61,7 +61,7 @@ def test_an_engine_that_ignores_its_budget_is_killed_after_the_deadline(
 
 def test_liveness_engines_are_killed_after_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lasso, "check", ignores_its_budget)
-    monkeypatch.setattr(portfolio, "_k_liveness", lambda p, budget, engines: ignores_its_budget(p, budget))
+    monkeypatch.setattr(kliveness, "check", lambda p, budget, engines: ignores_its_budget(p, budget))
     system = counter()
     text = 'requirement R\n  text "t"\n  source "s"\n  always eventually n == 0\n'
     live = liveness_problem(system, parse_requirements_text(text, "<r>", system).requirements[0])
