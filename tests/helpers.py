@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
 PROPERTIES = ROOT / "properties"
 RUN_TAG = "PUMPPROOF_TEST_RUN_TAG"
+STUCK = (Path(__file__).parent / "models" / "stuck.pump").read_text()
+"""Lint's reference model: a deadlock, a dead transition and an unreached value."""
 """An environment variable a test gives a command it starts, so that every process of that command is found."""
 
 

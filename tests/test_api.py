@@ -23,6 +23,7 @@ def _readme_example() -> str:
     return found[1]
 
 
+@pytest.mark.slow
 def test_the_readme_example_prints_a_verdict_for_every_requirement_and_finds_the_recall() -> None:
     code = _readme_example()
     assert len(code.strip().splitlines()) <= 6

@@ -17,7 +17,7 @@ from pumpproof.verify import independent, portfolio
 from pumpproof.verify.analyses import mutate
 from pumpproof.verify.results import Violated
 from pumpproof.verify.run import Options
-from tests.helpers import MODELS, PROPERTIES
+from tests.helpers import MODELS, PROPERTIES, STUCK
 from tests.reports.conftest import sha256_of
 
 CORRECTED = str(MODELS / "spectrum_corrected.pump")
@@ -31,6 +31,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow
 def test_corrected_model_exits_0_with_every_requirement_proved(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -48,6 +49,7 @@ def test_corrected_model_exits_0_with_every_requirement_proved(
     assert level["verdict"] == "PROVED" and level["invariant"]["smt2"] and level["trace"] is None
 
 
+@pytest.mark.slow
 def test_recalled_model_exits_1_with_a_step_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     code, out, _ = run(capsys, "check", RECALLED, REQS, "--json", str(report))
@@ -336,17 +338,6 @@ def test_a_proof_cvc5_cannot_decide_is_unknown_exit_3(
 
 # ---------------------------------------------------------------- lint
 
-STUCK = """
-type Mode = {Idle, Run, Broken, Off}
-var mode: Mode = Idle
-var jammed: bool = false
-input go: bool
-assume go or mode != Run
-transition start when mode == Idle and go do mode := Run
-transition jam when mode == Run and not jammed do jammed := true
-transition stop when mode == Run and not jammed do mode := Idle
-transition fail when mode == Run and jammed and not go do mode := Broken
-"""
 # 5001 input values: too many to enumerate for the deadlock question, which stays undecided
 WIDE = """
 input n: 0..5000
@@ -391,6 +382,7 @@ def _req(tmp_path: Path, formula: str) -> str:
     return str(path)
 
 
+@pytest.mark.slow
 def test_mutate_edge_form_lets_the_recall_like_mutant_survive(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(
         capsys, "mutate", CORRECTED, REQS, "--only", "UO-EDGE", "--transition", "restart", "--timeout", "30"

@@ -146,6 +146,7 @@ def test_what_cannot_be_written_is_refused_before_solving(tmp_path: Path) -> Non
 # ---------------------------------------------------------------- the command line
 
 
+@pytest.mark.slow
 def test_no_output_writes_through_a_link_into_the_model(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, model: Path
 ) -> None:
@@ -197,6 +198,7 @@ def test_json_to_dev_null_and_to_a_link_to_dev_stdout(tmp_path: Path) -> None:
     assert os.path.islink("/dev/stdout") and stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
+@pytest.mark.slow
 def test_a_file_size_limit_keeps_the_previous_report_and_the_violated_exit_code(tmp_path: Path, model: Path) -> None:
     report = tmp_path / "report"
     report.mkdir()
@@ -238,6 +240,7 @@ def test_an_unwritable_output_is_refused_before_solving(
     assert code == 2 and "--junit: cannot write" in err and "is not a directory" in err
 
 
+@pytest.mark.slow
 def test_every_output_gets_the_umask_permissions(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, umask: int
 ) -> None:

@@ -33,6 +33,7 @@ def _wait(condition: object, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name)
 def test_engines_end_with_the_command(sig: signal.Signals) -> None:

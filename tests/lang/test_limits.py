@@ -246,6 +246,7 @@ def test_expansions_that_multiply_are_limited_in_total(tmp_path: Path, text: str
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_the_real_budget_stops_a_hundred_million_terms(tmp_path: Path) -> None:
     big = tmp_path / "big.pump"
     big.write_text("var x[10000]: bool\ndefine d = any i in 0..9999: any j in 0..9999: x[i] and x[j]\n")

@@ -57,6 +57,7 @@ def test_every_shipped_formula_parses_back_to_itself(path: Path) -> None:
         assert formula_syntax(fully_parenthesised(e)) == e
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(UNPARENTHESISED)
 def test_unparenthesised_formulas_parse_back_to_themselves(text: str) -> None:

@@ -88,6 +88,7 @@ def test_finite_model_report_shows_its_state_space_and_the_proved_ranges(tick, t
     assert "assume button == NoPress or mode != Infusing" in text
 
 
+@pytest.mark.slow
 def test_same_run_same_report_apart_from_timestamps_and_timings(recalled, tmp_path: Path) -> None:
     system, outcomes, info = recalled
     pages = []

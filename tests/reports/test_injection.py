@@ -127,6 +127,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, out + err
 
 
+@pytest.mark.slow
 def test_check_and_every_output_file_with_poisoned_names(
     capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ class StopIgnored(CorrectedSpectrum):
         return self.mode == "Infusing"
 
 
+@pytest.mark.slow
 def test_corrected_controller_conforms_on_random_runs(corrected) -> None:  # type: ignore[no-untyped-def]
     system, _ = corrected
     check_conformance(system, CorrectedSpectrum, max_examples=150, max_steps=20, derandomize=True)
@@ -25,6 +26,7 @@ def test_corrected_controller_conforms_on_every_run_of_ten_steps(corrected) -> N
     assert explore_conformance(system, CorrectedSpectrum, depth=10) > 1000  # distinct (model, controller) pairs
 
 
+@pytest.mark.slow
 def test_random_runs_catch_a_shallow_defect_and_shrink_it(corrected) -> None:  # type: ignore[no-untyped-def]
     system, _ = corrected
     with pytest.raises(NonConformance) as caught:

@@ -1,4 +1,4 @@
-"""LintReport and sanity: dead transitions, unreached enum values, deadlocks (explicit checker as reference)."""
+"""Lint: dead transitions, unreached enum values, deadlocks (the explicit checker as reference)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,9 @@ from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID, Stop
+from tests.helpers import STUCK
 
 OPTIONS = Options(timeout_s=30)
-
-STUCK = """
-type Mode = {Idle, Run, Broken, Off}
-var mode: Mode = Idle
-var jammed: bool = false
-input go: bool
-assume go or mode != Run
-transition start when mode == Idle and go do mode := Run
-transition jam when mode == Run and not jammed do jammed := true
-transition stop when mode == Run and not jammed do mode := Idle
-transition fail when mode == Run and jammed and not go do mode := Broken
-"""
 
 
 def test_dead_transitions_unreached_values_and_deadlock() -> None:
@@ -128,5 +117,5 @@ def test_lint_report_names_each_finding() -> None:
     render_lint(console, cov)
     text = console.export_text()
     assert "MODEL.DEADLOCK: a reachable state where no transition can be taken" in text and "start → jam" in text
-    assert "stuck.pump:10:12: dead transition: fail never fires" in text
+    assert "stuck.pump:12:12: dead transition: fail never fires" in text
     assert "unreached value: no reachable state has mode == Off" in text

@@ -33,6 +33,7 @@ def test_every_operator_yields_located_mutants(corrected) -> None:  # type: igno
     assert [u.target for u in clears.updates] == ["occluded_up", "armed"]
 
 
+@pytest.mark.slow
 def test_edge_form_lets_the_recall_mutant_survive_and_level_form_kills_it(corrected) -> None:  # type: ignore[no-untyped-def]
     system, reqs = corrected
     restart = [m for m in mutants(system, ["restart"]) if "armed" in m.name]

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.portfolio import race
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
@@ -49,6 +51,7 @@ def test_a_violation_comes_from_bmc_when_it_finds_one_and_from_the_next_in_order
     assert race(tasks, Budget.seconds(30), "p", deterministic=True).engine == "kind"
 
 
+@pytest.mark.slow
 def test_two_runs_of_a_deterministic_command_give_the_same_report_apart_from_times(tmp_path: Path) -> None:
     """Two commands, two processes: within one Python process Z3's term tables carry over from run to run,
     and its simplifier then words an invariant differently."""

@@ -253,6 +253,7 @@ def check_case(case: Generated) -> None:
 COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow], "derandomize": not SOAK}
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(generated())
@@ -260,6 +261,7 @@ def test_engines_agree_with_explicit_state(case: Generated) -> None:
     _check(case)
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=LIVENESS_EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(liveness_generated())
@@ -267,6 +269,7 @@ def test_liveness_agrees_with_explicit_fair_cycles(case: Generated) -> None:
     _check_liveness(case)
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=CLOCKED_EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(clocked_generated())
@@ -274,6 +277,7 @@ def test_engines_agree_with_each_other_on_clocked_models(case: Generated) -> Non
     _check_clocked(case)
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=CLOCKED_LIVENESS_EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(clocked_liveness_generated())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks.scaling import Case
 from pumpproof.lang.load import parse_model_text
 from pumpproof.verify.budget import Budget
@@ -26,6 +28,7 @@ def test_a_trace_thousands_of_steps_long_is_stretched_from_small_bounds() -> Non
     assert len(result.trace.steps) == 2 * 1000 + 3
 
 
+@pytest.mark.slow
 def test_the_stretched_trace_is_as_short_as_bmc_finds() -> None:
     stretched = decide(tick(40, latch=True), "extrapolate", 60)
     shortest = decide(tick(40, latch=True), "bmc", 60)
@@ -39,6 +42,7 @@ def test_the_portfolio_answers_with_the_stretched_trace() -> None:
     assert result.engine == "extrapolate"
 
 
+@pytest.mark.slow
 def test_a_correct_model_is_never_refuted() -> None:
     result = decide(tick(1000, latch=False), "extrapolate", 60)
     assert isinstance(result, Unknown)

@@ -71,6 +71,7 @@ def test_mutants_of_shared_defines_are_scored(tmp_path: Path) -> None:
     assert out.returncode == 1 and "mutation score" in out.stdout, out.stdout + out.stderr  # the mutants survive
 
 
+@pytest.mark.slow
 def test_a_thousand_channels_encode_and_evaluate() -> None:
     """`-D K=1000` on the tick benchmark: a requirement of 1,000 conjuncts, guards over 1,000 channels."""
     models = ROOT / "benchmarks" / "models"

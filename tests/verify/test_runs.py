@@ -111,6 +111,7 @@ def _check_time(case: Generated) -> str:
     return f"{'exact' if not gap else 'not exact'}: {found.stop.value if found.stop else 'time diverges'}"
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=NO_RUN_EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(no_run_generated())
@@ -118,6 +119,7 @@ def test_models_without_runs_make_every_verdict_vacuous(case: Generated) -> None
     event(_check_runs(case))
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=TIME_EXAMPLES, **COMMON)  # type: ignore[arg-type]
 @given(time_generated())
@@ -125,6 +127,7 @@ def test_time_divergence_agrees_with_the_digitized_graph(case: Generated) -> Non
     event(_check_time(case))
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 def test_deadlocks_under_open_deadlines() -> None:
     """Every engine and the `Checker` see a pump that hangs as frozen, and the cases do hang: a fair share has a

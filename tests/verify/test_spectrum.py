@@ -68,6 +68,7 @@ def test_corrected_proofs_carry_checked_invariants() -> None:
     assert "t_occ" in result.certificate.invariant_text  # the proof relates the detector clock to the obligation's age
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", sorted(VIOLATED))
 def test_verdicts_agree_with_the_explicit_checker_on_digitized_clocks(model: str) -> None:
     """Ground truth for every requirement, liveness included: enumerate the model with short timers."""
