@@ -492,9 +492,9 @@ def _mutate(args: argparse.Namespace, argv: list[str], console: Console) -> int:
 
         result = mutate.score(system, reqs.requirements, options, selected, progress=starting, base=base)
     mutation_report.render(console, result, args.show_killed)
-    if result.with_status("survived"):
+    if result.with_status(mutate.MutantStatus.SURVIVED):
         return EXIT_VIOLATED
-    return EXIT_UNKNOWN if result.with_status("unknown") else EXIT_PROVED
+    return EXIT_UNKNOWN if result.with_status(mutate.MutantStatus.UNKNOWN) else EXIT_PROVED
 
 
 def _show(args: argparse.Namespace, argv: list[str], console: Console) -> int:

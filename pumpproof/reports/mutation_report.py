@@ -7,10 +7,10 @@ from rich.table import Table
 from rich.text import Text
 
 from pumpproof.reports.terminal import plain
-from pumpproof.verify.analyses.mutate import Kill, MutationScore
+from pumpproof.verify.analyses.mutate import Kill, MutantStatus, MutationScore
 from pumpproof.verify.results import Verdict
 
-STATUS_STYLE = {"killed": "green", "survived": "bold red", "unknown": "yellow"}
+STATUS_STYLE = {MutantStatus.KILLED: "green", MutantStatus.SURVIVED: "bold red", MutantStatus.UNKNOWN: "yellow"}
 
 
 def kill_text(kill: Kill) -> str:
@@ -22,7 +22,7 @@ def kill_text(kill: Kill) -> str:
 
 def render(console: Console, result: MutationScore, show_killed: bool = False) -> None:
     """A table of surviving (and undecided) mutants, then the score; killed mutants too with `show_killed`."""
-    shown = [r for r in result.results if show_killed or r.status != "killed"]
+    shown = [r for r in result.results if show_killed or r.status is not MutantStatus.KILLED]
     if shown:
         table = Table(show_header=True, header_style="bold", expand=False)
         for col in ("mutant", "status", "killed by", "where"):
@@ -35,19 +35,19 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
                 killers = "- (stops time: lint reports a timelock)"
             table.add_row(
                 plain(r.mutant.name),
-                Text(r.status, style=STATUS_STYLE[r.status]),
+                Text(r.status.value, style=STATUS_STYLE[r.status]),
                 plain(killers),
                 plain(str(r.mutant.loc) if r.mutant.loc else ""),
             )
         console.print(table)
-    killed, survived = len(result.with_status("killed")), len(result.with_status("survived"))
-    unknown = len(result.with_status("unknown"))
+    killed, survived = len(result.with_status(MutantStatus.KILLED)), len(result.with_status(MutantStatus.SURVIVED))
+    unknown = len(result.with_status(MutantStatus.UNKNOWN))
     score = f"{result.score:.0%}" if killed + survived else "n/a (no mutant decided)"
     line = (
         f"mutation score {score} for {', '.join(result.requirements)} on {result.model}: "
         f"{killed} killed, {survived} survived, {unknown} undecided of {len(result.results)} mutants"
     )
-    stopped = sum(bool(r.timelock) for r in result.with_status("survived"))
+    stopped = sum(bool(r.timelock) for r in result.with_status(MutantStatus.SURVIVED))
     if stopped:
         line += f"; {stopped} of the survivors stop time, which `pumpproof lint` reports as a timelock"
     console.print(plain(line, "bold"))

@@ -9,7 +9,7 @@ from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.reports import mutation_report
-from pumpproof.verify.analyses.mutate import Operator, baseline, mutants, score
+from pumpproof.verify.analyses.mutate import MutantStatus, Operator, baseline, mutants, score
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import Verdict
 
@@ -39,8 +39,8 @@ def test_edge_form_lets_the_recall_mutant_survive_and_level_form_kills_it(correc
     restart = [m for m in mutants(system, ["restart"]) if "armed" in m.name]
     edge = score(system, [reqs["UO-EDGE"]], OPTIONS, restart)
     level = score(system, [reqs["UO-LEVEL"]], OPTIONS, restart)
-    edge_alive = {r.mutant.name for r in edge.with_status("survived")}
-    level_alive = {r.mutant.name for r in level.with_status("survived")}
+    edge_alive = {r.mutant.name for r in edge.with_status(MutantStatus.SURVIVED)}
+    level_alive = {r.mutant.name for r in level.with_status(MutantStatus.SURVIVED)}
     assert RECALL_LIKE in edge_alive
     assert not level_alive, level_alive
     assert level.score == 1.0 > edge.score
@@ -62,7 +62,7 @@ def test_survivors_that_stop_time_are_marked(corrected) -> None:  # type: ignore
     assert len(chosen) == len(wanted)
     # UO-ARMED reads no clock and no later state: time that stops cannot make it vacuous.
     result = score(system, [reqs["UO-ARMED"]], OPTIONS, chosen)
-    assert {r.mutant.name: r.timelock for r in result.with_status("survived")} == wanted
+    assert {r.mutant.name: r.timelock for r in result.with_status(MutantStatus.SURVIVED)} == wanted
     console = Console(record=True, width=200)
     mutation_report.render(console, result)
     assert "2 of the survivors stop time" in console.export_text()
@@ -76,7 +76,7 @@ def test_a_mutant_that_stops_time_kills_the_requirements_that_need_time(correcte
     }
     chosen = [m for m in mutants(system, ["detect_upstream_occlusion"]) if m.name in stopping]
     result = score(system, [reqs["UO-LEVEL"]], OPTIONS, chosen)
-    assert {r.mutant.name for r in result.with_status("killed")} == stopping
+    assert {r.mutant.name for r in result.with_status(MutantStatus.KILLED)} == stopping
     for r in result.results:
         (kill,) = r.kills
         assert kill.requirement == "UO-LEVEL" and kill.verdict is Verdict.VACUOUS
@@ -113,7 +113,7 @@ def test_a_mutant_that_leaves_the_trigger_unreached_is_killed_as_vacuous() -> No
     system, reqs = _load(TOGGLE, "always (x -> fired(up))")  # x holds only right after `up`
     result = score(system, reqs, OPTIONS, mutants(system, ["up"]))
     dropped = next(r for r in result.results if r.mutant.name == "up: drop x := true")
-    assert dropped.status == "killed", "no run sets x: the proof of R1 is vacuous, which `check` reports"
+    assert dropped.status is MutantStatus.KILLED, "no run sets x: the proof of R1 is vacuous, which `check` reports"
     (kill,) = dropped.kills
     assert kill.verdict is Verdict.VACUOUS and "no run reaches the trigger (x)" in kill.reason
 
@@ -122,7 +122,7 @@ def test_a_mutant_on_which_time_never_passes_is_killed() -> None:
     system, reqs = _load(ZERO_TIME_START, "always (fired(primed) -> t <= 0)")
     stuck = [m for m in mutants(system, ["primed"]) if m.operator is Operator.NEGATE_GUARD]
     (result,) = score(system, reqs, OPTIONS, stuck).results
-    assert result.status == "killed"
+    assert result.status is MutantStatus.KILLED
     (kill,) = result.kills
     assert kill.verdict is Verdict.VACUOUS and "no run on which time passes" in kill.reason
 
@@ -135,5 +135,5 @@ def test_requirements_that_fail_or_are_undecided_on_the_model_judge_no_mutant() 
     base = baseline(system, unsupported, OPTIONS)
     assert [o.requirement.id for o in base.undecided] == ["R1"] and base.judges() == ()
     result = score(system, unsupported, OPTIONS, mutants(system, ["up"]), base=base)
-    assert {r.status for r in result.results} == {"unknown"}
+    assert {r.status for r in result.results} == {MutantStatus.UNKNOWN}
     assert all(r.undecided == ("R1",) for r in result.results)

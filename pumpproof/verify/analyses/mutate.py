@@ -188,6 +188,14 @@ class Kill:
     reason: str = ""
 
 
+class MutantStatus(str, Enum):
+    """What the requirements did to a mutant."""
+
+    KILLED = "killed"
+    SURVIVED = "survived"
+    UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class MutantResult:
     """Which requirements killed a mutant (failed on it), and which could not be decided."""
@@ -204,11 +212,11 @@ class MutantResult:
         return tuple(k.requirement for k in self.kills)
 
     @property
-    def status(self) -> str:
-        """`killed`, `survived` (every requirement proved), or `unknown`."""
+    def status(self) -> MutantStatus:
+        """Killed, survived (every requirement proved), or unknown."""
         if self.kills:
-            return "killed"
-        return "unknown" if self.undecided else "survived"
+            return MutantStatus.KILLED
+        return MutantStatus.UNKNOWN if self.undecided else MutantStatus.SURVIVED
 
 
 @dataclass(frozen=True)
@@ -219,14 +227,14 @@ class MutationScore:
     requirements: tuple[str, ...]
     results: tuple[MutantResult, ...]
 
-    def with_status(self, status: str) -> tuple[MutantResult, ...]:
+    def with_status(self, status: MutantStatus) -> tuple[MutantResult, ...]:
         """The results whose status is `status`."""
         return tuple(r for r in self.results if r.status == status)
 
     @property
     def score(self) -> float:
         """Killed mutants over decided ones (1.0 when there are none)."""
-        killed, survived = len(self.with_status("killed")), len(self.with_status("survived"))
+        killed, survived = len(self.with_status(MutantStatus.KILLED)), len(self.with_status(MutantStatus.SURVIVED))
         return killed / (killed + survived) if killed + survived else 1.0
 
 
