@@ -16,10 +16,12 @@ def check(
     engine: str = "auto",
     timeout_s: float = 60.0,
     max_depth: int | None = None,
+    deterministic: bool = False,
 ) -> list[Outcome]:
     """Decide every requirement on `system`, as `pumpproof check` does: the built-in questions about the model
     (MODEL.RANGES, MODEL.DEADLOCK or MODEL.TIME) first, then each requirement in order. Counterexamples are
-    replayed and proofs re-checked before they are returned."""
+    replayed and proofs re-checked before they are returned. The options are those of the command line."""
     if not isinstance(requirements, RequirementSet):
         requirements = RequirementSet("<python>", tuple(requirements))
-    return check_all(system, requirements, Options(engine=engine, timeout_s=timeout_s, max_depth=max_depth))
+    options = Options(engine=engine, timeout_s=timeout_s, max_depth=max_depth, deterministic=deterministic)
+    return check_all(system, requirements, options)
