@@ -11,10 +11,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
-from pumpproof.lang.ir import IntType, TransitionSystem, Value
+from pumpproof.lang.ir import TransitionSystem, Value
 from pumpproof.lang.walk import var_names
 from pumpproof.reports.trace_view import StepView, collapse, delta, fmt, view
-from pumpproof.verify.problem import RANGES_ID
 from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Outcome
 
@@ -55,10 +54,8 @@ class Counterexample:
 
 
 def watched_vars(system: TransitionSystem, outcome: Outcome) -> tuple[str, ...]:
-    """State variables the requirement reads (the integer variables for MODEL.RANGES), in declaration order."""
-    req = outcome.requirement
-    read = {v.name for v in system.state_vars if isinstance(v.type, IntType)} if req.id == RANGES_ID else set()
-    read |= var_names(req.formula)
+    """State variables the requirement reads, in declaration order."""
+    read = var_names(outcome.requirement.formula)
     return tuple(v.name for v in system.state_vars if v.name in read)
 
 

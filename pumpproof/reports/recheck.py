@@ -23,7 +23,7 @@ from pumpproof.reports.counterexample import Counterexample, from_json, from_out
 from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem
-from pumpproof.verify.problem import RANGES_ID, SafetyProblem, ranges_problem
+from pumpproof.verify.problem import RANGES_ID, SafetyProblem
 from pumpproof.verify.replay import replay, replay_steps, stopped
 from pumpproof.verify.results import Trace, Violated
 from pumpproof.verify.run import Outcome, check_requirement, problem_for, ranges_requirement
@@ -114,11 +114,11 @@ def _replay(
         _check_deadlock(system, checked)
         return req, plain, checked, ""
     if rid == RANGES_ID:
-        ranges = ranges_problem(system)
-        if ranges is None:
+        found = ranges_requirement(system)
+        if found is None:
             raise ReplayError(f"{rid}: no integer of the model can leave its range")
-        return ranges_requirement(system), ranges, replay(ranges, _finite(trace, rid)), ""
-    found = next((r for r in reqs.requirements if r.id == rid), None)
+    else:
+        found = next((r for r in reqs.requirements if r.id == rid), None)
     if found is None:
         raise ReplayError(f"{rid}: the requirements file has no requirement of that id")
     problem = problem_for(system, found)

@@ -101,12 +101,11 @@ def range_conditions(system: TransitionSystem) -> tuple[Expr, ...]:
     return tuple(out)
 
 
-def ranges_problem(system: TransitionSystem) -> SafetyProblem | None:
-    """The built-in requirement that integers stay within their declared ranges (None if trivially true)."""
+def ranges_formula(system: TransitionSystem) -> Expr | None:
+    """The formula of the built-in requirement MODEL.RANGES, `always` every `range_conditions` (None if there is
+    none to check)."""
     conds = range_conditions(system)
-    if not conds:
-        return None
-    return SafetyProblem(RANGES_ID, system, neg(conj(*conds)))
+    return TemporalOp(Temporal.ALWAYS, (conj(*conds),)) if conds else None
 
 
 class MonitorBuilder:

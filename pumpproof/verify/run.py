@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, TransitionSystem
+from pumpproof.lang.text import expr_text
 from pumpproof.verify.analyses.vacuity import VacuityResult, explain, vacuity
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
 from pumpproof.verify.portfolio import Options, verdict
@@ -21,7 +22,7 @@ from pumpproof.verify.problem import (
     compile_requirement,
     is_safety,
     range_conditions,
-    ranges_problem,
+    ranges_formula,
 )
 from pumpproof.verify.results import Proved, Result, Unknown, Vacuous, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
@@ -47,16 +48,14 @@ class Outcome:
     not be established about the runs a proof covers (time divergence undecided, say)."""
 
 
-def ranges_requirement(system: TransitionSystem) -> Requirement:
-    """The built-in requirement MODEL.RANGES, located at the model's header."""
-    return Requirement(
-        RANGES_ID,
-        "Every bounded integer variable stays within its declared range.",
-        "pumpproof built-in (type safety)",
-        TRUE,
-        "always (every integer within its declared range)",
-        loc=system.loc,
-    )
+def ranges_requirement(system: TransitionSystem) -> Requirement | None:
+    """The built-in requirement MODEL.RANGES with its formula (`ranges_formula`), located at the model's header;
+    None when every integer update is a constant in range."""
+    formula = ranges_formula(system)
+    if formula is None:
+        return None
+    text = "Every bounded integer variable stays within its declared range."
+    return Requirement(RANGES_ID, text, "pumpproof built-in (type safety)", formula, expr_text(formula), loc=system.loc)
 
 
 def check_requirement(system: TransitionSystem, check: Check) -> Requirement:
@@ -93,9 +92,9 @@ class Checker:
         self.fair = _FairRuns(system, self.assumed, options, self.facts.stutter)
         if isinstance(self.facts.initial, Proved):
             return
-        ranges = ranges_problem(system)
+        ranges = ranges_requirement(system)
         if ranges is not None:
-            outcome = _timed(ranges_requirement(system), ranges, options, progress)
+            outcome = _timed(ranges, problem_for(system, ranges), options, progress)
             self.builtins.append(outcome)
             if isinstance(outcome.result, Proved):
                 # Proved ranges are invariants: every later engine may assume them.
