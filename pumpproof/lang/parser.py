@@ -66,7 +66,7 @@ def _lark() -> Lark:
 
 def is_name(text: str) -> bool:
     """True when `text` is a valid, non-reserved identifier."""
-    return re.fullmatch(_lark().get_terminal("NAME").pattern.to_regexp(), text) is not None
+    return _matches("NAME", text)
 
 
 def parse_model(text: str, filename: str) -> s.ModelSyntax:
@@ -93,7 +93,12 @@ def parse_formula(text: str, where: str) -> tuple[s.SExpr, str]:
 
 def is_requirement_id(text: str) -> bool:
     """True when `text` may name a requirement (the REQ_ID of the grammar)."""
-    return re.fullmatch(_lark().get_terminal("REQ_ID").pattern.to_regexp(), text) is not None
+    return _matches("REQ_ID", text)
+
+
+def _matches(terminal: str, text: str) -> bool:
+    """True when all of `text` is one token of the grammar's `terminal`."""
+    return re.fullmatch(_lark().get_terminal(terminal).pattern.to_regexp(), text) is not None
 
 
 def _parse(text: str, filename: str, start: str, error: type[InputError]) -> object:

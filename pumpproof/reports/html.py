@@ -88,7 +88,7 @@ def render_report(
     model_facts = _model_assumptions(system)
     ranges_used = any(o.requirement.id == RANGES_ID and isinstance(o.result, Proved) for o in outcomes)
     variables = space.variables if space else ()
-    reachable, space_note = (space.graph, space.note) if space else (None, "")
+    reachable, space_note = (space.graph, _space_note(space)) if space else (None, "")
     entries = [_entry(o, system, model_facts, ranges_used, variables, reachable) for o in outcomes]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -101,7 +101,7 @@ def render_report(
     )
     env.filters["fmt"] = fmt
     env.filters["not_decided"] = not_decided
-    env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]
+    env.filters["sentence"] = _sentence
     return env.get_template("report.html.j2").render(
         system=system,
         reqs_path=reqs_path,
@@ -180,6 +180,19 @@ def _time_semantics(system: TransitionSystem) -> str:
             "transitions take no time. “within T” is measured in model time units."
         )
     return "Discrete time: every step is one time unit and samples the inputs once; “within T” means within T steps."
+
+
+def _sentence(text: str) -> str:
+    """`text` with its first letter capitalised, to start a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+def _space_note(space: Projection) -> str:
+    """What the state-space views show: every reachable state, or only the path and why."""
+    listed = ", ".join(space.variables)
+    if space.graph is None:
+        return f"{_sentence(space.unavailable)}; shown is the counterexample's path projected onto {listed}."
+    return f"All reachable states projected onto {listed}; the counterexample's path is drawn in blue."
 
 
 def _header_comment(system: TransitionSystem) -> list[str]:

@@ -26,14 +26,13 @@ from functools import partial
 from pumpproof.errors import InternalError, UsageError
 from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import recheck
-from pumpproof.verify.engines import bmc, extrapolate, ic3, kinduction, kliveness, lasso
+from pumpproof.verify.engines import Engine, bmc, extrapolate, ic3, kinduction, kliveness, lasso
 from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Proved, Result, Search, Unknown, Violated
 
-Engine = Callable[[SafetyProblem, Budget], Result]
 ENGINES: dict[str, Engine] = {
     bmc.NAME: bmc.check,
     kinduction.NAME: kinduction.check,

@@ -29,7 +29,8 @@ class Projection:
 
     variables: tuple[str, ...]
     graph: nx.DiGraph | None
-    note: str
+    unavailable: str = ""
+    """Why the states were not enumerated (the refusal's message), when `graph` is None."""
 
 
 def projection(
@@ -39,14 +40,10 @@ def projection(
     names = tuple(variables) if variables else tuple(v.name for v in system.state_vars if isinstance(v.type, EnumType))
     if not names:
         return None
-    listed = ", ".join(names)
     try:
-        graph = projected_graph(system, names, max_states)
+        return Projection(names, projected_graph(system, names, max_states))
     except UnsupportedError as err:
-        reason = err.message[:1].upper() + err.message[1:]
-        return Projection(names, None, f"{reason}; shown is the counterexample's path projected onto {listed}.")
-    note = f"All reachable states projected onto {listed}; the counterexample's path is drawn in blue."
-    return Projection(names, graph, note)
+        return Projection(names, None, err.message)
 
 
 def projected_graph(system: TransitionSystem, variables: Sequence[str], max_states: int = 10_000) -> nx.DiGraph:

@@ -4,16 +4,14 @@ proves that no run meets the fairness and the requirement's negation more than K
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 from pumpproof.verify.budget import Budget
+from pumpproof.verify.engines import Engine
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
-from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Result, Unknown, Violated
 
 NAME = "k-liveness"
-Engine = Callable[[SafetyProblem, Budget], Result]
 
 K_ROUNDS = (1, 4, 16)
 
