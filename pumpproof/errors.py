@@ -60,6 +60,17 @@ class UnsupportedError(InputError):
     """Valid input that this version cannot check yet (for example a liveness formula)."""
 
 
+class TooManyStates(PumpproofError):
+    """An enumeration beyond its limit (reachable states, clock values, input valuations): nothing is wrong with
+    the input, the question is only too big to enumerate. Exit code 3, like any question left undecided."""
+
+    exit_code = 3
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class InternalError(PumpproofError):
     """A bug in pumpproof: an engine result that failed its independent check. Exit code 4."""
 

@@ -22,6 +22,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from pumpproof.errors import InputError, UsageError
 
@@ -156,6 +157,40 @@ def _umask() -> int:
 
 
 # ---------------------------------------------------------------- planning a run's outputs
+
+
+@dataclass(frozen=True)
+class Requested:
+    """The outputs a run was asked for, by flag (None where the flag was not given)."""
+
+    json: str | None = None
+    junit: str | None = None
+    sarif: str | None = None
+    report: str | None = None
+    graph_dir: str | None = None
+    graph_format: str = "svg"
+    certificates: str | None = None
+    certificates_flag: str = "--certificates"
+
+    def planned(self, ids: Sequence[str], inputs: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """Every file and every folder the run may write, as (flag, path) pairs: `ids` name the requirements
+        (a graph each), `inputs` the files read (a certificate bundle beside them must not take their names)."""
+        given: list[tuple[str, str | None]] = [("--json", self.json), ("--junit", self.junit), ("--sarif", self.sarif)]
+        files = [(flag, path) for flag, path in given if path]
+        folders: list[tuple[str, str]] = []
+        if self.report:
+            folders.append(("--report", self.report))
+            files.append(("--report", os.path.join(self.report, "index.html")))
+        if self.graph_dir:
+            folders.append(("--graph-dir", self.graph_dir))
+            files += [("--graph-dir", os.path.join(self.graph_dir, f"{i}.{self.graph_format}")) for i in ids]
+        if self.certificates:
+            flag = self.certificates_flag
+            folders.append((flag, self.certificates))
+            files.append((flag, os.path.join(self.certificates, "manifest.json")))
+            # the obligations' file names are known only after solving; none of them can be an input
+            files += [(flag, p) for p in inputs if p.endswith(".smt2") and same_dir(p, self.certificates)]
+        return files, folders
 
 
 def refuse_clashes(files: list[tuple[str, str]], folders: list[tuple[str, str]], inputs: Sequence[str]) -> None:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pumpproof import cli
+from pumpproof import cli, exits
+from pumpproof.commands import check as check_command
 from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.verify import independent, portfolio
 from pumpproof.verify.analyses import mutate
@@ -84,6 +85,22 @@ def test_unsupported_formula_is_unknown_exit_3(capsys: pytest.CaptureFixture[str
     # nothing was explored: no report may claim a depth that a search reached
     for text in (out, junit.read_text(), sarif.read_text()):
         assert "not supported yet" in text and "depth" not in text.replace('"depth": null', "")
+
+
+def test_a_counterexample_too_big_to_replay_is_unknown_exit_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Replaying a stopped run checks that no transition can be taken for any input: with a million input
+    values that is beyond the interpreter's limit, so the trace is not shown and the requirement is UNKNOWN
+    (a limit of the tool, exit 3), not bad input (exit 2) and not VIOLATED on an unreplayed trace."""
+    model, reqs = tmp_path / "noisy.pump", tmp_path / "noisy.req"
+    model.write_text(
+        "input noise: 0..1000000\nvar n: 0..3 = 0\ntransition up when n < 3 do n := n + 1\nterminal n == 3\n"
+    )
+    reqs.write_text('requirement R1\n  text "t"\n  source "s"\n  always (n == 3 -> previously n != 3)\n')
+    code, out, err = run(capsys, "check", str(model), str(reqs))
+    assert code == exits.EXIT_UNKNOWN and not err
+    assert "R1 UNKNOWN: a counterexample from" in out and "1,000,001 values are too many to enumerate" in out
 
 
 def test_a_vacuous_proof_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -213,7 +230,7 @@ def test_no_output_may_overwrite_an_input_and_nothing_is_solved(
     model.write_text(Path(CORRECTED).read_text())
     reqs.write_text(Path(REQS).read_text())
     before = (model.read_bytes(), reqs.read_bytes())
-    monkeypatch.setattr(cli, "check_all", lambda *a, **k: pytest.fail("solved before refusing the output"))
+    monkeypatch.setattr(check_command, "check_all", lambda *a, **k: pytest.fail("solved before refusing the output"))
     path = model if target == "model" else reqs
     code, _, err = run(capsys, "check", str(model), str(reqs), option, str(path))
     assert code == 2 and "overwrite" in err and option in err
@@ -249,7 +266,7 @@ def test_outputs_are_written_only_after_solving(
     def crash(*args: object, **kwargs: object) -> None:
         raise RuntimeError("engine crashed")
 
-    monkeypatch.setattr(cli, "check_all", crash)
+    monkeypatch.setattr(check_command, "check_all", crash)
     outs = {
         "--json": tmp_path / "r.json", "--junit": tmp_path / "j.xml", "--sarif": tmp_path / "s.sarif",
         "--report": tmp_path / "report", "--graph-dir": tmp_path / "graphs", "--certificates": tmp_path / "certs",
@@ -266,7 +283,7 @@ def test_provenance_and_report_describe_the_bytes_parsed_not_the_file_after_solv
     model.write_text("// the model as verified\n" + TINY)
     reqs.write_text('requirement R\n  text "t"\n  source "s"\n  always (fired(up) -> go)\n')
     parsed = {"model": sha256_of(str(model)), "requirements": sha256_of(str(reqs))}
-    solve = cli.check_all
+    solve = check_command.check_all
 
     def edited_while_solving(*args: object, **kwargs: object) -> object:
         outcomes = solve(*args, **kwargs)  # type: ignore[arg-type]
@@ -274,7 +291,7 @@ def test_provenance_and_report_describe_the_bytes_parsed_not_the_file_after_solv
         reqs.write_text(reqs.read_text() + "// edited\n")
         return outcomes
 
-    monkeypatch.setattr(cli, "check_all", edited_while_solving)
+    monkeypatch.setattr(check_command, "check_all", edited_while_solving)
     out = tmp_path / "out"
     code, text, _ = run(capsys, "check", str(model), str(reqs), "--json", str(out / "r.json"), "--report", str(out))
     assert code == 0 and sha256_of(str(model)) != parsed["model"]

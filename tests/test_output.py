@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pumpproof import cli, output
+from pumpproof.commands import check as check_command
 from pumpproof.errors import UsageError
 from pumpproof.output import OutputError, check_writable, refuse_clashes, write_atomically, writing
 from pumpproof.verify import independent
@@ -234,7 +235,7 @@ def test_a_failed_write_after_proofs_exits_2_and_says_both(
 def test_an_unwritable_output_is_refused_before_solving(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "check_all", lambda *a, **k: pytest.fail("solved before refusing the output"))
+    monkeypatch.setattr(check_command, "check_all", lambda *a, **k: pytest.fail("solved before refusing the output"))
     (tmp_path / "file").write_text("")
     code, _, err = run(capsys, "check", str(CORRECTED), REQS, "--junit", str(tmp_path / "file" / "j.xml"))
     assert code == 2 and "--junit: cannot write" in err and "is not a directory" in err
@@ -267,6 +268,25 @@ def test_planned_outputs_may_not_overwrite_inputs_each_other_or_a_folder(tmp_pat
         with pytest.raises(UsageError, match=message):
             refuse_clashes(files, folders, [str(model)])
     refuse_clashes([("--json", str(tmp_path / "r.json"))], [("--report", str(folder))], [str(model)])
+
+
+def test_the_plan_names_every_file_a_run_may_write(tmp_path: Path) -> None:
+    """One graph per requirement, the report's index, the bundle's manifest, and an input `.smt2` that a bundle
+    beside it could overwrite (only that one: a `.smt2` elsewhere is no clash)."""
+    out, certs = str(tmp_path / "report"), str(tmp_path / "certs")
+    beside, elsewhere = os.path.join(certs, "R1.smt2"), str(tmp_path / "R1.smt2")
+    asked = output.Requested(json="r.json", report=out, graph_dir="g", graph_format="png", certificates=certs)
+    files, folders = asked.planned(["R1", "R2"], ["m.pump", beside, elsewhere])
+    assert folders == [("--report", out), ("--graph-dir", "g"), ("--certificates", certs)]
+    assert files == [
+        ("--json", "r.json"),
+        ("--report", os.path.join(out, "index.html")),
+        ("--graph-dir", os.path.join("g", "R1.png")),
+        ("--graph-dir", os.path.join("g", "R2.png")),
+        ("--certificates", os.path.join(certs, "manifest.json")),
+        ("--certificates", beside),
+    ]
+    assert output.Requested().planned(["R1"], ["m.pump"]) == ([], [])
 
 
 def test_a_failed_output_is_recorded_and_the_next_one_still_written(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pumpproof.reports.terminal import plain
-from pumpproof.verify.analyses.mutate import Kill, MutantStatus, MutationScore
-from pumpproof.verify.results import Verdict
+from pumpproof.verify.analyses.mutate import Baseline, Kill, MutantStatus, MutationScore
+from pumpproof.verify.results import Unknown, Verdict
 
 STATUS_STYLE = {MutantStatus.KILLED: "green", MutantStatus.SURVIVED: "bold red", MutantStatus.UNKNOWN: "yellow"}
 
@@ -18,6 +18,17 @@ def kill_text(kill: Kill) -> str:
     if kill.verdict is Verdict.VACUOUS:
         return f"{kill.requirement} vacuous on the mutant ({kill.reason})"
     return kill.requirement
+
+
+def render_baseline(console: Console, base: Baseline) -> None:
+    """A note for each requirement UNKNOWN on the unmutated model: it judges no mutant."""
+    for o in base.undecided:
+        why = f" ({o.result.reason})" if isinstance(o.result, Unknown) else ""
+        note = (
+            f"note: {o.requirement.id} is UNKNOWN on the unmutated model{why}, so it judges no mutant: "
+            "a mutant the other requirements do not kill is undecided"
+        )
+        console.print(plain(note, "yellow"))
 
 
 def render(console: Console, result: MutationScore, show_killed: bool = False) -> None:

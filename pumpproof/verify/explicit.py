@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from pumpproof.errors import UnsupportedError
+from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import (
     BOOL,
     CLOCK,
@@ -87,7 +87,7 @@ class StateSpace:
         """`per_clock` caps each clock at its own constants: fewer states, but traces whose clock values
         are no longer those of a real run (fine for a projected graph, not for a trace to replay).
         `extra` are further expressions runs are judged by (fairness conditions), whose constants the
-        digitization must also tell apart. A clock cap above `max_states` is refused (UnsupportedError)
+        digitization must also tell apart. A clock cap above `max_states` is refused (TooManyStates)
         before any state is built: every state then tries that many delays, so the work grows with its square."""
         system = problem.system
         self.problem = problem
@@ -96,7 +96,7 @@ class StateSpace:
         self.timed_monitors = [m.name for m in system.monitors if isinstance(m.type, ClockType)]
         self.cap = clock_cap([*problem.exprs(), *extra], self.clocks)
         if self.clocks and self.cap > max_states:
-            raise UnsupportedError(
+            raise TooManyStates(
                 f"clock values up to {self.cap} (the largest constant) are more than {max_states} states to digitize"
             )
         self.caps = clock_caps(problem, self.cap) if per_clock else {c: self.cap for c in self.clocks}
@@ -213,7 +213,7 @@ def clock_caps(problem: SafetyProblem, cap: int) -> dict[str, int]:
 def reachable_graph(
     problem: SafetyProblem, max_states: int = DEFAULT_MAX_STATES, per_clock: bool = False, extra: Sequence[Expr] = ()
 ) -> nx.DiGraph:
-    """The reachable frame graph (nodes are `Node`s, edges carry the transition name); UnsupportedError if too big.
+    """The reachable frame graph (nodes are `Node`s, edges carry the transition name); TooManyStates if too big.
 
     `per_clock`, `extra`: see `StateSpace`."""
     space = StateSpace(problem, per_clock, extra, max_states)
@@ -225,9 +225,7 @@ def reachable_graph(
         for nxt in space.successors(node):
             if nxt not in graph:
                 if graph.number_of_nodes() >= max_states:
-                    raise UnsupportedError(
-                        f"more than {max_states} reachable states; the model is too large to enumerate"
-                    )
+                    raise TooManyStates(f"more than {max_states} reachable states; the model is too large to enumerate")
                 graph.add_node(nxt, initial=False)
                 todo.append(nxt)
             graph.add_edge(node, nxt, transition=nxt.fired, elapsed=nxt.elapsed)
@@ -239,7 +237,7 @@ def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_
     start = time.time()
     try:
         space = StateSpace(problem, max_states=max_states)
-    except UnsupportedError as e:
+    except (UnsupportedError, TooManyStates) as e:
         return Unknown(NAME, time.time() - start, str(e))
     parent: dict[Node, Node | None] = {}
     todo: deque[tuple[Node, int]] = deque()
@@ -401,7 +399,7 @@ def time_stops(system: TransitionSystem, max_states: int = DEFAULT_MAX_STATES) -
 
     Exact for one clock with closed guards and invariant bounds (and assumptions that read no clock): where time
     stops, a bound holds the clock at a whole number, and a real run there digitizes to a run ending in the same
-    frame; a delay of one unit is possible exactly where time can pass at all. UnsupportedError if the graph is
+    frame; a delay of one unit is possible exactly where time can pass at all. TooManyStates if the graph is
     too big. Tests compare it with MODEL.TIME (`runs.time_divergence`).
     """
     graph = reachable_graph(SafetyProblem(f"{system.name}: time divergence", system, FALSE), max_states, per_clock=True)

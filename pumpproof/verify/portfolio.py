@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 
-from pumpproof.errors import InternalError, UsageError
+from pumpproof.errors import InternalError, TooManyStates, UsageError
 from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import recheck
 from pumpproof.verify.engines import Engine, bmc, extrapolate, ic3, kinduction, kliveness, lasso
@@ -88,7 +88,10 @@ def decide_liveness(
     }
     result = race(tasks, budget, problem.name, deterministic)
     if isinstance(result, Violated):
-        return replace(result, trace=replay_lasso(problem, result.trace))
+        try:
+            return replace(result, trace=replay_lasso(problem, result.trace))
+        except TooManyStates as err:
+            return unconfirmed(result, err)
     if isinstance(result, Proved):
         assert result.certificate.rounds is not None
         recheck(k_liveness(problem, result.certificate.rounds), result.certificate)
@@ -98,10 +101,19 @@ def decide_liveness(
 def confirm(problem: SafetyProblem, result: Result) -> Result:
     """Replay a trace or re-check a certificate; raises InternalError (exit 4) if the engine was wrong."""
     if isinstance(result, Violated):
-        return replace(result, trace=replay(problem, result.trace))
+        try:
+            return replace(result, trace=replay(problem, result.trace))
+        except TooManyStates as err:
+            return unconfirmed(result, err)
     if isinstance(result, Proved):
         recheck(problem, result.certificate)
     return result
+
+
+def unconfirmed(result: Violated, err: TooManyStates) -> Unknown:
+    """A trace the interpreter could not replay within its limits: never shown, the requirement stays UNKNOWN."""
+    reason = f"a counterexample from {result.engine} could not be replayed ({err.message})"
+    return Unknown(result.engine, result.time_s, reason)
 
 
 def _worker(name: str, task: Callable[[], Result], out: mp.Queue, parent: int) -> None:

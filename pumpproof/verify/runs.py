@@ -29,7 +29,7 @@ from functools import partial
 
 import z3
 
-from pumpproof.errors import UnsupportedError
+from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import (
     BOOL,
     CLOCK,
@@ -138,7 +138,7 @@ def runs(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] =
         return Runs(initial, passes, time=time_divergence(system, options, assumed), notes=undecided)
     try:
         stopped = neg(can_step(system))
-    except UnsupportedError as err:
+    except (UnsupportedError, TooManyStates) as err:
         note = f"deadlocks not checked ({err.message}): runs that stop are not checked beyond their last state"
         return Runs(initial, notes=(*undecided, note))
     anywhere = _reach(system, "a run stops", stopped, options, assumed)
@@ -215,7 +215,7 @@ def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[E
     (also when the inputs the steps read have too many values to enumerate)."""
     try:
         return _look_ahead(system, options, assumed)
-    except UnsupportedError as err:
+    except (UnsupportedError, TooManyStates) as err:
         return _undecided(system, assumed, f"not decided: {err.message}")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from pumpproof.errors import UnsupportedError
+from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import DELAY, FALSE, NEGATED, Binary, Const, EnumType, Expr, Op, TransitionSystem, Update
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import clock_comparison, polar_comparisons, rewrite
@@ -42,7 +42,7 @@ def projection(
         return None
     try:
         return Projection(names, projected_graph(system, names, max_states))
-    except UnsupportedError as err:
+    except (UnsupportedError, TooManyStates) as err:
         return Projection(names, None, err.message)
 
 
@@ -51,7 +51,7 @@ def projected_graph(system: TransitionSystem, variables: Sequence[str], max_stat
 
     Node attributes: `initial` (some initial state projects here), `frames` (how many reachable frames do).
     Delays never change a projected variable and are left out. Clocks are enumerated on `time_scaled`
-    (UnsupportedError where that is not exact, or for a clock in `variables`). UnsupportedError for
+    (UnsupportedError where that is not exact, or for a clock in `variables`). TooManyStates for
     more than `max_states` reachable frames.
     """
     if system.timed:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from pumpproof.errors import UnsupportedError
+from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import (
     BOOL,
     FALSE,
@@ -54,17 +54,17 @@ def count_of(t: Type) -> int:
 
 
 def values_of(t: Type, limit: int = MAX_VALUATIONS) -> list[Value]:
-    """Every value of a finite type with at most `limit` values (UnsupportedError beyond)."""
+    """Every value of a finite type with at most `limit` values (TooManyStates beyond)."""
     return [v for (v,) in combinations([t], f"type {t}", limit)]
 
 
 def combinations(types: Sequence[Type], what: str, limit: int = MAX_VALUATIONS) -> Iterator[tuple[Value, ...]]:
-    """Every choice of one value per type, in order; UnsupportedError, before any is built, for more than `limit`
+    """Every choice of one value per type, in order; TooManyStates, before any is built, for more than `limit`
     (`what` names the types in the message)."""
     total = math.prod(count_of(t) for t in types)
     if total > limit:
         shown = f"{total:,}" if total < 10**15 else f"about 10^{len(str(total)) - 1}"
-        raise UnsupportedError(f"{what}: {shown} values are too many to enumerate (more than {limit:,})")
+        raise TooManyStates(f"{what}: {shown} values are too many to enumerate (more than {limit:,})")
     return itertools.product(*(_values(t) for t in types))
 
 
@@ -112,7 +112,7 @@ def can_step(
     satisfies the state expression `then`.
 
     Inputs are chosen by the step, so each valuation of the inputs the steps read is tried in turn
-    (UnsupportedError beyond MAX_INPUT_CHOICES valuations).
+    (TooManyStates beyond MAX_INPUT_CHOICES valuations).
     """
     among = system.transitions if among is None else among
     read = set().union(*(var_names(t.guard) for t in among), *(var_names(a) for a in system.assumptions))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pumpproof import cli
+from pumpproof import cli, exits
 from pumpproof.errors import InputError, ModelError, PropertyError, UsageError
 from pumpproof.lang.builder import ModelBuilder
 from pumpproof.lang.characters import visible
@@ -333,7 +333,7 @@ def test_huge_input_ranges_are_not_enumerated(tmp_path: Path, args: list[str], t
 def test_solver_options_are_validated(capsys: pytest.CaptureFixture[str], command: str, option: list[str]) -> None:
     model = str(ROOT / "models" / "spectrum_corrected.pump")
     files = [model] if command == "lint" else [model, str(ROOT / "properties" / "upstream_occlusion.req")]
-    assert cli.main([command, *files, *option]) == cli.EXIT_USAGE
+    assert cli.main([command, *files, *option]) == exits.EXIT_USAGE
     err = capsys.readouterr().err
     assert f"argument {option[0]}: '{option[1]}'" in err and "Traceback" not in err
 
@@ -380,5 +380,5 @@ def test_a_requirement_file_without_a_requirement_is_refused(text: str, line: in
 def test_an_empty_requirement_file_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     empty = tmp_path / "empty.req"
     empty.write_text("")
-    assert cli.main(["check", str(ROOT / "models" / "spectrum_corrected.pump"), str(empty)]) == cli.EXIT_USAGE
+    assert cli.main(["check", str(ROOT / "models" / "spectrum_corrected.pump"), str(empty)]) == exits.EXIT_USAGE
     assert "empty.req:1:1: error: the file states no requirement" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from pumpproof.errors import InternalError, UnsupportedError, UsageError
+from pumpproof.errors import InternalError, TooManyStates, UsageError
 from pumpproof.lang.ir import DELAY, TransitionSystem
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import (
@@ -126,7 +126,7 @@ def test_state_space_of_a_clocked_model_and_refusal_of_too_many_states(tick, rec
     assert modes.edges[("OcclusionAlarm",), ("Infusing",)]["transitions"] == {"restart"}
     assert all(DELAY not in ts for _, _, ts in modes.edges(data="transitions"))
     system, _ = tick
-    with pytest.raises(UnsupportedError, match="more than 5 reachable states"):
+    with pytest.raises(TooManyStates, match="more than 5 reachable states"):
         projected_graph(system, ("mode",), max_states=5)
 
 

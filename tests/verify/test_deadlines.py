@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pumpproof import cli
+from pumpproof import cli, exits
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.verify import portfolio, runs
@@ -109,7 +109,7 @@ def test_total_timeout_bounds_the_run_and_leaves_the_rest_unknown(
         )
     capsys.readouterr()
     doc = json.loads(report.read_text())
-    assert code == cli.EXIT_UNKNOWN and doc["options"]["total_timeout_s"] == 2.0
+    assert code == exits.EXIT_UNKNOWN and doc["options"]["total_timeout_s"] == 2.0
     verdicts = {r["id"]: (r["verdict"], r["reason"]) for r in doc["results"]}
     assert all(v == "UNKNOWN" for v, _ in verdicts.values()), verdicts
     assert all(reason == portfolio.TOTAL_TIMEOUT for _, reason in (verdicts[f"R{i}"] for i in range(5, 9)))
@@ -118,7 +118,7 @@ def test_total_timeout_bounds_the_run_and_leaves_the_rest_unknown(
 @pytest.mark.parametrize("value", ["0", "-1", "soon", "inf"])
 def test_timeouts_must_be_positive_seconds(capsys: pytest.CaptureFixture[str], value: str) -> None:
     for flag in ("--timeout", "--total-timeout"):
-        assert cli.main(["lint", "m.pump", flag, value]) == cli.EXIT_USAGE
+        assert cli.main(["lint", "m.pump", flag, value]) == exits.EXIT_USAGE
         assert "positive number of seconds" in capsys.readouterr().err
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from pumpproof.errors import UnsupportedError
+from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import DELAY, FALSE
 from pumpproof.lang.load import parse_model_text
 from pumpproof.lang.text import expr_text
@@ -78,7 +78,7 @@ def test_a_clock_ceiling_beyond_the_state_limit_is_refused_before_any_state_is_b
     graph would take hours, so it is refused at once; the safety search says UNKNOWN, with the reason."""
     system = parse_model_text(TIMERS.replace("x >= 4", "x >= 4 or (x > 400000 and n > 99)"), "timers.pump")
     problem = SafetyProblem("all", system, FALSE)
-    with pytest.raises(UnsupportedError, match="clock values up to 400001"):
+    with pytest.raises(TooManyStates, match="clock values up to 400001"):
         reachable_graph(problem)
     result = explicit.check(problem, Budget.seconds(5))
     assert isinstance(result, Unknown) and "400001" in result.reason

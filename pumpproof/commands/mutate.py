@@ -1,0 +1,50 @@
+"""`mutate`: the requirements on the unmutated model, then on every mutant, with a progress bar; the score."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pumpproof.commands.inputs import load, options
+from pumpproof.errors import UsageError
+from pumpproof.exits import finding_code
+from pumpproof.reports import mutation_report
+from pumpproof.verify.analyses import mutate
+
+
+def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
+    """1 when a mutant survives, else 3 when one is undecided, else 0."""
+    system, reqs = load(args)
+    names = [t.name for t in system.transitions]
+    unknown = [t for t in args.transition if t not in names]
+    if unknown:
+        raise UsageError(
+            f"--transition names unknown transition(s): {', '.join(unknown)}", hint=f"known: {', '.join(names)}"
+        )
+    chosen = options(args)
+    with console.status("checking the unmutated model", spinner="dots") as status:
+        base = mutate.baseline(system, reqs.requirements, chosen, lambda rid: status.update(f"checking {rid}"))
+    base.judges()  # refuses a requirement that already fails, before any mutant is run
+    mutation_report.render_baseline(console, base)
+    selected = mutate.mutants(system, args.transition or None)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}", style="dim", markup=False),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("mutants", total=len(selected), current="")
+        started = itertools.count()
+
+        def starting(m: mutate.Mutant) -> None:
+            bar.update(task, completed=next(started), current=m.name)
+
+        result = mutate.score(system, reqs.requirements, chosen, selected, progress=starting, base=base)
+    mutation_report.render(console, result, args.show_killed)
+    survived, undecided = (result.with_status(s) for s in (mutate.MutantStatus.SURVIVED, mutate.MutantStatus.UNKNOWN))
+    return finding_code(bool(survived), bool(undecided))
