@@ -334,7 +334,7 @@ def test_check_certify_prints_without_writing_and_out_dir_is_honoured(
 def test_a_proof_cvc5_refutes_exits_4_and_keeps_the_certificates(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(independent, "check_script", lambda script, timeout_s=60.0: ("sat", 0.0))
+    monkeypatch.setattr(independent, "check_script", lambda script, timeout_s=60.0: (independent.Answer.SAT, "", 0.0))
     certs, report = tmp_path / "certs", tmp_path / "r.json"
     code, out, err = run(
         capsys, "check", CORRECTED, REQS, "--only", "UO-LEVEL", "--certificates", str(certs), "--json", str(report)
@@ -348,7 +348,8 @@ def test_a_proof_cvc5_refutes_exits_4_and_keeps_the_certificates(
 def test_a_proof_cvc5_cannot_decide_is_unknown_exit_3(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(independent, "check_script", lambda script, timeout_s=60.0: ("unknown", 0.0))
+    undecided = (independent.Answer.UNKNOWN, "", 0.0)
+    monkeypatch.setattr(independent, "check_script", lambda script, timeout_s=60.0: undecided)
     code, out, err = run(capsys, "check", CORRECTED, REQS, "--only", "UO-LEVEL", "--certify")
     assert code == 3 and "not confirmed" in out and "internal error" not in err
 

@@ -23,7 +23,7 @@ def render(console: Console, proofs: list[CertifiedProof]) -> None:
     for p in proofs:
         solvers = ", ".join(sorted({c.solver for c in p.checks})) or "-"
         held = sum(c.holds for c in p.checks)
-        wrong = ", ".join(f"{c.obligation.name}: {c.answer}" for c in p.checks if not c.holds)
+        wrong = ", ".join(f"{c.obligation.name}: {c.said}" for c in p.checks if not c.holds)
         if p.refuted:
             result = plain(f"REFUTED ({wrong})", "bold red")
         elif not p.ok:

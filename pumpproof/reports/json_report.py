@@ -91,7 +91,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
     if isinstance(proof, Proved):
         c = proof.certificate
         out["depth"] = c.k
-        out["invariant"] = {"kind": c.kind, "k": c.k, "smt2": c.invariant_smt2, "text": c.invariant_text}
+        out["invariant"] = {"kind": c.kind.value, "k": c.k, "smt2": c.invariant_smt2, "text": c.invariant_text}
     elif isinstance(r, Violated):
         out["depth"] = len(r.trace.steps) - 1
         out["trace"] = trace_json(r.trace, from_outcome(o) if o.problem is not None else None)

@@ -8,7 +8,7 @@ from rich.console import Console
 from pumpproof.lang.ir import DELAY
 from pumpproof.reports.terminal import plain
 from pumpproof.verify.analyses.lint import Finding, LintReport
-from pumpproof.verify.results import Proved, Trace, Unknown, Violated
+from pumpproof.verify.results import Proved, Reachability, Trace, Unknown, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Stop
 
 HINTS = {
@@ -62,8 +62,8 @@ def render(console: Console, cov: LintReport) -> None:
     for f in cov.undecided:
         reason = f.result.reason if isinstance(f.result, Unknown) else ""
         console.print(plain(f"{_where(f)}undecided: {f.subject} ({reason})", "yellow"))
-    fired = sum(f.reached is True for f in cov.transitions)
-    values = sum(f.reached is True for f in cov.enum_values)
+    fired = sum(f.reachability is Reachability.REACHED for f in cov.transitions)
+    values = sum(f.reachability is Reachability.REACHED for f in cov.enum_values)
     parts = [f"{fired}/{len(cov.transitions)} transitions fire", f"{values}/{len(cov.enum_values)} enum values occur"]
     parts += [_summary(c, cov.terminals) for c in cov.runs.checks]
     console.print(plain(", ".join(parts), style="bold green" if cov.clean else "bold"))

@@ -15,10 +15,10 @@ from pumpproof.errors import InternalError
 from pumpproof.lang.ir import STUTTER, EnumType, IntType
 from pumpproof.verify.encoding import FIRED, INIT_INDEX, Encoding
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Certificate
+from pumpproof.verify.results import Certificate, CertificateKind
 
 
-def certificate(enc: Encoding, invariant: z3.BoolRef, kind: str, k: int) -> Certificate:
+def certificate(enc: Encoding, invariant: z3.BoolRef, kind: CertificateKind, k: int) -> Certificate:
     """Package an invariant over the frame variables `enc.cur` as a certificate."""
     return Certificate(kind, k, invariant.sexpr(), render(enc, invariant))
 

@@ -47,7 +47,7 @@ from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
+from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
 from pumpproof.verify.steps import combinations
 
 NAME = "explicit"
@@ -257,7 +257,7 @@ def check(problem: SafetyProblem, budget: Budget, max_states: int = DEFAULT_MAX_
                 parent[nxt] = node
                 todo.append((nxt, depth + 1))
     text = f"all {len(parent)} reachable frames enumerated; none is bad"
-    return Proved(NAME, time.time() - start, Certificate("exhaustive", 0, "", text))
+    return Proved(NAME, time.time() - start, Certificate(CertificateKind.EXHAUSTIVE, 0, "", text))
 
 
 def _trace(system: TransitionSystem, node: Node, parent: dict[Node, Node | None]) -> Trace:
@@ -301,7 +301,7 @@ def check_liveness(problem: LivenessProblem, budget: Budget, max_states: int = D
         if fair is not None:
             return Violated(NAME, time.time() - start, _lasso(graph, fair, problem, justice))
     text = f"all {graph.number_of_nodes()} reachable frames enumerated; no fair cycle"
-    return Proved(NAME, time.time() - start, Certificate("exhaustive", 0, "", text))
+    return Proved(NAME, time.time() - start, Certificate(CertificateKind.EXHAUSTIVE, 0, "", text))
 
 
 def _justice(problem: LivenessProblem) -> list[Expr]:

@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 import cvc5
@@ -23,7 +24,7 @@ from pumpproof.output import write_atomically
 from pumpproof.verify.certificates import Obligation, obligations
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved, Vacuous
+from pumpproof.verify.results import CertificateKind, Proved, Vacuous
 from pumpproof.verify.run import Outcome
 from pumpproof.verify.versions import solver_versions
 
@@ -37,19 +38,35 @@ def solver_version() -> str:
     return str(cvc5.__version__)
 
 
+class Answer(str, Enum):
+    """What the solver says about an obligation's script: `unsat` means the obligation holds; `error` is a
+    script it rejects (a bug in pumpproof's obligations)."""
+
+    UNSAT = "unsat"
+    SAT = "sat"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class ObligationCheck:
-    """cvc5's answer on one obligation: `unsat` means the obligation holds."""
+    """cvc5's answer on one obligation, with the solver's message for an error."""
 
     obligation: Obligation
     solver: str
-    answer: str
+    answer: Answer
     time_s: float
+    detail: str = ""
 
     @property
     def holds(self) -> bool:
         """True when the solver proved the obligation (its script is unsatisfiable)."""
-        return self.answer == "unsat"
+        return self.answer is Answer.UNSAT
+
+    @property
+    def said(self) -> str:
+        """The answer as the manifest and the table print it (`error: MESSAGE` for an error)."""
+        return f"error: {self.detail}" if self.answer is Answer.ERROR else self.answer.value
 
 
 @dataclass(frozen=True)
@@ -58,7 +75,7 @@ class CertifiedProof:
 
     requirement: str
     engine: str
-    kind: str
+    kind: CertificateKind
     k: int
     rounds: int | None
     checks: tuple[ObligationCheck, ...]
@@ -72,7 +89,7 @@ class CertifiedProof:
     @property
     def refuted(self) -> bool:
         """cvc5 refutes the proof: an obligation is `sat`, or a script it rejects (a bug either way)."""
-        return any(c.answer == "sat" or c.answer.startswith("error") for c in self.checks)
+        return any(c.answer in (Answer.SAT, Answer.ERROR) for c in self.checks)
 
     @property
     def unconfirmed(self) -> bool:
@@ -80,8 +97,8 @@ class CertifiedProof:
         return not self.ok and not self.refuted
 
 
-def check_script(script: str, timeout_s: float = 60.0) -> tuple[str, float]:
-    """cvc5's answer (`unsat`, `sat`, `unknown`, or `error: ...`) on an SMT-LIB 2 script, and the seconds it took."""
+def check_script(script: str, timeout_s: float = 60.0) -> tuple[Answer, str, float]:
+    """cvc5's answer on an SMT-LIB 2 script, its message for an error, and the seconds it took."""
     start = time.time()
     tm = cvc5.TermManager()
     solver = cvc5.Solver(tm)
@@ -96,9 +113,12 @@ def check_script(script: str, timeout_s: float = 60.0) -> tuple[str, float]:
             if out:
                 answers.append(out)
     except RuntimeError as err:  # cvc5 reports parse and logic errors as RuntimeError
-        return f"error: {err}", time.time() - start
-    answer = answers[-1] if answers else "error: the script has no (check-sat)"
-    return answer, time.time() - start
+        return Answer.ERROR, str(err), time.time() - start
+    if not answers:
+        return Answer.ERROR, "the script has no (check-sat)", time.time() - start
+    last = answers[-1]
+    known = {a.value: a for a in Answer if a is not Answer.ERROR}
+    return (known[last], "", time.time() - start) if last in known else (Answer.ERROR, last, time.time() - start)
 
 
 def recheck(
@@ -108,8 +128,8 @@ def recheck(
     name = f"{SOLVER} {solver_version()}"
     out = []
     for ob in obligations_:
-        answer, took = check_script(ob.script, timeout_s)
-        out.append(ObligationCheck(ob, name, answer, took))
+        answer, detail, took = check_script(ob.script, timeout_s)
+        out.append(ObligationCheck(ob, name, answer, took, detail))
     return out
 
 
@@ -168,7 +188,7 @@ def manifest(proofs: Sequence[CertifiedProof], model: str) -> dict[str, object]:
                 "file": file_name(proof.requirement, c.obligation.name),
                 "sha256": hashlib.sha256(c.obligation.script.encode()).hexdigest(),
                 "expected": "unsat",
-                "answer": c.answer,
+                "answer": c.said,
                 "solver": c.solver,
                 "time_s": round(c.time_s, 4),
             }
@@ -178,7 +198,7 @@ def manifest(proofs: Sequence[CertifiedProof], model: str) -> dict[str, object]:
             {
                 "id": proof.requirement,
                 "engine": proof.engine,
-                "kind": proof.kind,
+                "kind": proof.kind.value,
                 "k": proof.k,
                 "rounds": proof.rounds,
                 "rechecked": proof.ok,

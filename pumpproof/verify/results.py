@@ -50,16 +50,28 @@ class Trace:
         return len(self.steps) - 1
 
 
+class CertificateKind(str, Enum):
+    """What a proof's evidence is. INDUCTIVE: Init -> Inv, Inv & Trans -> Inv', Inv -> not Bad. K_INDUCTIVE: Inv
+    holds on the first k states and k consecutive Inv-states force the next one. EXHAUSTIVE: every reachable
+    state was enumerated (no invariant to re-check)."""
+
+    INDUCTIVE = "inductive"
+    K_INDUCTIVE = "k-inductive"
+    EXHAUSTIVE = "exhaustive"
+
+    def __str__(self) -> str:  # reports and templates print the kind as written
+        return self.value
+
+
 @dataclass(frozen=True)
 class Certificate:
     """Evidence for PROVED: an invariant over the frame variables that an independent solver can re-check.
 
-    kind "inductive": Init -> Inv, Inv & Trans -> Inv', Inv -> not Bad.
-    kind "k-inductive": Inv holds on the first k states and k consecutive Inv-states force the next one.
-    `invariant_smt2` is an SMT-LIB 2 term over the frame variables; `invariant_text` is for humans.
+    `invariant_smt2` is an SMT-LIB 2 term over the frame variables (empty for EXHAUSTIVE); `invariant_text`
+    is for humans.
     """
 
-    kind: str
+    kind: CertificateKind
     k: int
     invariant_smt2: str
     invariant_text: str
@@ -126,3 +138,19 @@ class Vacuous:
 
 
 Result = Proved | Violated | Vacuous | Unknown
+
+
+class Reachability(str, Enum):
+    """The answer to "can a run get there?" (a transition firing, a value occurring, a trigger, a fair run):
+    REACHED with a replayed witness run, UNREACHABLE when proved, UNDECIDED when no engine answered."""
+
+    REACHED = "reached"
+    UNREACHABLE = "unreachable"
+    UNDECIDED = "undecided"
+
+    @staticmethod
+    def of(result: Result) -> Reachability:
+        """The answer of a reachability question asked as the safety problem "never gets there"."""
+        if isinstance(result, Violated):
+            return Reachability.REACHED
+        return Reachability.UNREACHABLE if isinstance(result, Proved) else Reachability.UNDECIDED

@@ -24,7 +24,7 @@ from pumpproof.verify.problem import (
     range_conditions,
     ranges_formula,
 )
-from pumpproof.verify.results import Proved, Result, Unknown, Vacuous, Violated
+from pumpproof.verify.results import Proved, Reachability, Result, Unknown, Vacuous, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
 
 Progress = Callable[[str], None]
@@ -200,16 +200,16 @@ class _FairRuns:
 
     def __init__(self, system: TransitionSystem, assumed: tuple[Expr, ...], options: Options, stutter: bool) -> None:
         self.system, self.assumed, self.options, self.stutter = system, assumed, options, stutter
-        self.answer: bool | None = None
+        self.answer: Reachability | None = None
 
     def exist(self) -> bool:
+        """False only when it is proved that no fair infinite run exists (a found run or Unknown is not that)."""
         if self.answer is None:
             anything = Requirement("MODEL.FAIR-RUNS", "some fair infinite run exists", "pumpproof", FALSE, "false")
             problem = replace(liveness_problem(self.system, anything), assumed=self.assumed, stutter=self.stutter)
             result = verdict(problem, self.options)
-            # Only a proof that no fair run exists makes liveness proofs vacuous; a found run or Unknown does not.
-            self.answer = not isinstance(result, Proved)
-        return self.answer
+            self.answer = Reachability.of(result)
+        return self.answer is not Reachability.UNREACHABLE
 
 
 def _timed(

@@ -55,7 +55,7 @@ from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, confirm, race, verdict
 from pumpproof.verify.problem import SafetyProblem, conj, neg
 from pumpproof.verify.replay import moves, replay_steps
-from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
+from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
 from pumpproof.verify.steps import can_step
 from pumpproof.verify.unroll import Unrolling
 
@@ -193,7 +193,7 @@ def _initial(problem: SafetyProblem, budget: Budget) -> Result:
     if answer == z3.sat:
         return Violated(INIT_ENGINE, time.time() - start, unroll.trace(solver.model(), 1))
     if answer == z3.unsat:
-        cert = Certificate("inductive", 1, "false", "false (no state meets the initial condition)")
+        cert = Certificate(CertificateKind.INDUCTIVE, 1, "false", "false (no state meets the initial condition)")
         return Proved(INIT_ENGINE, time.time() - start, cert)
     return Unknown(INIT_ENGINE, time.time() - start, f"z3: {solver.reason_unknown()}")
 

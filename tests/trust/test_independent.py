@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.verify.certificates import obligations
-from pumpproof.verify.independent import MANIFEST, certify, check_script, recheck, write_bundle
+from pumpproof.verify.independent import MANIFEST, Answer, certify, check_script, recheck, write_bundle
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved
 from pumpproof.verify.run import Checker, Options
@@ -42,8 +42,10 @@ def test_cvc5_rejects_an_invariant_that_is_not_inductive(corrected) -> None:  # 
 
 
 def test_check_script_reports_errors_instead_of_raising() -> None:
-    answer, _ = check_script("(set-logic ALL)\n(assert (> x 0))\n(check-sat)\n")
-    assert answer.startswith("error:") and "x" in answer
+    answer, detail, _ = check_script("(set-logic ALL)\n(assert (> x 0))\n(check-sat)\n")
+    assert answer is Answer.ERROR and "x" in detail
+    assert check_script("(set-logic ALL)\n(check-sat)\n(check-sat)\n")[0] is Answer.SAT
+    assert check_script("(set-logic ALL)\n")[:2] == (Answer.ERROR, "the script has no (check-sat)")
     assert check_script("(set-logic ALL)\n(declare-fun x () Int)\n(assert (> x x))\n(check-sat)\n")[0] == "unsat"
 
 

@@ -63,7 +63,7 @@ def _cvc5_agrees(problem: SafetyProblem, result: Result, case: Generated) -> Non
     """A proof's obligations are unsat for cvc5 too (a solver sharing no code with Z3)."""
     if isinstance(result, Proved) and result.certificate.invariant_smt2:
         checks = recheck(problem, obligations(problem, result.certificate), TIMEOUT_S)
-        failed = [f"{c.obligation.name}: {c.answer}" for c in checks if not c.holds]
+        failed = [f"{c.obligation.name}: {c.said}" for c in checks if not c.holds]
         assert not failed, f"cvc5 rejects the {result.engine} certificate ({'; '.join(failed)})\n{case}"
 
 

@@ -15,7 +15,7 @@ from pumpproof.lang.ir import BOOL, Binary, Const, EnumType, Expr, Fired, Op, Tr
 from pumpproof.lang.location import Location
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved, Result, Violated
+from pumpproof.verify.results import Reachability, Result, Violated
 from pumpproof.verify.runs import Check, Runs, runs
 
 
@@ -28,11 +28,9 @@ class Finding:
     loc: Location | None = None
 
     @property
-    def reached(self) -> bool | None:
-        """True with a witness, False when proved unreachable, None when undecided."""
-        if isinstance(self.result, Violated):
-            return True
-        return False if isinstance(self.result, Proved) else None
+    def reachability(self) -> Reachability:
+        """Reached (with a witness run), proved unreachable, or undecided."""
+        return Reachability.of(self.result)
 
 
 @dataclass(frozen=True)
@@ -51,12 +49,12 @@ class LintReport:
     @property
     def dead_transitions(self) -> tuple[Finding, ...]:
         """Transitions proved never to fire."""
-        return tuple(f for f in self.transitions if f.reached is False)
+        return tuple(f for f in self.transitions if f.reachability is Reachability.UNREACHABLE)
 
     @property
     def unreached_values(self) -> tuple[Finding, ...]:
         """Enum values (`var == Value`) proved never to occur."""
-        return tuple(f for f in self.enum_values if f.reached is False)
+        return tuple(f for f in self.enum_values if f.reachability is Reachability.UNREACHABLE)
 
     @property
     def stops(self) -> tuple[Check, ...]:
@@ -66,8 +64,8 @@ class LintReport:
     @property
     def undecided(self) -> tuple[Finding, ...]:
         """Questions no engine answered in time."""
-        checks = (Finding(c.id, c.result) for c in self.runs.checks)
-        return tuple(f for f in (*self.transitions, *self.enum_values, *checks) if f.reached is None)
+        asked = (*self.transitions, *self.enum_values, *(Finding(c.id, c.result) for c in self.runs.checks))
+        return tuple(f for f in asked if f.reachability is Reachability.UNDECIDED)
 
     @property
     def findings(self) -> bool:

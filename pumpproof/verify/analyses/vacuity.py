@@ -23,7 +23,7 @@ from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import is_past
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import MonitorBuilder, SafetyProblem
-from pumpproof.verify.results import Proved, Result, Trace, Unknown, Violated
+from pumpproof.verify.results import Reachability, Result, Trace, Unknown, Violated
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,9 @@ class TriggerCheck:
     result: Result
 
     @property
-    def reachable(self) -> bool | None:
-        """True with a witness, False when proved unreachable, None when undecided."""
-        if isinstance(self.result, Violated):
-            return True
-        return False if isinstance(self.result, Proved) else None
+    def reachability(self) -> Reachability:
+        """Reached (with a witness run), proved unreachable, or undecided."""
+        return Reachability.of(self.result)
 
 
 @dataclass(frozen=True)
@@ -52,17 +50,17 @@ class VacuityResult:
     @property
     def vacuous(self) -> bool:
         """True when some trigger is proved unreachable: that part of the requirement can never be exercised."""
-        return any(c.reachable is False for c in self.checks)
+        return any(c.reachability is Reachability.UNREACHABLE for c in self.checks)
 
     @property
     def decided(self) -> bool:
         """True when every trigger's reachability is known."""
-        return all(c.reachable is not None for c in self.checks)
+        return all(c.reachability is not Reachability.UNDECIDED for c in self.checks)
 
     @property
     def unreached(self) -> tuple[TriggerCheck, ...]:
         """The triggers proved unreachable."""
-        return tuple(c for c in self.checks if c.reachable is False)
+        return tuple(c for c in self.checks if c.reachability is Reachability.UNREACHABLE)
 
     def witnesses(self) -> tuple[Trace, ...]:
         """A replayed run reaching each reachable trigger."""

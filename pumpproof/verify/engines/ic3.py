@@ -19,7 +19,7 @@ from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.engines import bmc
 from pumpproof.verify.engines.bmc import shortest_violation
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved, Result, Unknown, Violated
+from pumpproof.verify.results import CertificateKind, Proved, Result, Unknown, Violated
 
 NAME = "ic3"
 
@@ -67,7 +67,7 @@ def check(problem: SafetyProblem, budget: Budget, lemmas: z3.BoolRef | None = No
         body = interpretation(fp.get_answer(), cur)
         if lemmas is not None:
             body = z3.And(body, lemmas)
-        return Proved(NAME, time.time() - start, certificate(enc, z3.simplify(body), "inductive", 1))
+        return Proved(NAME, time.time() - start, certificate(enc, z3.simplify(body), CertificateKind.INDUCTIVE, 1))
     if answer == z3.sat:
         hint = max(len(fp.get_rules_along_trace()) - 2, 0)
         trace = shortest_violation(problem, hint, budget)

@@ -19,7 +19,7 @@ from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.engines import ic3
 from pumpproof.verify.engines.houdini import candidates, filter_inductive
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved, Result, Search, Unknown, Violated
+from pumpproof.verify.results import CertificateKind, Proved, Result, Search, Unknown, Violated
 from pumpproof.verify.unroll import Unrolling
 
 NAME = "kind"
@@ -49,9 +49,8 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
         base.add(z3.Not(unroll.bad(k - 1)), unroll.trans(k))
         if _step_holds(enc, unroll, lemmas, k, budget):
             invariant = z3.And(z3.Not(enc.bad), *(_needed(enc, mined) if k == 1 else mined))
-            return Proved(
-                NAME, time.time() - start, certificate(enc, invariant, "inductive" if k == 1 else "k-inductive", k)
-            )
+            kind = CertificateKind.INDUCTIVE if k == 1 else CertificateKind.K_INDUCTIVE
+            return Proved(NAME, time.time() - start, certificate(enc, invariant, kind, k))
         if budget.expired():
             return Unknown(NAME, time.time() - start, "timeout in the induction step", k, Search.INDUCTION)
     result = ic3.check(problem, budget, lemmas)
