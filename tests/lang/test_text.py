@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from pumpproof.lang.parser import parse_requirements
 from pumpproof.lang.syntax import DefineDecl
 from pumpproof.lang.text import fully_parenthesised
-from pumpproof.testing import ltl_formulas, vocabularies
 from tests.helpers import ROOT, formula_syntax
+from tests.strategies import ltl_formulas, vocabularies
 
 SHIPPED = sorted(
     p

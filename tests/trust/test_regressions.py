@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
-from pumpproof.testing import Generated
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.run import check_all
-from tests.verify.test_differential import check_case
+from tests.oracle import check_case
+from tests.strategies import Generated
 
 REGRESSIONS = Path(__file__).parent / "regressions"
 CASES = sorted(REGRESSIONS.glob("*.pump"))

@@ -18,7 +18,6 @@ import pytest
 from hypothesis import event, given, settings
 
 from pumpproof.lang.ir import FALSE, TransitionSystem
-from pumpproof.testing import Generated, deadlock_generated, no_run_generated, time_generated
 from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import evaluate
@@ -27,7 +26,8 @@ from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Result, Vacuous, Verdict
 from pumpproof.verify.run import Checker, problem_for
-from tests.verify.test_differential import COMMON, SOAK, TIMEOUT_S, _parse, check_case, model_gap
+from tests.oracle import COMMON, SOAK, TIMEOUT_S, check_case, model_gap, parse_case
+from tests.strategies import Generated, deadlock_generated, no_run_generated, time_generated
 
 NO_RUN_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_NO_RUN", 3_000)) if SOAK else 60
 DEADLOCK_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_DEADLOCK", 3_000)) if SOAK else 60
@@ -46,7 +46,7 @@ def _truth(problem: SafetyProblem | LivenessProblem) -> Result:
 def _check_runs(case: Generated) -> str:
     """A clock-free model's initial state and deadlocks, and the `Checker`'s verdict on its requirement, against
     the explicit graph; returns what the runs do ('no initial state', 'deadlock', ...)."""
-    system, req = _parse(case)
+    system, req = parse_case(case)
     graph = explicit.reachable_graph(SafetyProblem(f"{system.name}: runs", system, FALSE))
     checker = Checker(system, OPTIONS)
     facts, outcome = checker.facts, checker.check(req)
@@ -82,7 +82,7 @@ def _check_time(case: Generated) -> str:
     """MODEL.TIME against `explicit.time_stops`: never proved where a digitized run shows time stopping, and,
     where digitization is exact (no `time_gap`), violated exactly then; a deadline requirement is then never
     PROVED (it holds only because time stops: VACUOUS). Returns what was found."""
-    system, req = _parse(case)
+    system, req = parse_case(case)
     stop = explicit.time_stops(system)
     checker = Checker(system, OPTIONS)
     facts, outcome = checker.facts, checker.check(req)
@@ -139,7 +139,7 @@ def test_deadlocks_under_open_deadlines() -> None:
     def run(case: Generated) -> None:
         check_case(case)
         found = _check_runs(case)
-        p = problem_for(*_parse(case))
+        p = problem_for(*parse_case(case))
         if _truth(p).verdict is not _truth(replace(p, stutter=False)).verdict:
             found += ", decided by the frozen runs"
         event(found)

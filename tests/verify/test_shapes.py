@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
-from pumpproof.testing import Generated, clocked_liveness_generated, generated, liveness_generated
 from pumpproof.verify.problem import compile_requirement, is_safety
+from tests.strategies import Generated, clocked_liveness_generated, generated, liveness_generated
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)

@@ -1,4 +1,4 @@
-"""Shared fixtures for the trust tests: the shipped Spectrum models and their requirements."""
+"""Fixtures every test folder shares: the shipped Spectrum model and its requirements."""
 
 from __future__ import annotations
 

@@ -1,0 +1,181 @@
+"""Third-party ground truth: pumpproof on models other people wrote, against the verdicts they recorded.
+
+Runs `pumpproof check FILE.moxi --certify --json` on every model of a suite folder (`models/*.moxi` and
+`verdicts.csv`, as in ../shared/thirdparty/kind2-moxi: `valid` = the bad states are unreachable =
+PROVED, `invalid` = VIOLATED), one process per case with a wall-clock limit, a few at a time. Every
+counterexample is replayed and every proof re-checked by cvc5 inside the command, as for `.pump` models.
+
+Prints the counts (correct PROVED, correct VIOLATED, UNKNOWN with reasons, refused input, WRONG), the
+total and median seconds, and the ratio of each case's time to the time ic3ia recorded for it (on
+another machine: read the ratios' spread, not their level). Exit 1 when any verdict is wrong (a PROVED
+on an `invalid` model, a VIOLATED on a `valid` one, or an answer that failed its independent check),
+else 0.
+
+Run: python benchmarks/thirdparty.py --suite ../shared/thirdparty/kind2-moxi [--sample 100] [--timeout 60]
+     [--jobs 2] [--only NAME]...
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+GRACE_S = 15.0
+"""Wall-clock seconds a case may run beyond its solver timeout (start-up, replay, cvc5) before it is killed."""
+
+
+@dataclass(frozen=True)
+class Case:
+    """One model of the suite and the verdict recorded for it."""
+
+    name: str
+    path: Path
+    expected: str
+    """PROVED or VIOLATED."""
+    ic3ia_s: float | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What pumpproof said on one case: `verdict` PROVED, VIOLATED, UNKNOWN, REFUSED (exit 2) or FAILED
+    (exit 4: an answer failed its independent check), with the reason for anything but a verdict."""
+
+    case: Case
+    verdict: str
+    seconds: float
+    reason: str = ""
+
+    @property
+    def wrong(self) -> bool:
+        """A verdict that contradicts the recorded one, or an answer pumpproof itself caught being wrong."""
+        return self.verdict == "FAILED" or self.verdict in {"PROVED", "VIOLATED"} - {self.case.expected}
+
+
+def read_suite(folder: Path) -> list[Case]:
+    """The cases of `folder`, in name order; a model without a recorded verdict is left out."""
+    expected = {"valid": "PROVED", "invalid": "VIOLATED"}
+    cases = []
+    with open(folder / "verdicts.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            path = folder / "models" / f"{row['name']}.moxi"
+            if path.is_file() and row["expected"] in expected:
+                seconds = float(row["ic3ia_s"]) if row.get("ic3ia_s") else None
+                cases.append(Case(row["name"], path, expected[row["expected"]], seconds))
+    return sorted(cases, key=lambda c: c.name)
+
+
+def sample(cases: list[Case], n: int | None) -> list[Case]:
+    """Every k-th case, so that a sample spreads over the suite's families and is the same on every run."""
+    if n is None or n >= len(cases):
+        return cases
+    step = len(cases) / n
+    return [cases[int(i * step)] for i in range(n)]
+
+
+def run_case(case: Case, timeout_s: float) -> Outcome:
+    """`pumpproof check` on one model, in its own process group (killed whole at the wall-clock limit)."""
+    with tempfile.TemporaryDirectory(prefix="pumpproof-thirdparty-") as tmp:
+        report = Path(tmp) / "result.json"
+        command = [sys.executable, "-m", "pumpproof", "check", str(case.path), "--certify"]
+        command += ["--timeout", str(timeout_s), "--json", str(report)]
+        start = time.time()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=timeout_s + GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return Outcome(case, "UNKNOWN", time.time() - start, f"killed after {timeout_s + GRACE_S:g} s")
+        seconds = time.time() - start
+        message = err.decode(errors="replace").strip().splitlines()
+        if proc.returncode == 2:
+            return Outcome(case, "REFUSED", seconds, message[0] if message else "exit 2")
+        if proc.returncode == 4 or not report.is_file():
+            return Outcome(case, "FAILED", seconds, " ".join(message[:2]) or f"exit {proc.returncode}")
+        return _verdict(case, json.loads(report.read_text()), seconds)
+
+
+def _verdict(case: Case, doc: dict[str, object], seconds: float) -> Outcome:
+    """The query's verdict from a JSON report (the built-in MODEL.* questions are not what the suite asks)."""
+    results = [r for r in doc["results"] if not str(r["id"]).startswith("MODEL.")]  # type: ignore[attr-defined]
+    verdicts = {r["verdict"] for r in results}
+    if not results:
+        return Outcome(case, "REFUSED", seconds, "the file has no query")
+    if "VIOLATED" in verdicts:
+        return Outcome(case, "VIOLATED", seconds)
+    if verdicts == {"PROVED"}:
+        return Outcome(case, "PROVED", seconds)
+    reasons = "; ".join(str(r.get("reason") or r["verdict"]) for r in results if r["verdict"] != "PROVED")
+    return Outcome(case, "UNKNOWN", seconds, reasons)
+
+
+def render(console: Console, outcomes: list[Outcome], wall_s: float) -> None:
+    """The summary table, the undecided and refused cases by reason, and every wrong case by name."""
+    counts = Counter((o.verdict, o.case.expected) for o in outcomes if not o.wrong)
+    table = Table(title=f"{len(outcomes)} third-party cases", show_header=True, header_style="bold")
+    for col in ("outcome", "cases"):
+        table.add_column(col)
+    table.add_row("correct PROVED", str(counts["PROVED", "PROVED"]))
+    table.add_row("correct VIOLATED", str(counts["VIOLATED", "VIOLATED"]))
+    table.add_row("UNKNOWN", str(sum(n for (v, _), n in counts.items() if v == "UNKNOWN")))
+    table.add_row("refused input (exit 2)", str(sum(n for (v, _), n in counts.items() if v == "REFUSED")))
+    wrong = sum(o.wrong for o in outcomes)
+    table.add_row("WRONG", str(wrong), style="bold red" if wrong else "")
+    times = [o.seconds for o in outcomes]
+    table.add_row("total / median seconds", f"{sum(times):.1f} / {statistics.median(times):.2f}" if times else "-")
+    ratios = [o.seconds / o.case.ic3ia_s for o in outcomes if o.case.ic3ia_s and o.verdict in ("PROVED", "VIOLATED")]
+    if ratios:
+        q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+        table.add_row("time / ic3ia's recorded time", f"median {q[1]:.1f}x (quartiles {q[0]:.1f}x, {q[2]:.1f}x)")
+    table.add_row("wall-clock seconds", f"{wall_s:.1f}")
+    console.print(table)
+    for kind in ("UNKNOWN", "REFUSED"):
+        reasons = Counter(o.reason.split(" (")[0][:100] for o in outcomes if o.verdict == kind)
+        for reason, n in reasons.most_common():
+            console.print(f"  {kind.lower()} x{n}: {reason}", markup=False, highlight=False)
+    for o in outcomes:
+        if o.wrong:
+            line = f"  WRONG {o.case.name}: {o.verdict}, recorded {o.case.expected} {o.reason}".rstrip()
+            console.print(line, style="red", markup=False, highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite and print the summary; 1 when any verdict is wrong."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--suite", type=Path, required=True, help="a folder with models/*.moxi and verdicts.csv")
+    ap.add_argument("--sample", type=int, help="run this many cases, spread evenly over the suite")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per solver question (default 60)")
+    ap.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
+    ap.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these cases")
+    args = ap.parse_args(argv)
+    cases = read_suite(args.suite)
+    if args.only:
+        cases = [c for c in cases if c.name in args.only]
+    cases = sample(cases, args.sample)
+    if not cases:
+        print(f"no cases in {args.suite}", file=sys.stderr)
+        return 2
+    start = time.time()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        outcomes = list(pool.map(lambda c: run_case(c, args.timeout), cases))
+    render(Console(width=140), outcomes, time.time() - start)
+    return 1 if any(o.wrong for o in outcomes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
