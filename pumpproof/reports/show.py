@@ -1,48 +1,34 @@
-"""`pumpproof show TRACE.json`: render the counterexamples of a saved JSON report again, without re-solving.
+"""Printing `pumpproof show`: a saved report's counterexamples, each with how far it was re-checked, and its graph.
 
-The report is validated first (json_report.load) and each counterexample replayed again on the
-model when its files are at hand (recheck): a reviewer sees either a re-checked run, drawn from
-the model, or a heading that says it shows what the report claims.
+`violated` picks the report's results that have a counterexample; `pumpproof.commands.show` replays them
+again (recheck) before they are rendered here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
 
 from pumpproof.errors import UsageError
 from pumpproof.reports import json_report
+from pumpproof.reports.counterexample import Counterexample
 from pumpproof.reports.graphs import trace_graph, write_graph
-from pumpproof.reports.recheck import recheck
 from pumpproof.reports.terminal import plain, render_evidence
 
-EXIT_CONFIRMED, EXIT_UNCONFIRMED = 0, 3
+
+@dataclass(frozen=True)
+class Shown:
+    """A counterexample to show; `replayed` completes "Replayed on the model by the interpreter: "."""
+
+    cx: Counterexample
+    replayed: str
+    confirmed: bool
 
 
-def show(
-    path: str,
-    console: Console,
-    graph: str | None = None,
-    requirement: str | None = None,
-    model: str | None = None,
-    requirements: str | None = None,
-) -> int:
-    """Print the step table and narrative of each counterexample in `path` (or of `requirement`).
-
-    Returns 0 when every one was replayed again on the report's model and requirement files (or on
-    `model` and `requirements`, the same files elsewhere), 3 when some could not be. `graph` (.svg,
-    .png or .dot) draws the shown counterexample; it needs exactly one, so name the requirement when
-    the report has several. A bad report, or a trace that does not replay, raises UsageError.
-    """
-    doc = json_report.load(path)
-    chosen = violated(doc, requirement)
-    if graph is not None and len(chosen) > 1:
-        ids = ", ".join(r["id"] for r in chosen)
-        raise UsageError(
-            f"--graph draws one counterexample, and {path} has {len(chosen)}", hint=f"add --id (one of {ids})"
-        )
-    shown = recheck(doc, chosen, model, requirements)
+def render(console: Console, path: str, doc: dict[str, Any], shown: list[Shown], graph: str | None = None) -> None:
+    """The report's model and command, then each counterexample's table and narrative; the first drawn to `graph`."""
     described = doc["model"]
     constants = ", ".join(f"{k}={json_report.value(v)}" for k, v in doc["constants"].items())
     where = f"model {described['name']} ({described.get('path', '?')})" + (f", {constants}" if constants else "")
@@ -52,7 +38,6 @@ def show(
     if graph is not None:
         write_graph(trace_graph(shown[0].cx, prefix=shown[0].cx.req_id), graph)
         console.print(plain(f"graph written to {graph}", "dim"))
-    return EXIT_CONFIRMED if all(s.confirmed for s in shown) else EXIT_UNCONFIRMED
 
 
 def violated(doc: dict[str, Any], requirement: str | None = None) -> list[dict[str, Any]]:

@@ -14,11 +14,11 @@ import pytest
 from rich.console import Console
 
 from pumpproof import cli
+from pumpproof.commands.show import show
 from pumpproof.lang.characters import HIDDEN
 from pumpproof.reports import html, junit, sarif, terminal
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import render, trace_graph
-from pumpproof.reports.show import show
 from pumpproof.verify.run import Outcome
 from pumpproof.verify.state_space import projection
 from tests.reports.conftest import TICK_MODEL, TICK_REQS, run_info, tick_outcome

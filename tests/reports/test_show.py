@@ -11,10 +11,10 @@ import pytest
 from rich.console import Console
 
 from pumpproof import cli
+from pumpproof.commands.show import show
 from pumpproof.errors import UsageError
 from pumpproof.reports import json_report
 from pumpproof.reports.counterexample import from_outcome
-from pumpproof.reports.show import show
 from pumpproof.reports.terminal import render_evidence
 from pumpproof.verify.results import Violated
 from tests.reports.conftest import RECALLED, REQS

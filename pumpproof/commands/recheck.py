@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pumpproof.errors import InternalError, ReplayError, UsageError
 from pumpproof.lang.ir import FALSE, Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements
-from pumpproof.reports.counterexample import Counterexample, from_json, from_outcome, trace_from_json
+from pumpproof.reports.counterexample import from_json, from_outcome, trace_from_json
+from pumpproof.reports.show import Shown
 from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem
@@ -32,15 +32,6 @@ from pumpproof.verify.runs import DEADLOCK_ID, DEADLOCK_TEXT, TIME_ID, TIME_TEXT
 RUNS_TEXT = {DEADLOCK_ID: DEADLOCK_TEXT, TIME_ID: TIME_TEXT}
 """The built-in questions about the model's runs whose findings have counterexamples."""
 TIME_CLAIM = "that time cannot pass after the last one is the report's claim (`pumpproof lint` decides it again)"
-
-
-@dataclass(frozen=True)
-class Shown:
-    """A counterexample to show; `replayed` completes "Replayed on the model by the interpreter: "."""
-
-    cx: Counterexample
-    replayed: str
-    confirmed: bool
 
 
 def recheck(
