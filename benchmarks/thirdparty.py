@@ -12,7 +12,7 @@ on an `invalid` model, a VIOLATED on a `valid` one, or an answer that failed its
 else 0.
 
 Run: python benchmarks/thirdparty.py --suite ../shared/thirdparty/kind2-moxi [--sample 100] [--timeout 60]
-     [--jobs 2] [--only NAME]...
+     [--jobs 2] [--only NAME]... [--if-present]
 """
 
 from __future__ import annotations
@@ -162,7 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per solver question (default 60)")
     ap.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
     ap.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these cases")
+    ap.add_argument("--if-present", action="store_true", help="a suite folder that does not exist is not an error")
     args = ap.parse_args(argv)
+    if args.if_present and not (args.suite / "verdicts.csv").is_file():
+        print(f"no third-party suite at {args.suite}: nothing to run")
+        return 0
     cases = read_suite(args.suite)
     if args.only:
         cases = [c for c in cases if c.name in args.only]
