@@ -2,7 +2,7 @@
 
 The trace graph has one node per step: its short label shows what changed (highlighted) and the
 facts the requirement reads; the full valuation is the node's tooltip. The state-space view
-draws the reachable states projected onto a few variables (verify.explicit computes them) with
+draws the reachable states projected onto a few variables (verify.state_space computes them) with
 the counterexample's path overlaid. Output is deterministic: names come from step indices and
 sorted values, never from ids or hashes.
 
@@ -188,7 +188,7 @@ def default_variables(state: dict[str, Value]) -> tuple[str, ...]:
 def state_space_graph(
     variables: Sequence[str], reachable: nx.DiGraph | None, cx: Counterexample | None, prefix: str = "ss"
 ) -> graphviz.Digraph:
-    """The projected reachable states (from verify.explicit.projected_graph) with `cx`'s path in blue.
+    """The projected reachable states (from verify.state_space.projected_graph) with `cx`'s path in blue.
 
     With `reachable` None (clocks, too many states) only the counterexample's path is projected.
     """

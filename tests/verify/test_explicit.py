@@ -11,10 +11,10 @@ from pumpproof.lang.load import parse_model_text
 from pumpproof.lang.text import expr_text
 from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.explicit import StateSpace, reachable_graph, time_stops
+from pumpproof.verify.explicit import time_stops
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Unknown
-from pumpproof.verify.state_space import projected_graph, time_scaled
+from pumpproof.verify.state_space import StateSpace, projected_graph, reachable_graph, time_scaled
 
 # Two timers with constants 4 and 10 (gcd 2) and a mode that depends on which fires first.
 TIMERS = """

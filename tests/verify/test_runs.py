@@ -26,6 +26,7 @@ from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Result, Vacuous, Verdict
 from pumpproof.verify.run import Checker, problem_for
+from pumpproof.verify.state_space import reachable_graph
 from tests.oracle import COMMON, SOAK, TIMEOUT_S, check_case, model_gap, parse_case
 from tests.strategies import Generated, deadlock_generated, no_run_generated, time_generated
 
@@ -47,7 +48,7 @@ def _check_runs(case: Generated) -> str:
     """A clock-free model's initial state and deadlocks, and the `Checker`'s verdict on its requirement, against
     the explicit graph; returns what the runs do ('no initial state', 'deadlock', ...)."""
     system, req = parse_case(case)
-    graph = explicit.reachable_graph(SafetyProblem(f"{system.name}: runs", system, FALSE))
+    graph = reachable_graph(SafetyProblem(f"{system.name}: runs", system, FALSE))
     checker = Checker(system, OPTIONS)
     facts, outcome = checker.facts, checker.check(req)
     initial = [n for n, first in graph.nodes(data="initial") if first]

@@ -9,11 +9,11 @@ from pumpproof.lang.ir import FALSE
 from pumpproof.lang.load import parse_model_text
 from pumpproof.reports.lint import render as render_lint
 from pumpproof.verify.analyses.lint import lint
-from pumpproof.verify.explicit import reachable_graph
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Proved, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID, Stop
+from pumpproof.verify.state_space import reachable_graph
 from tests.helpers import STUCK
 
 OPTIONS = Options(timeout_s=30)
