@@ -58,7 +58,10 @@ class ClockType:
 
 @dataclass(frozen=True)
 class NumType:
-    """The type of integer arithmetic whose range is not declared (literals, sums, constants)."""
+    """Integers without a declared range: unbounded variables and inputs (`var n: int`), literals, sums, constants.
+
+    Engines reason about them in linear integer arithmetic; MODEL.RANGES does not apply to them, and the
+    explicit-state checker and `extrapolate`, which need finitely many values, refuse models that declare them."""
 
     def __str__(self) -> str:
         return "int"
@@ -408,6 +411,11 @@ class TransitionSystem:
     def clocks(self) -> tuple[Var, ...]:
         """Clock variables."""
         return tuple(v for v in self.variables if isinstance(v.type, ClockType))
+
+    @property
+    def unbounded(self) -> tuple[Var, ...]:
+        """Variables and inputs of unbounded integer type (`int`)."""
+        return tuple(v for v in self.variables if isinstance(v.type, NumType))
 
     @property
     def timed(self) -> bool:

@@ -48,7 +48,7 @@ from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
-from pumpproof.verify.steps import combinations
+from pumpproof.verify.steps import combinations, refuse_unbounded
 
 NAME = "explicit"
 DEFAULT_MAX_STATES = 200_000
@@ -90,6 +90,7 @@ class StateSpace:
         digitization must also tell apart. A clock cap above `max_states` is refused (UnsupportedError)
         before any state is built: every state then tries that many delays, so the work grows with its square."""
         system = problem.system
+        refuse_unbounded(system, "the explicit-state checker enumerates every value of every variable")
         self.problem = problem
         self.system = system
         self.clocks = [v.name for v in system.clocks]

@@ -20,6 +20,7 @@ from pumpproof.lang.ir import (
     ClockType,
     EnumType,
     IntType,
+    NumType,
     Transition,
     TransitionSystem,
     Type,
@@ -190,4 +191,6 @@ def _fits(t: Type, value: Value | None) -> bool:
         return value in t.values
     if isinstance(t, IntType):
         return isinstance(value, int) and not isinstance(value, bool) and t.lo <= value <= t.hi
+    if isinstance(t, NumType):
+        return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
