@@ -376,7 +376,9 @@ class TransitionSystem:
     """A pump model after elaboration: arrays flattened, `for` loops unrolled, constants folded.
 
     `assumptions` constrain the environment at each step (read the pre-state and the step's inputs);
-    `invariants` must hold in every state (with clocks they bound how long time may pass).
+    `invariants` must hold in every state (with clocks they bound how long time may pass);
+    `initial` constrains the first state beyond the variables' `init` values (it reads state variables only:
+    a relational initial condition, as MoXI's `:init`).
     `terminals` describe states where the model may stop on purpose (`lint` does not call them deadlocks).
     `defines` are named expressions the property file may use. `monitors` are empty in a parsed
     model and filled by the verifier's property compilation.
@@ -388,6 +390,7 @@ class TransitionSystem:
     transitions: tuple[Transition, ...]
     assumptions: tuple[Expr, ...] = ()
     invariants: tuple[Expr, ...] = ()
+    initial: tuple[Expr, ...] = ()
     terminals: tuple[Expr, ...] = ()
     defines: dict[str, Expr] = field(default_factory=dict)
     enums: tuple[EnumType, ...] = ()

@@ -163,11 +163,11 @@ class StateSpace:
         self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None, elapsed: int = 0
     ) -> Iterator[Node]:
         """The frames for `state` (one per admissible choice of free monitors); none when the step is ruled out
-        (the initial state must meet the assumptions and invariants too)."""
+        (the initial state must meet the initial condition, the assumptions and the invariants too)."""
         values = {**state, **dict(inputs)}
-        if before is None and not (
-            all(evaluate(a, Frame(values, None, 0)) for a in self.system.assumptions)
-            and all(evaluate(i, Frame(values, None, 0)) for i in self.system.invariants)
+        if before is None and not all(
+            evaluate(c, Frame(values, None, 0))
+            for c in (*self.system.initial, *self.system.assumptions, *self.system.invariants)
         ):
             return
         constraint = self.problem.initial if before is None else self.problem.constraint

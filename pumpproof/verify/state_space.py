@@ -90,7 +90,7 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
     compared = [c for t in system.transitions for c in polar_comparisons(t.guard)]
     compared += [(c, p) for t in system.transitions for u in t.updates for c, _ in polar_comparisons(u.value)
                  for p in (True, False)]  # fmt: skip
-    compared += [c for e in (*system.invariants, *system.assumptions) for c in polar_comparisons(e)]
+    compared += [c for e in (*system.invariants, *system.assumptions, *system.initial) for c in polar_comparisons(e)]
     constants = [int(u.value.value) for t in system.transitions for u in t.updates
                  if u.target in clocks and isinstance(u.value, Const)]  # fmt: skip
     for cmp, positive in compared:
@@ -128,4 +128,5 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
         ),
         invariants=tuple(rewrite(i, scale) for i in system.invariants),
         assumptions=tuple(rewrite(a, scale) for a in system.assumptions),
+        initial=tuple(rewrite(i, scale) for i in system.initial),
     )

@@ -106,6 +106,7 @@ class Scaling:
             ),
             assumptions=tuple(self.expr(a) for a in s.assumptions),
             invariants=tuple(self.expr(i) for i in s.invariants),
+            initial=tuple(self.expr(i) for i in s.initial),
             terminals=tuple(self.expr(i) for i in s.terminals),
             monitors=tuple(
                 replace(
