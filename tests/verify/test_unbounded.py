@@ -97,6 +97,16 @@ def test_check_leaves_deadlocks_unchecked_when_an_unbounded_input_cannot_be_list
     assert any("deadlocks not checked" in a for a in outcome.assumptions)
 
 
+@pytest.mark.parametrize("wide", ["int", "0..10000"])
+def test_ranges_are_decided_when_the_inputs_a_step_reads_are_too_many_to_list(wide: str) -> None:
+    # Regression: MODEL.RANGES was asked with the stutter step, which lists those inputs: the engines crashed.
+    model = f"var n: 0..3 = 0\ninput p: {wide}\ntransition inc when n < 3 and p > 5 do n := n + 1\n"
+    system = parse_model_text(model, "wide.pump")
+    reqs = parse_requirements_text('requirement R text "t" source "s" always n <= 3', "wide.req", system)
+    outcomes = {o.requirement.id: o.result for o in check_all(system, reqs, Options(timeout_s=30))}
+    assert isinstance(outcomes["MODEL.RANGES"], Proved) and isinstance(outcomes["R"], Proved)
+
+
 def test_the_explicit_checker_refuses_unbounded_integers() -> None:
     p = problem(COUNTER, "always n < 5")
     result = explicit.check(p, Budget.seconds(10))
