@@ -124,9 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _model_arguments(p: argparse.ArgumentParser, requirements: bool) -> None:
-    p.add_argument("model", help="the model (.pump)")
+    p.add_argument("model", help="the model (.pump, or .moxi)")
     if requirements:
-        p.add_argument("requirements", help="the requirements (.req)")
+        p.add_argument("requirements", nargs="?", help="the requirements (.req; a .moxi model brings its queries)")
     p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE", help="override a model constant"
     )
@@ -335,8 +335,9 @@ def _check(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     if args.command == "certify" and not args.certificates:
         args.certificates = f"{Path(args.model).stem}.certificates"
     certify = args.certify or bool(args.certificates)
-    inputs = [args.model, args.requirements]
     system, reqs = _load(args)
+    args.requirements = reqs.path  # a .moxi model's requirements are its queries: the model file
+    inputs = [args.model, args.requirements]
     ids = [RANGES_ID, DEADLOCK_ID, TIME_ID, *(r.id for r in reqs.requirements)]
     files, folders = _planned_outputs(args, ids, inputs)
     refuse_clashes(files, folders, inputs)
