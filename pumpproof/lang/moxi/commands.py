@@ -190,12 +190,10 @@ def _name(e: SExpr, what: str) -> Atom:
         raise fail(
             f"the name {e.text} ends with a prime", e, f"{e.text} is the next value of {e.base}; declare {e.base}"
         )
-    bad = next((c for c in e.text if c in RESERVED_CHARACTERS), None)
-    if bad is not None or e.text.startswith(RESERVED_PREFIX) or e.text in ("true", "false") or not e.text:
-        reason = f"'{bad}'" if bad else f"names starting with '{RESERVED_PREFIX}'" if e.text else "the empty name"
-        hint = f"rename it: {reason} is reserved by pumpproof (for the steps of a run and its next values)"
-        if e.text in ("true", "false"):
-            hint = f"{e.text} is a Boolean constant: rename it"
+    if e.text in ("true", "false"):
+        raise fail(f"the name {e.text} cannot be used for {what}", e, f"{e.text} is a Boolean constant: rename it")
+    if not e.text or e.text.startswith(RESERVED_PREFIX) or any(c in RESERVED_CHARACTERS for c in e.text):
+        hint = f"rename it: pumpproof names the steps of x x@3, its next value x', its own variables {RESERVED_PREFIX}x"
         raise unsupported(f"the name |{e.text}| cannot be used for {what}", e, hint)
     return e
 
@@ -203,12 +201,12 @@ def _name(e: SExpr, what: str) -> Atom:
 def _sort(e: SExpr) -> Type:
     if isinstance(e, Atom) and e.text in SORTS:
         return SORTS[e.text]
-    text = (
-        e.text
-        if isinstance(e, Atom)
-        else "(" + " ".join(i.text if isinstance(i, Atom) else "(...)" for i in e.items) + ")"
-    )
-    raise unsupported(f"the sort {text} is not supported", e, f"supported sorts: Bool and Int ({LOGIC})")
+    raise unsupported(f"the sort {_written(e)} is not supported", e, f"supported sorts: Bool and Int ({LOGIC})")
+
+
+def _written(e: SExpr) -> str:
+    """An s-expression as text, for messages."""
+    return e.text if isinstance(e, Atom) else "(" + " ".join(_written(i) for i in e.items) + ")"
 
 
 def _signature(value: SExpr, what: str, seen: dict[str, Location]) -> tuple[Declared, ...]:

@@ -44,6 +44,11 @@ from pumpproof.lang.parser import is_requirement_id
 from pumpproof.lang.walk import var_names
 
 STEP = "step"
+ONE_STATE = {
+    "reachable": "a reachability condition is about one state (two-state conditions are not supported)",
+    "current": "a :current condition is about the first state",
+}
+"""Why these check-system formulas may not read next values."""
 MAX_FORMULA_TEXT = 200
 """The most characters of a reachability condition's MoXI text shown as a requirement's formula."""
 
@@ -69,6 +74,8 @@ def read_moxi(text: str, filename: str) -> MoxiModel:
     if not queries:
         hint = "add :reachable (r F) :query (q (r)): the query asks whether a state satisfying F is reachable"
         raise fail(f"the check-system of {check.system} has no query: nothing to check", check.loc, hint)
+    for named in check.formulas.values():  # every named formula is read, also one no query uses
+        formula(named.formula, _scope(flat, named, ONE_STATE.get(named.kind)))
     assumed, current = _shared(queries)
     assumptions = [formula(a.formula, _scope(flat, a)) for a in assumed]
     nexts = {next_name(v.name) for v in flat.variables}
@@ -76,7 +83,7 @@ def read_moxi(text: str, filename: str) -> MoxiModel:
     states = [a for a in assumptions if not var_names(a) & nexts]
     initial = flat.init
     if current is not None:  # MoXI 0.1: a query with :current C starts where C holds, instead of the :init
-        initial = (formula(current.formula, _scope(flat, current, "a :current condition is about the first state")),)
+        initial = (formula(current.formula, _scope(flat, current, ONE_STATE["current"])),)
     system = _system(Path(filename).stem, flat, steps, states, initial, check)
     reqs = tuple(_requirement(q, reach, flat, text, filename, check) for q, (reach, _, _) in queries)
     return MoxiModel(system, RequirementSet(filename, reqs))
@@ -149,8 +156,7 @@ def _requirement(
     if clash is not None:
         hint = "the verifier names its own variables QUERY.name: rename the query"
         raise unsupported(f"the query name {q.name} is the prefix of the variable {clash}", q.loc, hint)
-    primes = "a reachability condition is about one state (two-state conditions are not supported)"
-    conditions = [formula(r.formula, _scope(flat, r, primes)) for r in reach]
+    conditions = [formula(r.formula, _scope(flat, r, ONE_STATE["reachable"])) for r in reach]
     sources = [_source(text, r) for r in reach]
     if len(conditions) == 1:
         bad, shown = conditions[0], sources[0]
