@@ -101,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _model_arguments(p: argparse.ArgumentParser, requirements: bool) -> None:
-    p.add_argument("model", help="the model (.pump)")
+    p.add_argument("model", help="the model (.pump, or .moxi)")
     if requirements:
-        p.add_argument("requirements", help="the requirements (.req)")
+        p.add_argument("requirements", nargs="?", help="the requirements (.req; a .moxi model brings its queries)")
     p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE", help="override a model constant"
     )

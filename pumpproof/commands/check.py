@@ -31,8 +31,9 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     and the writes."""
     if args.command == "certify" and not args.certificates:
         args.certificates = f"{Path(args.model).stem}.certificates"
-    inputs = [args.model, args.requirements]
     system, reqs = load(args)
+    args.requirements = reqs.path  # a .moxi model's requirements are its queries: the model file
+    inputs = [args.model, args.requirements]
     ids = [RANGES_ID, DEADLOCK_ID, TIME_ID, *(r.id for r in reqs.requirements)]
     files, folders = requested(args).planned(ids, inputs)
     refuse_clashes(files, folders, inputs)

@@ -154,12 +154,14 @@ class _Model:
                 return self.enum(owner, t)
             case s.NamedT(name=name) if name in self.scope.types:
                 return self.scope.types[name]
-            case s.NamedT(name="int" | "integer" | "nat"):
-                hint = "integer types need bounds: write lo..hi, e.g. 0..100"
-                self.check.fail(f"unknown type '{t.name}': integer types have no default bounds", t.loc, hint)
+            case s.NamedT(name="int"):
+                return NUM
+            case s.NamedT(name="integer" | "nat"):
+                hint = "write int for an unbounded integer, or lo..hi for a range, e.g. 0..100"
+                self.check.fail(f"unknown type '{t.name}'", t.loc, hint)
             case s.NamedT(name=name) if name in self.scope.pending:
                 self.check.unknown(name, t.loc)
-        hint = "a type is bool, lo..hi, {A, B} or an enumeration declared with 'type'"
+        hint = "a type is bool, int, lo..hi, {A, B} or an enumeration declared with 'type'"
         self.check.fail(f"unknown type '{t.name}'{suggest(t.name, [*self.scope.types, 'bool'])}", t.loc, hint)
 
     def initial(self, d: s.VarDecl, typ: Type) -> Const | None:

@@ -58,7 +58,10 @@ class ClockType:
 
 @dataclass(frozen=True)
 class NumType:
-    """The type of integer arithmetic whose range is not declared (literals, sums, constants)."""
+    """Integers without a declared range: unbounded variables and inputs (`var n: int`), literals, sums, constants.
+
+    Engines reason about them in linear integer arithmetic; MODEL.RANGES does not apply to them, and the
+    explicit-state checker and `extrapolate`, which need finitely many values, refuse models that declare them."""
 
     def __str__(self) -> str:
         return "int"
@@ -373,7 +376,9 @@ class TransitionSystem:
     """A pump model after elaboration: arrays flattened, `for` loops unrolled, constants folded.
 
     `assumptions` constrain the environment at each step (read the pre-state and the step's inputs);
-    `invariants` must hold in every state (with clocks they bound how long time may pass).
+    `invariants` must hold in every state (with clocks they bound how long time may pass);
+    `initial` constrains the first state beyond the variables' `init` values (it reads state variables only:
+    a relational initial condition, as MoXI's `:init`).
     `terminals` describe states where the model may stop on purpose (`lint` does not call them deadlocks).
     `defines` are named expressions the property file may use. `monitors` are empty in a parsed
     model and filled by the verifier's property compilation.
@@ -385,6 +390,7 @@ class TransitionSystem:
     transitions: tuple[Transition, ...]
     assumptions: tuple[Expr, ...] = ()
     invariants: tuple[Expr, ...] = ()
+    initial: tuple[Expr, ...] = ()
     terminals: tuple[Expr, ...] = ()
     defines: dict[str, Expr] = field(default_factory=dict)
     enums: tuple[EnumType, ...] = ()
@@ -408,6 +414,11 @@ class TransitionSystem:
     def clocks(self) -> tuple[Var, ...]:
         """Clock variables."""
         return tuple(v for v in self.variables if isinstance(v.type, ClockType))
+
+    @property
+    def unbounded(self) -> tuple[Var, ...]:
+        """Variables and inputs of unbounded integer type (`int`)."""
+        return tuple(v for v in self.variables if isinstance(v.type, NumType))
 
     @property
     def timed(self) -> bool:

@@ -14,21 +14,48 @@ from pumpproof.lang.characters import HIDDEN
 from pumpproof.lang.elaborate import elaborate_model
 from pumpproof.lang.ir import Requirement, RequirementSet, TransitionSystem
 from pumpproof.lang.location import Location, SourceFile
+from pumpproof.lang.moxi.translate import MoxiModel, read_moxi
 from pumpproof.lang.parser import is_requirement_id, parse_formula, parse_model, parse_requirements
 from pumpproof.lang.requirements import elaborate_requirements
 
+MOXI = ".moxi"
+"""The suffix of MoXI files: their systems are read by lang.moxi, and their queries are their requirements."""
+
 
 def load_model(path: str, overrides: dict[str, str] | None = None) -> TransitionSystem:
-    """Read, parse and elaborate a `.pump` file; `overrides` come from `-D NAME=VALUE`. The model keeps the
-    bytes' hash and text (`source`): the file is read once."""
+    """Read, parse and elaborate a `.pump` file, or read a `.moxi` file; `overrides` come from `-D NAME=VALUE`.
+    The model keeps the bytes' hash and text (`source`): the file is read once."""
     source = _read(path, "model", ModelError)
+    if path.endswith(MOXI):
+        if overrides:
+            name = next(iter(overrides))
+            raise UsageError(f"-D {name}: a MoXI model has no constants", hint="leave out -D")
+        return replace(parse_moxi_text(source.text, path).system, source=source)
     return replace(parse_model_text(source.text, path, overrides), source=source)
 
 
-def load_requirements(path: str, system: TransitionSystem) -> RequirementSet:
-    """Read, parse and elaborate a `.req` file against the model it constrains (keeping `source`, as a model does)."""
-    source = _read(path, "requirements", PropertyError)
-    return replace(parse_requirements_text(source.text, path, system), source=source)
+def load_requirements(path: str | None, system: TransitionSystem) -> RequirementSet:
+    """Read, parse and elaborate a `.req` file against the model it constrains (keeping `source`, as a model does).
+
+    A `.moxi` model's requirements are its queries: `path` None (or the same file) reads them from the text the
+    model was read from."""
+    if path is not None and not path.endswith(MOXI):
+        source = _read(path, "requirements", PropertyError)
+        return replace(parse_requirements_text(source.text, path, system), source=source)
+    model = system.source
+    if model is None or not model.path.endswith(MOXI):
+        hint = "give the requirements file after the model (a .moxi model brings its own queries)"
+        raise UsageError("a .pump model needs a requirements file (.req)", hint=hint)
+    if path is not None and _read(path, "requirements", PropertyError).sha256 != model.sha256:
+        hint = f"leave it out: the queries of {model.path} are checked on {model.path}"
+        raise UsageError(f"the queries of {path} are requirements on the system {path} defines", hint=hint)
+    return replace(parse_moxi_text(model.text, model.path).requirements, source=model)
+
+
+def parse_moxi_text(text: str, filename: str) -> MoxiModel:
+    """Read MoXI text: the flattened system and one requirement per query; `filename` is used in locations."""
+    with _collector_paused():
+        return read_moxi(text, filename)
 
 
 def parse_model_text(text: str, filename: str, overrides: dict[str, str] | None = None) -> TransitionSystem:

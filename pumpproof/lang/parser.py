@@ -216,7 +216,7 @@ def _describe(expected: set[str]) -> str:
     """A short phrase for a set of acceptable tokens: 'an expression', 'an operator', quoted keywords."""
     words = []
     if "bool" in expected:
-        words.append("a type (bool, lo..hi, an enumeration name or {A, B})")
+        words.append("a type (bool, int, lo..hi, an enumeration name or {A, B})")
         expected -= EXPRESSION_STARTS | {"bool", "{"}
     if "INT" in expected:
         words.append("an expression")

@@ -154,9 +154,15 @@ def _entry(
 
 
 def _model_assumptions(system: TransitionSystem) -> list[Assumption]:
-    """The model's `assume` and `invariant` lines, once per source line (a parameterised line elaborates to many)."""
+    """The model's `assume` and `invariant` lines and its initial condition, once per source line (a parameterised
+    line elaborates to many)."""
     out: list[Assumption] = []
-    for kind, prefix, exprs in (("assume", "A", system.assumptions), ("invariant", "I", system.invariants)):
+    kinds = (
+        ("assume", "A", system.assumptions),
+        ("invariant", "I", system.invariants),
+        ("initial", "S", system.initial),
+    )
+    for kind, prefix, exprs in kinds:
         seen: set[tuple[str, str]] = set()
         for e in exprs:
             where = str(e.loc) if e.loc else ""

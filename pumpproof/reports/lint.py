@@ -22,8 +22,9 @@ HINTS = {
     "state as it was, or its guard lets it fire again at once",
 }
 NO_RUN_HINT = (
-    "compare the invariants and assumptions with the initial values: a typo in an 'assume', an invariant that "
-    "contradicts an initial value, or a -D value out of place leaves no run, and every requirement would hold"
+    "compare the invariants and assumptions with the initial values (a MoXI model's :init): a typo in an 'assume', "
+    "an invariant that contradicts an initial value, or a -D value out of place leaves no run, and every "
+    "requirement would hold"
 )
 
 

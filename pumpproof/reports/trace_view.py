@@ -1,7 +1,8 @@
 """What a reader needs from a counterexample: per step, the transition, the inputs that mattered, what changed.
 
 Shared by every renderer (terminal, graphs, narrative) so they tell the same story. Inputs are
-shown only where the fired transition or the requirement reads them: the rest are noise.
+shown only where the fired transition or the requirement reads them, and not where the transition
+copies them into a state variable that shows them: the rest are noise.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from pumpproof.lang.ir import DELAY, STUTTER, TransitionSystem, Value
+from pumpproof.lang.ir import DELAY, STUTTER, TransitionSystem, Value, VarRef
 from pumpproof.lang.walk import var_names
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
@@ -58,12 +59,14 @@ def fmt(v: Value | None) -> str:
 def read_inputs(
     system: TransitionSystem, problem: SafetyProblem | LivenessProblem | None
 ) -> dict[str | None, set[str]]:
-    """For each transition name (None for the requirement), the inputs it reads."""
+    """For each transition name (None for the requirement), the inputs it reads, less those it copies into a state
+    variable: their values show as that variable's (a MoXI step copies every next value from an input)."""
     inputs = {v.name for v in system.inputs}
     out: dict[str | None, set[str]] = {}
     for t in system.transitions:
         read = var_names(t.guard).union(*(var_names(u.value) for u in t.updates))
-        out[t.name] = read & inputs
+        copied = {u.value.name for u in t.updates if isinstance(u.value, VarRef)}
+        out[t.name] = (read & inputs) - copied
     if problem is not None:
         watched = problem.bad if isinstance(problem, SafetyProblem) else problem.formula
         read = var_names(watched).union(*(var_names(e) for m in problem.system.monitors for e in m.exprs()))

@@ -107,7 +107,8 @@ class Encoding:
         if system.timed:
             self.frame.append(FrameVar(ELAPSED, ClockType(), "step"))
         self.cur = {f.name: z3.Const(f.name, sort_of(f.type)) for f in self.frame}
-        self.nxt = {f.name: z3.Const(f.name + "'", sort_of(f.type)) for f in self.frame}
+        # `@` is in no variable's name (frames of an unrolling are `name@j`); `x'` may be one, a MoXI next value.
+        self.nxt = {f.name: z3.Const(f"{f.name}@next", sort_of(f.type)) for f in self.frame}
         self.priming = Renaming([(self.cur[n], self.nxt[n]) for n in self.cur])
         """V to V': a state formula about the next state."""
         self.init = self._init()
@@ -200,6 +201,7 @@ class Encoding:
                 parts.append(env[v.name] == self.expr(v.init, env))
             elif isinstance(v.type, IntType):
                 parts.append(z3.And(env[v.name] >= v.type.lo, env[v.name] <= v.type.hi))
+        parts += [self.expr(c, env) for c in self.system.initial]
         parts += [self.expr(a, env) for a in self.system.assumptions]
         parts += [env[m.name] == self.expr(m.init, env) for m in self.system.monitors if m.init is not None]
         parts.append(self.expr(self.problem.initial, env))

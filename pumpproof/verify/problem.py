@@ -62,11 +62,11 @@ class SafetyProblem:
     stutter: bool = False
 
     def exprs(self) -> list[Expr]:
-        """Every expression a run of this problem evaluates: guards, updates, invariants, assumptions,
-        monitors, the bad states and the constraints."""
+        """Every expression a run of this problem evaluates: guards, updates, invariants, assumptions, the initial
+        condition, monitors, the bad states and the constraints."""
         system = self.system
         out = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
-        out += [*system.invariants, *system.assumptions, self.bad, self.initial, self.constraint]
+        out += [*system.invariants, *system.assumptions, *system.initial, self.bad, self.initial, self.constraint]
         return out + [e for m in system.monitors for e in m.exprs()]
 
 

@@ -1,7 +1,7 @@
 """Replay: re-execute a counterexample on the IR with the interpreter, never through the Z3 encoding.
 
 Every state is recomputed from the previous one, the transition named in the trace and the
-step's inputs; guards, assumptions, invariants and types are checked; monitors are recomputed;
+step's inputs; the initial condition, guards, assumptions, invariants and types are checked; monitors are recomputed;
 and the requirement must fail at the last step. Any disagreement is a ReplayError (exit 4): an
 engine or encoding bug, never a result.
 """
@@ -20,6 +20,7 @@ from pumpproof.lang.ir import (
     ClockType,
     EnumType,
     IntType,
+    NumType,
     Transition,
     TransitionSystem,
     Type,
@@ -58,7 +59,8 @@ def _fail(name: str, step: Step, message: str) -> ReplayError:
 
 
 def check_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: Step | None) -> tuple[Frame, Step]:
-    """Check one step (its inputs, state, assumptions, invariants, constraints) after `prev`; ReplayError if illegal."""
+    """Check one step (its inputs, state, initial condition, assumptions, invariants, constraints) after `prev`;
+    ReplayError if illegal."""
     system, name = problem.system, problem.name
     constraint = problem.initial if before is None else problem.constraint
     for v in system.inputs:
@@ -71,6 +73,8 @@ def check_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: S
         state = initial_state(system, step, name)
         elapsed: Value = 0
         reads = Frame({**state, **step.inputs}, None, 0)
+        if not all(evaluate(c, reads) for c in system.initial):
+            raise _fail(name, step, "the first state does not meet the model's initial condition")
     else:
         reads = Frame({**prev.state, **step.inputs}, None, 0)
         state, elapsed = successor(system, step, prev, reads, name)
@@ -97,7 +101,8 @@ def check_step(problem: SafetyProblem, step: Step, before: Frame | None, prev: S
 
 
 def initial_state(system: TransitionSystem, step: Step, name: str) -> dict[str, Value]:
-    """The state of the first step: declared initial values, the rest taken from `step` (clocks start at 0)."""
+    """The state of the first step: declared initial values, the rest taken from `step` (clocks start at 0); the
+    model's initial condition is checked by `check_step`."""
     state: dict[str, Value] = {}
     for v in system.state_vars:
         if isinstance(v.type, ClockType):
@@ -190,4 +195,6 @@ def _fits(t: Type, value: Value | None) -> bool:
         return value in t.values
     if isinstance(t, IntType):
         return isinstance(value, int) and not isinstance(value, bool) and t.lo <= value <= t.hi
+    if isinstance(t, NumType):
+        return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)

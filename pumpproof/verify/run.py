@@ -94,7 +94,7 @@ class Checker:
             return
         ranges = ranges_requirement(system)
         if ranges is not None:
-            outcome = _timed(ranges, problem_for(system, ranges), options, progress)
+            outcome = _timed(ranges, problem_for(system, ranges, stutter=self.facts.stutter), options, progress)
             self.builtins.append(outcome)
             if isinstance(outcome.result, Proved):
                 # Proved ranges are invariants: every later engine may assume them.
@@ -126,7 +126,7 @@ def _no_run(system: TransitionSystem, req: Requirement, proof: Proved, facts: Ru
     """A requirement of a model without an initial state: VACUOUS, with the proof that none exists (its
     certificate `false` re-checks on the requirement's own problem too)."""
     try:
-        problem: SafetyProblem | LivenessProblem | None = problem_for(system, req)
+        problem: SafetyProblem | LivenessProblem | None = problem_for(system, req, stutter=facts.stutter)
     except UnsupportedError:
         problem = None
     return Outcome(req, Vacuous(proof.engine, proof.time_s, proof, str(facts.none)), proof.time_s, problem)

@@ -112,7 +112,7 @@ class Runs:
     def none(self) -> str | None:
         """Why the model has no run at all, or None when it has one (or this is undecided)."""
         if isinstance(self.initial, Proved):
-            return "the model has no run: no initial state meets its invariants and assumptions"
+            return "the model has no run: no initial state meets its initial condition, invariants and assumptions"
         if isinstance(self.time_passes, Proved):
             return "the model has no run on which time passes: an invariant stops time from the initial state on"
         return None

@@ -45,7 +45,7 @@ from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import clock_bounds, clock_comparison, nodes, polar_comparisons, rewrite
 from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.steps import combinations
+from pumpproof.verify.steps import combinations, refuse_unbounded
 
 DEFAULT_MAX_STATES = 200_000
 
@@ -86,6 +86,7 @@ class StateSpace:
         digitization must also tell apart. A clock cap above `max_states` is refused (TooManyStates)
         before any state is built: every state then tries that many delays, so the work grows with its square."""
         system = problem.system
+        refuse_unbounded(system, "the explicit-state checker enumerates every value of every variable")
         self.problem = problem
         self.system = system
         self.clocks = [v.name for v in system.clocks]
@@ -158,11 +159,11 @@ class StateSpace:
         self, state: dict[str, Value], inputs: Key, fired: str | None, before: Frame | None, elapsed: int = 0
     ) -> Iterator[Node]:
         """The frames for `state` (one per admissible choice of free monitors); none when the step is ruled out
-        (the initial state must meet the assumptions and invariants too)."""
+        (the initial state must meet the initial condition, the assumptions and the invariants too)."""
         values = {**state, **dict(inputs)}
-        if before is None and not (
-            all(evaluate(a, Frame(values, None, 0)) for a in self.system.assumptions)
-            and all(evaluate(i, Frame(values, None, 0)) for i in self.system.invariants)
+        if before is None and not all(
+            evaluate(c, Frame(values, None, 0))
+            for c in (*self.system.initial, *self.system.assumptions, *self.system.invariants)
         ):
             return
         constraint = self.problem.initial if before is None else self.problem.constraint
@@ -299,7 +300,7 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
     compared = [c for t in system.transitions for c in polar_comparisons(t.guard)]
     compared += [(c, p) for t in system.transitions for u in t.updates for c, _ in polar_comparisons(u.value)
                  for p in (True, False)]  # fmt: skip
-    compared += [c for e in (*system.invariants, *system.assumptions) for c in polar_comparisons(e)]
+    compared += [c for e in (*system.invariants, *system.assumptions, *system.initial) for c in polar_comparisons(e)]
     constants = [int(u.value.value) for t in system.transitions for u in t.updates
                  if u.target in clocks and isinstance(u.value, Const)]  # fmt: skip
     for cmp, positive in compared:
@@ -337,4 +338,5 @@ def time_scaled(system: TransitionSystem) -> TransitionSystem:
         ),
         invariants=tuple(rewrite(i, scale) for i in system.invariants),
         assumptions=tuple(rewrite(a, scale) for a in system.assumptions),
+        initial=tuple(rewrite(i, scale) for i in system.initial),
     )

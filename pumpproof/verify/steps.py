@@ -53,6 +53,14 @@ def count_of(t: Type) -> int:
     raise UnsupportedError(f"the values of type {t} cannot be enumerated")
 
 
+def refuse_unbounded(system: TransitionSystem, why: str) -> None:
+    """UnsupportedError naming the unbounded integers of `system`, if it has any: `why` needs finitely many values."""
+    names = [v.name for v in system.unbounded]
+    if names:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        raise UnsupportedError(f"the model has unbounded integers ({shown}): {why}")
+
+
 def values_of(t: Type, limit: int = MAX_VALUATIONS) -> list[Value]:
     """Every value of a finite type with at most `limit` values (TooManyStates beyond)."""
     return [v for (v,) in combinations([t], f"type {t}", limit)]

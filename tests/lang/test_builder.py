@@ -79,12 +79,12 @@ def test_builder_division_only_on_constants() -> None:
 def test_builder_errors_point_at_the_python_line() -> None:
     m = ModelBuilder("bad")
     line = inspect.currentframe().f_lineno + 1  # type: ignore[union-attr]
-    m.var("level", int)
-    with pytest.raises(ModelError, match="integer types have no default bounds") as info:
+    m.var("level", float)
+    with pytest.raises(ModelError, match="unknown type 'float'") as info:
         m.build()
     loc = info.value.location
     assert loc is not None and (loc.file, loc.line) == (__file__, line)
-    assert loc.line_text.strip() == 'm.var("level", int)'
+    assert loc.line_text.strip() == 'm.var("level", float)'
     assert "^" in info.value.render()
 
 

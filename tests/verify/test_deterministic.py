@@ -12,7 +12,7 @@ import pytest
 
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.portfolio import race
-from pumpproof.verify.results import Certificate, Proved, Result, Step, Trace, Unknown, Violated
+from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
 from tests.helpers import ROOT
 
 
@@ -25,7 +25,7 @@ def _after(seconds: float, result: Result):  # type: ignore[no-untyped-def]
 
 
 def _proof(engine: str) -> Proved:
-    return Proved(engine, 0.0, Certificate("inductive", 1, "true", f"found by {engine}"))
+    return Proved(engine, 0.0, Certificate(CertificateKind.INDUCTIVE, 1, "true", f"found by {engine}"))
 
 
 def _violation(engine: str, steps: int) -> Violated:

@@ -13,7 +13,7 @@ from pumpproof.verify.certificates import obligations, recheck
 from pumpproof.verify.engines import bmc
 from pumpproof.verify.portfolio import confirm, decide
 from pumpproof.verify.replay import replay
-from pumpproof.verify.results import Certificate, Proved, Trace, Violated
+from pumpproof.verify.results import Certificate, CertificateKind, Proved, Trace, Violated
 from tests.helpers import problem
 from tests.verify.test_engines import LEVEL, TIMER
 
@@ -91,7 +91,7 @@ def test_certificate_obligations_and_a_forged_certificate() -> None:
     names = [o.name for o in obligations(p, result.certificate)]
     assert names == ["initiation[0]", "consecution", "safety"]
     recheck(p, result.certificate)
-    forged = Certificate("inductive", 1, "true", "true")
+    forged = Certificate(CertificateKind.INDUCTIVE, 1, "true", "true")
     with pytest.raises(InternalError, match="consecution|safety"):
         recheck(p, forged)
     with pytest.raises(InternalError):

@@ -15,7 +15,7 @@ import math
 import time
 from dataclasses import dataclass, replace
 
-from pumpproof.errors import ReplayError
+from pumpproof.errors import ReplayError, UnsupportedError
 from pumpproof.lang.ir import (
     BOOL,
     TRUE,
@@ -37,6 +37,7 @@ from pumpproof.verify.evaluate import Frame
 from pumpproof.verify.problem import SafetyProblem, conj
 from pumpproof.verify.replay import initial_state, replay, successor
 from pumpproof.verify.results import Result, Step, Trace, Unknown, Violated
+from pumpproof.verify.steps import refuse_unbounded
 
 NAME = "extrapolate"
 LARGE = 16
@@ -105,6 +106,7 @@ class Scaling:
             ),
             assumptions=tuple(self.expr(a) for a in s.assumptions),
             invariants=tuple(self.expr(i) for i in s.invariants),
+            initial=tuple(self.expr(i) for i in s.initial),
             terminals=tuple(self.expr(i) for i in s.terminals),
             monitors=tuple(
                 replace(
@@ -258,6 +260,10 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     start = time.time()
     if problem.system.timed:
         return Unknown(NAME, 0.0, "not needed with clocks: a delay step reaches any deadline at once")
+    try:
+        refuse_unbounded(problem.system, "extrapolation scales counter bounds and starts inputs at a first value")
+    except UnsupportedError as err:
+        return Unknown(NAME, 0.0, err.message)
     samples = scalings(problem.system)
     if not samples:
         return Unknown(NAME, 0.0, f"no integer constant of at least {LARGE} to scale down")

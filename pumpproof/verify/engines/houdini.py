@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 
 import z3
 
@@ -26,8 +27,18 @@ _INDEX = re.compile(r"\[(\d+)\]")
 MAX_CONSTANTS = 12
 
 
+MAX_CANDIDATES = 20_000
+"""The most candidates mined, the cheapest templates first (bounds, differences, implications, pairs of literals).
+The shipped models have at most a few thousand; a flattened MoXI system of 300 variables has millions, which
+took minutes to build and more to filter."""
+
+
 def candidates(enc: Encoding) -> list[z3.BoolRef]:
-    """Candidate lemmas over the frame variables (state and monitors)."""
+    """Candidate lemmas over the frame variables (state and monitors), at most MAX_CANDIDATES of them."""
+    return list(itertools.islice(_templates(enc), MAX_CANDIDATES))
+
+
+def _templates(enc: Encoding) -> Iterator[z3.BoolRef]:
     frame = [f for f in enc.frame if f.role in ("state", "monitor")]
     channel = _channels(enc, frame)
     numeric = [f for f in frame if isinstance(f.type, (IntType, NumType, ClockType))]
@@ -38,24 +49,29 @@ def candidates(enc: Encoding) -> list[z3.BoolRef]:
             literals += [(f, x), (f, z3.Not(x))]
         elif isinstance(f.type, EnumType):
             literals += [(f, x == i) for i in range(len(f.type.values))]
+    atoms = list(itertools.islice(_atoms(enc, numeric, channel), MAX_CANDIDATES))
+    yield from (atom for _, atom in atoms)
+    for (lf, lit), (vs, atom) in itertools.product(literals, atoms):
+        if all(_compatible(channel[lf.name], channel[v.name]) for v in vs) and lf not in vs:
+            yield z3.Implies(lit, atom)
+    for (af, a), (bf, b) in itertools.combinations(literals, 2):
+        if af != bf and _compatible(channel[af.name], channel[bf.name]):
+            yield from (z3.Or(a, b), z3.Or(z3.Not(a), b), z3.Or(a, z3.Not(b)), z3.Or(z3.Not(a), z3.Not(b)))
+
+
+def _atoms(
+    enc: Encoding, numeric: list[FrameVar], channel: dict[str, frozenset[str]]
+) -> Iterator[tuple[set[FrameVar], z3.BoolRef]]:
+    """Bounds of each numeric variable by the model's constants, then differences of pairs in {-1, 0, 1}."""
     constants = _constants(enc)
-    atoms: list[tuple[set[FrameVar], z3.BoolRef]] = []
     for f in numeric:
         x = enc.cur[f.name]
-        atoms += [({f}, x <= c) for c in constants] + [({f}, x >= c) for c in constants]
+        yield from [({f}, x <= c) for c in constants] + [({f}, x >= c) for c in constants]
     for a, b in itertools.combinations(numeric, 2):
         same_sort = enc.cur[a.name].sort() == enc.cur[b.name].sort()
         if same_sort and _compatible(channel[a.name], channel[b.name]):
             diff = enc.cur[a.name] - enc.cur[b.name]
-            atoms += [({a, b}, diff <= d) for d in (-1, 0, 1)] + [({a, b}, diff >= d) for d in (-1, 0, 1)]
-    out = [atom for _, atom in atoms]
-    for (lf, lit), (vs, atom) in itertools.product(literals, atoms):
-        if all(_compatible(channel[lf.name], channel[v.name]) for v in vs) and lf not in vs:
-            out.append(z3.Implies(lit, atom))
-    for (af, a), (bf, b) in itertools.combinations(literals, 2):
-        if af != bf and _compatible(channel[af.name], channel[bf.name]):
-            out += [z3.Or(a, b), z3.Or(z3.Not(a), b), z3.Or(a, z3.Not(b)), z3.Or(z3.Not(a), z3.Not(b))]
-    return out
+            yield from [({a, b}, diff <= d) for d in (-1, 0, 1)] + [({a, b}, diff >= d) for d in (-1, 0, 1)]
 
 
 def _compatible(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -78,7 +94,7 @@ def _constants(enc: Encoding) -> list[int]:
     fire at T keep their counter at most T-1), and 0 and 1; the smallest few."""
     system = enc.system
     exprs = [t.guard for t in system.transitions] + [u.value for t in system.transitions for u in t.updates]
-    exprs += list(system.invariants) + [enc.problem.bad] + [e for m in system.monitors for e in m.exprs()]
+    exprs += [*system.invariants, *system.initial, enc.problem.bad] + [e for m in system.monitors for e in m.exprs()]
     found = {0, 1}
     for e in exprs:
         for n in nodes(e):
