@@ -5,7 +5,12 @@ Runs `pumpproof check FILE.moxi --certify --json` on every model of a suite fold
 PROVED, `invalid` = VIOLATED), one process per case with a wall-clock limit, a few at a time. Every
 counterexample is replayed and every proof re-checked by cvc5 inside the command, as for `.pump` models.
 
-Prints the counts (correct PROVED, correct VIOLATED, UNKNOWN with reasons, refused input, WRONG), the
+`--explained FILE` (default: tests/trust/thirdparty_differences.csv) names the cases whose file does not
+mean what the recorded verdict was decided on (a translation error in the file, with the construct and the
+reason, each checked by a test): pumpproof must give the opposite verdict there, counted apart as
+"explained"; the recorded verdict on such a case is wrong for the file and counts as WRONG.
+
+Prints the counts (correct PROVED, correct VIOLATED, explained, UNKNOWN with reasons, refused input, WRONG), the
 total and median seconds, and the ratio of each case's time to the time ic3ia recorded for it (on
 another machine: read the ratios' spread, not their level). Exit 1 when any verdict is wrong (a PROVED
 on an `invalid` model, a VIOLATED on a `valid` one, or an answer that failed its independent check),
@@ -48,6 +53,8 @@ class Case:
     expected: str
     """PROVED or VIOLATED."""
     ic3ia_s: float | None
+    explained: str = ""
+    """Why the file means the opposite of the recorded verdict (then `expected` is that opposite), if it does."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,18 @@ class Outcome:
         return self.verdict == "FAILED" or self.verdict in {"PROVED", "VIOLATED"} - {self.case.expected}
 
 
-def read_suite(folder: Path) -> list[Case]:
+OPPOSITE = {"PROVED": "VIOLATED", "VIOLATED": "PROVED"}
+
+
+def read_explained(path: Path | None) -> dict[str, str]:
+    """Case name to the reason its file means the opposite of its recorded verdict (name,construct,reason rows)."""
+    if path is None or not path.is_file():
+        return {}
+    with open(path, newline="") as f:
+        return {row["name"]: f"{row['reason']}: {row['construct']}" for row in csv.DictReader(f)}
+
+
+def read_suite(folder: Path, explained: dict[str, str]) -> list[Case]:
     """The cases of `folder`, in name order; a model without a recorded verdict is left out."""
     expected = {"valid": "PROVED", "invalid": "VIOLATED"}
     cases = []
@@ -75,7 +93,8 @@ def read_suite(folder: Path) -> list[Case]:
             path = folder / "models" / f"{row['name']}.moxi"
             if path.is_file() and row["expected"] in expected:
                 seconds = float(row["ic3ia_s"]) if row.get("ic3ia_s") else None
-                cases.append(Case(row["name"], path, expected[row["expected"]], seconds))
+                verdict, why = expected[row["expected"]], explained.get(row["name"], "")
+                cases.append(Case(row["name"], path, OPPOSITE[verdict] if why else verdict, seconds, why))
     return sorted(cases, key=lambda c: c.name)
 
 
@@ -130,8 +149,10 @@ def render(console: Console, outcomes: list[Outcome], wall_s: float) -> None:
     table = Table(title=f"{len(outcomes)} third-party cases", show_header=True, header_style="bold")
     for col in ("outcome", "cases"):
         table.add_column(col)
-    table.add_row("correct PROVED", str(counts["PROVED", "PROVED"]))
-    table.add_row("correct VIOLATED", str(counts["VIOLATED", "VIOLATED"]))
+    decided = [o for o in outcomes if not o.wrong and o.verdict == o.case.expected]
+    table.add_row("correct PROVED", str(sum(o.verdict == "PROVED" and not o.case.explained for o in decided)))
+    table.add_row("correct VIOLATED", str(sum(o.verdict == "VIOLATED" and not o.case.explained for o in decided)))
+    table.add_row("explained (the file means the opposite)", str(sum(bool(o.case.explained) for o in decided)))
     table.add_row("UNKNOWN", str(sum(n for (v, _), n in counts.items() if v == "UNKNOWN")))
     table.add_row("refused input (exit 2)", str(sum(n for (v, _), n in counts.items() if v == "REFUSED")))
     wrong = sum(o.wrong for o in outcomes)
@@ -162,12 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per solver question (default 60)")
     ap.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
     ap.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these cases")
+    ap.add_argument(
+        "--explained",
+        type=Path,
+        default=Path(__file__).parent.parent / "tests" / "trust" / "thirdparty_differences.csv",
+        help="cases whose file means the opposite of the recorded verdict (default: tests/trust/...)",
+    )
     ap.add_argument("--if-present", action="store_true", help="a suite folder that does not exist is not an error")
     args = ap.parse_args(argv)
     if args.if_present and not (args.suite / "verdicts.csv").is_file():
         print(f"no third-party suite at {args.suite}: nothing to run")
         return 0
-    cases = read_suite(args.suite)
+    cases = read_suite(args.suite, read_explained(args.explained))
     if args.only:
         cases = [c for c in cases if c.name in args.only]
     cases = sample(cases, args.sample)
