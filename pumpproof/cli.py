@@ -6,6 +6,7 @@
 proof obligation, 3 when it cannot confirm a proof and nothing else is wrong. `show`: 0 when every
 counterexample shown was replayed again on the report's unchanged files, 3 when some is only the
 report's claim (its files are not at hand, or changed). A question too big to enumerate is 3.
+`export` solves nothing: 0 once the file is written (a requirement left out is a warning), 2 for bad input.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ from pumpproof.verify.budget import GRACE_S
 from pumpproof.verify.portfolio import CHOICES
 
 GRAPH_FORMATS = ("svg", "png", "dot")  # pumpproof.reports.graphs.FORMATS, without importing graphviz at start-up
+EXPORT_FORMATS = ("moxi",)
 
 Command = Callable[[argparse.Namespace, list[str], Console], int]
-COMMANDS = {"check": "check", "certify": "check", "lint": "lint", "mutate": "mutate", "show": "show"}
+COMMANDS = {
+    "check": "check", "certify": "check", "lint": "lint", "mutate": "mutate", "show": "show", "export": "export"
+}  # fmt: skip
 """The module of `pumpproof.commands` that runs each command (imported only when it runs: start-up stays short)."""
 
 
@@ -86,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--transition", action="append", default=[], metavar="NAME", help="mutate only these transitions"
     )
     mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
+
+    export = sub.add_parser(
+        "export", help="write the model and its safety requirements as a MoXI file, for other model checkers"
+    )
+    _model_arguments(export, requirements=True)
+    export.add_argument("--to", required=True, choices=EXPORT_FORMATS, help="the format (MoXI 0.1)")
+    export.add_argument("-o", dest="output", metavar="FILE", help="write the file here (default: standard output)")
 
     show = sub.add_parser(
         "show", help="print the counterexamples of a saved --json report again, replayed on the model if it is there"
