@@ -439,6 +439,9 @@ DELAY = "delay"
 STUTTER = "(stopped)"
 """The step of a run that has stopped (models without clocks): nothing can happen, so the last state repeats."""
 
+RESERVED_PREFIX = "__"
+"""The start of the names pumpproof gives its own frame variables (the step taken, the delay): refused in models."""
+
 BUILTIN_PREFIX = "MODEL."
 """Requirement ids starting with this name the questions pumpproof asks of every model (MODEL.RANGES, ...)."""
 

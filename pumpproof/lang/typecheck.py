@@ -20,6 +20,7 @@ from pumpproof.lang.ir import (
     BOOL,
     MAX_INT,
     NUM,
+    RESERVED_PREFIX,
     Binary,
     BoolType,
     ClockType,
@@ -168,7 +169,11 @@ class Checker:
     # ------------------------------------------------------------ names and declarations
 
     def declare(self, name: str, what: str, loc: Location) -> None:
-        """Enter `name` into the namespace, rejecting duplicates."""
+        """Enter `name` into the namespace, rejecting duplicates and the names reserved for pumpproof's own."""
+        if name.startswith(RESERVED_PREFIX):
+            hint = f"choose a name that does not start with '{RESERVED_PREFIX}'"
+            own = f"names starting with '{RESERVED_PREFIX}' are pumpproof's own (the step taken, the delay)"
+            self.fail(f"'{name}': {own}", loc, hint)
         if name in self.scope.declared:
             old, where = self.scope.declared[name]
             line = f" on line {where.line}" if where else " in the model"

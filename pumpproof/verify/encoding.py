@@ -17,6 +17,7 @@ import z3
 from pumpproof.errors import InternalError
 from pumpproof.lang.ir import (
     DELAY,
+    RESERVED_PREFIX,
     STUTTER,
     Binary,
     BoolType,
@@ -42,8 +43,8 @@ from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step
 from pumpproof.verify.steps import can_step
 
-FIRED = "__tr"
-ELAPSED = "__dt"
+FIRED = f"{RESERVED_PREFIX}tr"
+ELAPSED = f"{RESERVED_PREFIX}dt"
 STUTTER_INDEX = -3
 INIT_INDEX = -2
 DELAY_INDEX = -1
