@@ -389,9 +389,16 @@ def test_the_same_input_gives_the_same_file() -> None:
 
 
 def test_a_model_variable_with_the_encodings_name_is_refused() -> None:
-    from pumpproof.errors import UnsupportedError
+    """A `.pump` file cannot declare `__tr` (the parser reserves `__`); a system built in memory still could."""
+    from dataclasses import replace
 
-    system = parse_model_text("var __tr: bool = false\ntransition t do __tr := true\n", "m.pump")
+    from pumpproof.errors import ModelError, UnsupportedError
+    from pumpproof.lang.ir import BOOL, FALSE, Var, VarKind
+
+    with pytest.raises(ModelError, match="pumpproof's own"):
+        parse_model_text("var __tr: bool = false\ntransition t do __tr := true\n", "m.pump")
+    system = parse_model_text("var done: bool = false\ntransition t do done := true\n", "m.pump")
+    system = replace(system, variables=(*system.variables, Var("__tr", BOOL, VarKind.STATE, FALSE)))
     with pytest.raises(UnsupportedError, match="__tr"):
         export_moxi(system)
 
