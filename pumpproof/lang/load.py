@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,8 +53,10 @@ def load_requirements(path: str | None, system: TransitionSystem) -> Requirement
     return replace(parse_moxi_text(model.text, model.path).requirements, source=model)
 
 
+@functools.lru_cache(maxsize=2)
 def parse_moxi_text(text: str, filename: str) -> MoxiModel:
-    """Read MoXI text: the flattened system and one requirement per query; `filename` is used in locations."""
+    """Read MoXI text: the flattened system and one requirement per query; `filename` is used in locations.
+    Kept for the next call: the model and its requirements come from one file, read once (the IR is frozen)."""
     with _collector_paused():
         return read_moxi(text, filename)
 

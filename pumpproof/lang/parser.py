@@ -15,6 +15,7 @@ from lark.parsers.lalr_parser_state import ParserState
 from lark.tree import Meta
 
 from pumpproof.errors import InputError, ModelError, PropertyError
+from pumpproof.lang import larkcache
 from pumpproof.lang import syntax as s
 from pumpproof.lang.characters import HIDDEN, describe
 from pumpproof.lang.ir import MAX_INT
@@ -59,8 +60,8 @@ CHARACTER_HINTS = {
 @functools.cache
 def _lark() -> Lark:
     grammar = resources.files("pumpproof.lang").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(
-        grammar, parser="lalr", lexer="contextual", start=["model", "requirements", "formula"], propagate_positions=True
+    return larkcache.build(
+        grammar, "pump", lexer="contextual", start=["model", "requirements", "formula"], propagate_positions=True
     )
 
 

@@ -10,6 +10,7 @@ from importlib import resources
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from pumpproof.errors import ModelError
+from pumpproof.lang import larkcache
 from pumpproof.lang.characters import HIDDEN, describe
 from pumpproof.lang.location import Location
 
@@ -82,7 +83,7 @@ def parse(text: str, filename: str) -> tuple[tuple[SExpr, ...], list[str]]:
 @functools.cache
 def _lark() -> Lark:
     grammar = resources.files("pumpproof.lang.moxi").joinpath("moxi.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="basic", start="script")
+    return larkcache.build(grammar, "moxi", lexer="basic", start="script")
 
 
 def _location(filename: str, lines: list[str], line: int, col: int) -> Location:
