@@ -365,18 +365,19 @@ class _Model:
 
     def fair(self, scope: Scope, prefix: str, d: s.FairnessDecl) -> list[Fairness]:
         """One fairness assumption per member of a named transition family, each over every synchronisation the
-        member takes part in; or one for a condition. Elaborated in the `scope` of the part that states it."""
+        member takes part in; or one for a condition. Its names are those of the part (`scope`) that states it."""
         self.scope = self.check.scope = scope
         try:
             if d.condition is not None:
                 condition = self.check.boolean(d.condition, {}, "the fairness condition")
                 return [Fairness(FairnessKind.INFINITELY, (), condition, d.text, d.loc)]
             assert d.transition is not None
-            kind = FairnessKind(d.kind)
-            named = self.check.resolve_fired(prefix + self.check.fired_name(d.transition, {}), d.transition)
-            return [Fairness(kind, self.root.steps[m], None, f"fairness {kind.value} {m}", d.loc) for m in named]
+            name = prefix + self.check.fired_name(d.transition, {})
         finally:
             self.scope = self.check.scope = self.root
+        kind = FairnessKind(d.kind)
+        named = self.check.resolve_fired(name, d.transition)
+        return [Fairness(kind, self.root.steps[m], None, f"fairness {kind.value} {m}", d.loc) for m in named]
 
     # ------------------------------------------------------------ composition
 
