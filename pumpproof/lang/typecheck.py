@@ -438,11 +438,12 @@ class Checker:
         if name in self.scope.members:
             return self.scope.members[name]
         family = family_name(name)
-        if family != name and family in self.scope.members:
+        if family != name and self.scope.members.get(family, (family,)) != (family,):
             assert e.index is not None
             self.fail(f"transition family '{family}' has no member {name[len(family) + 1 : -1]}", e.index.loc)
-        written = family if family in self.scope.members or family != name else name
-        self.fail(f"unknown transition '{written}'{suggest(written, self.scope.members)}", e.loc)
+        if family != name and family in self.scope.members:
+            self.fail(f"transition '{family}' is not a family", e.loc, f"write fired({family})")
+        self.fail(f"unknown transition '{family}'{suggest(family, self.scope.members)}", e.loc)
 
     def path(self, segments: tuple[s.Segment, ...], params: Mapping[str, int]) -> str:
         """The instance path `detector[1].` (with its dot) that `segments` write, indices evaluated; '' for none."""
