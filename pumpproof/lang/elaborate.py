@@ -382,6 +382,7 @@ class _Model:
     # ------------------------------------------------------------ composition
 
     def channel(self, d: s.ChannelDecl) -> None:
+        """A channel, or one per element of a channel array (`ack[0]`, ...)."""
         size = self.size(d.size, f"channel array '{d.name}'")
         typ = None if d.type is None else self.type(d.type, d.name)
         self.check.declare(d.name, "a broadcast channel" if d.broadcast else "a channel", d.loc)
@@ -407,6 +408,7 @@ class _Model:
             self.part(component, d.name + index, args, d.loc)
 
     def component(self, ref: s.Name) -> s.ComponentDecl:
+        """The component an instance names, refused when unknown or already being instantiated (recursion)."""
         if ref.name not in self.components:
             if ref.name in self.scope.pending:
                 self.check.unknown(ref.name, ref.loc)
@@ -419,6 +421,7 @@ class _Model:
         return self.components[ref.name]
 
     def param_type(self, p: s.ComponentParam) -> Type:
+        """The type of a component parameter: a named one, since an inline enumeration would be one per instance."""
         if isinstance(p.type, s.EnumT):
             self.check.fail(
                 f"parameter '{p.name}' needs a named type",

@@ -162,6 +162,8 @@ requirement R3 text "t" source "s" always (fired(detector.occlude) -> fired(dete
         ("always detector[2].armed", "unknown instance 'detector[2]'"),
         ("always manager.lvl == Quiet", "instance 'manager' has no variable or define 'lvl'; did you mean 'level'?"),
         ("always fired(manager.heer)", "unknown transition 'manager.heer'; did you mean 'manager.hear'?"),
+        ("always fired(manager.hear[0])", "transition 'manager.hear' is not a family"),
+        ("always fired(detector[0].occlude[1])", "transition 'detector[0].occlude' is not a family"),
     ],
 )
 def test_requirements_with_wrong_part_names_are_located_errors(formula: str, message: str) -> None:
