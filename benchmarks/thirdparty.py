@@ -34,7 +34,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
@@ -66,6 +66,9 @@ class Outcome:
     verdict: str
     seconds: float
     reason: str = ""
+    in_process_s: float | None = None
+    """The seconds `pumpproof.cli.main` took inside the case's process (no interpreter start-up or module
+    imports before it): what the issue's "measured in-process" ratio to ic3ia compares."""
 
     @property
     def wrong(self) -> bool:
@@ -74,6 +77,14 @@ class Outcome:
 
 
 OPPOSITE = {"PROVED": "VIOLATED", "VIOLATED": "PROVED"}
+IN_PROCESS = """import sys, time
+from pumpproof.cli import main
+start = time.perf_counter()
+code = main(sys.argv[2:])
+open(sys.argv[1], "w").write(repr(time.perf_counter() - start))
+sys.exit(code)
+"""
+"""The case's process: `pumpproof check ...` through the Python API, timed from after its import."""
 
 
 def read_explained(path: Path | None) -> dict[str, str]:
@@ -110,7 +121,8 @@ def run_case(case: Case, timeout_s: float) -> Outcome:
     """`pumpproof check` on one model, in its own process group (killed whole at the wall-clock limit)."""
     with tempfile.TemporaryDirectory(prefix="pumpproof-thirdparty-") as tmp:
         report = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "pumpproof", "check", str(case.path), "--certify"]
+        timing = Path(tmp) / "seconds"
+        command = [sys.executable, "-c", IN_PROCESS, str(timing), "check", str(case.path), "--certify"]
         command += ["--timeout", str(timeout_s), "--json", str(report)]
         start = time.time()
         proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -126,7 +138,8 @@ def run_case(case: Case, timeout_s: float) -> Outcome:
             return Outcome(case, "REFUSED", seconds, message[0] if message else "exit 2")
         if proc.returncode == 4 or not report.is_file():
             return Outcome(case, "FAILED", seconds, " ".join(message[:2]) or f"exit {proc.returncode}")
-        return _verdict(case, json.loads(report.read_text()), seconds)
+        inside = float(timing.read_text()) if timing.is_file() else None
+        return replace(_verdict(case, json.loads(report.read_text()), seconds), in_process_s=inside)
 
 
 def _verdict(case: Case, doc: dict[str, object], seconds: float) -> Outcome:
@@ -141,6 +154,16 @@ def _verdict(case: Case, doc: dict[str, object], seconds: float) -> Outcome:
         return Outcome(case, "PROVED", seconds)
     reasons = "; ".join(str(r.get("reason") or r["verdict"]) for r in results if r["verdict"] != "PROVED")
     return Outcome(case, "UNKNOWN", seconds, reasons)
+
+
+def _ratios(outcomes: list[Outcome], in_process: bool) -> list[float]:
+    """Each decided case's seconds (wall-clock, or in-process) over the seconds ic3ia recorded for it."""
+    out = []
+    for o in outcomes:
+        seconds = o.in_process_s if in_process else o.seconds
+        if o.case.ic3ia_s and seconds is not None and o.verdict in ("PROVED", "VIOLATED"):
+            out.append(seconds / o.case.ic3ia_s)
+    return out
 
 
 def render(console: Console, outcomes: list[Outcome], wall_s: float) -> None:
@@ -159,10 +182,14 @@ def render(console: Console, outcomes: list[Outcome], wall_s: float) -> None:
     table.add_row("WRONG", str(wrong), style="bold red" if wrong else "")
     times = [o.seconds for o in outcomes]
     table.add_row("total / median seconds", f"{sum(times):.1f} / {statistics.median(times):.2f}" if times else "-")
-    ratios = [o.seconds / o.case.ic3ia_s for o in outcomes if o.case.ic3ia_s and o.verdict in ("PROVED", "VIOLATED")]
-    if ratios:
-        q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
-        table.add_row("time / ic3ia's recorded time", f"median {q[1]:.1f}x (quartiles {q[0]:.1f}x, {q[2]:.1f}x)")
+    inside = [o.in_process_s for o in outcomes if o.in_process_s is not None]
+    if inside:
+        table.add_row("in-process total / median seconds", f"{sum(inside):.1f} / {statistics.median(inside):.2f}")
+    for what, ratios in (("", _ratios(outcomes, False)), ("in-process ", _ratios(outcomes, True))):
+        if ratios:
+            q = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+            text = f"median {q[1]:.1f}x (quartiles {q[0]:.1f}x, {q[2]:.1f}x)"
+            table.add_row(f"{what}time / ic3ia's recorded time", text)
     table.add_row("wall-clock seconds", f"{wall_s:.1f}")
     console.print(table)
     for kind in ("UNKNOWN", "REFUSED"):

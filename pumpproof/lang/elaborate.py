@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from fractions import Fraction
 
 from pumpproof.errors import ModelError, UsageError
 from pumpproof.lang import syntax as s
@@ -151,7 +152,7 @@ class _Model:
 
     def constant(self, d: s.ConstDecl) -> None:
         value = self.check.constant(d.value, {}, f"the value of constant '{d.name}'").value
-        if isinstance(value, str):
+        if isinstance(value, str | Fraction):  # a .pump literal is never a Fraction
             self.check.fail(f"constant '{d.name}' must be an integer or bool, found an enumeration value", d.value.loc)
         if d.name in self.overrides and not self.prefix:
             value = _override(d.name, self.overrides[d.name], value)

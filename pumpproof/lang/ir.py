@@ -58,18 +58,22 @@ class ClockType:
 
 @dataclass(frozen=True)
 class NumType:
-    """Integers without a declared range: unbounded variables and inputs (`var n: int`), literals, sums, constants.
+    """Numbers without a declared range: unbounded integers (`var n: int`, literals, sums, constants) or, with
+    `real`, rationals (MoXI's Real variables; no `.pump` declaration has this type).
 
-    Engines reason about them in linear integer arithmetic; MODEL.RANGES does not apply to them, and the
-    explicit-state checker and `extrapolate`, which need finitely many values, refuse models that declare them."""
+    Engines reason about them in linear arithmetic; MODEL.RANGES does not apply to them, and the explicit-state
+    checker and `extrapolate`, which need finitely many values, refuse models that declare them."""
+
+    real: bool = False
 
     def __str__(self) -> str:
-        return "int"
+        return "real" if self.real else "int"
 
 
 Type = BoolType | IntType | EnumType | ClockType | NumType
 BOOL = BoolType()
 NUM = NumType()
+REAL = NumType(real=True)
 CLOCK = ClockType()
 
 MAX_INT = 2**63 - 1
@@ -83,6 +87,11 @@ Value = bool | int | str | Fraction
 def is_numeric(t: Type) -> bool:
     """Integer-like types (bounded ints and unbounded integer arithmetic)."""
     return isinstance(t, (IntType, NumType))
+
+
+def is_real(t: Type) -> bool:
+    """Types whose values are rationals (Fractions at run time, Real in Z3): clocks and MoXI's Real."""
+    return isinstance(t, ClockType) or (isinstance(t, NumType) and t.real)
 
 
 # ---------------------------------------------------------------- expressions
@@ -111,9 +120,9 @@ def _hash_once(cls: type[_T]) -> type[_T]:
 
 @dataclass(frozen=True)
 class Const:
-    """A literal: bool, int, or enum value (value is the enum value's name)."""
+    """A literal: bool, int, enum value (value is the enum value's name), or Fraction (a MoXI decimal)."""
 
-    value: bool | int | str
+    value: Value
     type: Type
     loc: Location | None = field(default=None, compare=False, repr=False)
 
@@ -132,6 +141,7 @@ class Op(str, Enum):
 
     NOT = "not"
     NEG = "-u"
+    TO_REAL = "to_real"
     AND = "and"
     OR = "or"
     IMPLIES = "->"
@@ -161,7 +171,7 @@ ARITHMETIC = frozenset({Op.ADD, Op.SUB, Op.MUL, Op.MIN, Op.MAX})
 @_hash_once
 @dataclass(frozen=True)
 class Unary:
-    """`not a` or `-a`."""
+    """`not a`, `-a`, or `to_real(a)` (an integer as a rational, MoXI's conversion)."""
 
     op: Op
     arg: Expr
@@ -432,7 +442,7 @@ class TransitionSystem:
 
     @property
     def unbounded(self) -> tuple[Var, ...]:
-        """Variables and inputs of unbounded integer type (`int`)."""
+        """Variables and inputs of unbounded type (`int`, MoXI's Real)."""
         return tuple(v for v in self.variables if isinstance(v.type, NumType))
 
     @property

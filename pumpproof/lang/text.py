@@ -60,6 +60,10 @@ def _pieces(e: Expr, top: bool = False) -> Iterator[str]:
         case Unary(op=Op.NEG, arg=a):
             yield "-"
             yield from _pieces(a)
+        case Unary(op=Op.TO_REAL, arg=a):
+            yield "to_real("
+            yield from _pieces(a, True)
+            yield ")"
         case Binary(op=Op.MIN | Op.MAX as op, left=a, right=b):
             yield f"{op.value}("
             yield from _pieces(a, True)

@@ -37,6 +37,7 @@ from pumpproof.lang.ir import (
     Value,
     VarKind,
     VarRef,
+    is_real,
 )
 from pumpproof.lang.walk import fold_up, same_step
 from pumpproof.verify.problem import SafetyProblem
@@ -65,7 +66,7 @@ def sort_of(t: Type) -> z3.SortRef:
     """The Z3 sort of an IR type."""
     if isinstance(t, BoolType):
         return z3.BoolSort()
-    if isinstance(t, ClockType):
+    if is_real(t):
         return z3.RealSort()
     return z3.IntSort()
 
@@ -134,13 +135,17 @@ class Encoding:
                     return z3.BoolVal(v)
                 if isinstance(t, EnumType):
                     return z3.IntVal(t.values.index(str(v)))
-                return z3.IntVal(int(v))
+                if isinstance(v, Fraction):
+                    return z3.RealVal(f"{v.numerator}/{v.denominator}")
+                return z3.RealVal(int(v)) if is_real(t) else z3.IntVal(int(v))
             case VarRef(name=name):
                 return env[name]
             case Unary(op=Op.NOT):
                 return z3.Not(kids[0])
             case Unary(op=Op.NEG):
                 return -kids[0]
+            case Unary(op=Op.TO_REAL):
+                return z3.ToReal(kids[0])
             case Binary(op=op):
                 return _binary(op, *kids)
             case Ite():
@@ -250,7 +255,7 @@ class Encoding:
         raw = model.eval(term, model_completion=True)
         if isinstance(f.type, BoolType):
             return z3.is_true(raw)
-        if isinstance(f.type, ClockType):
+        if is_real(f.type):
             frac = Fraction(raw.as_fraction()) if isinstance(raw, z3.RatNumRef) else Fraction(str(raw))
             return int(frac) if frac.denominator == 1 else frac
         number = raw.as_long()

@@ -82,6 +82,8 @@ class _Evaluation:
                 return not self.value(a)
             case Unary(op=Op.NEG, arg=a):
                 return -_num(self.value(a))
+            case Unary(op=Op.TO_REAL, arg=a):
+                return _num(self.value(a))
             case Binary(op=op, left=left, right=right):
                 return self.binary(op, left, right)
             case Ite(cond=c, then=t, orelse=o):

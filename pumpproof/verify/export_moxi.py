@@ -37,6 +37,7 @@ from pumpproof.lang.ir import (
     RequirementSet,
     TransitionSystem,
     VarKind,
+    is_real,
 )
 from pumpproof.lang.location import SourceFile
 from pumpproof.verify.encoding import (
@@ -245,8 +246,9 @@ def _groups(frame: Sequence[FrameVar]) -> Groups:
 
 
 def _logic(frame: Sequence[FrameVar]) -> str:
-    """QF_LIA, or QF_LIRA once clocks (and the delay) are reals: the transition taken is always an integer."""
-    return "QF_LIRA" if any(isinstance(f.type, ClockType) for f in frame) else "QF_LIA"
+    """QF_LIA, or QF_LIRA once clocks (and the delay) or other variables are reals: the transition taken is always
+    an integer."""
+    return "QF_LIRA" if any(is_real(f.type) for f in frame) else "QF_LIA"
 
 
 _PRIMED = re.compile(r"\|([^|\\]*)'\|")
@@ -305,7 +307,7 @@ def _type_text(f: FrameVar) -> str:
         return "bool"
     if isinstance(t, IntType):
         return f"{t.lo}..{t.hi}"
-    return "real" if isinstance(t, ClockType) else "int"
+    return "real" if is_real(t) else "int"
 
 
 def _header(

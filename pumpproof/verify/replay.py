@@ -195,6 +195,6 @@ def _fits(t: Type, value: Value | None) -> bool:
         return value in t.values
     if isinstance(t, IntType):
         return isinstance(value, int) and not isinstance(value, bool) and t.lo <= value <= t.hi
-    if isinstance(t, NumType):
+    if isinstance(t, NumType) and not t.real:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)

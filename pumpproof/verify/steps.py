@@ -29,6 +29,7 @@ from pumpproof.lang.ir import (
     TransitionSystem,
     Type,
     Value,
+    is_real,
 )
 from pumpproof.lang.walk import clock_comparison, rewrite, substitute, var_names
 from pumpproof.verify.problem import conj, disj
@@ -53,11 +54,14 @@ def count_of(t: Type) -> int:
 
 
 def refuse_unbounded(system: TransitionSystem, why: str) -> None:
-    """UnsupportedError naming the unbounded integers of `system`, if it has any: `why` needs finitely many values."""
-    names = [v.name for v in system.unbounded]
-    if names:
+    """UnsupportedError naming the unbounded integers and reals of `system`, if it has any: `why` needs finitely
+    many values."""
+    found = system.unbounded
+    if found:
+        names = [v.name for v in found]
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        raise UnsupportedError(f"the model has unbounded integers ({shown}): {why}")
+        kinds = sorted({"reals" if is_real(v.type) else "integers" for v in found})
+        raise UnsupportedError(f"the model has unbounded {' and '.join(kinds)} ({shown}): {why}")
 
 
 def values_of(t: Type, limit: int = MAX_VALUATIONS) -> list[Value]:
@@ -126,7 +130,7 @@ def can_step(
     inputs = [v for v in system.inputs if v.name in read]
     options = []
     for combo in combinations([v.type for v in inputs], "the inputs the steps read", MAX_INPUT_CHOICES):
-        fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}  # type: ignore[arg-type]
+        fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}
         moves = []
         for t in among:
             step = _fix(t, fixed)

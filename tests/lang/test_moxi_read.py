@@ -48,8 +48,10 @@ def test_outside_the_subset_is_unsupported_and_not_moxi_is_a_model_error() -> No
             load_requirements(None, load_model(str(path)))
         except InputError as err:
             kinds[path.stem] = type(err)
-    assert kinds["real_sort"] is kinds["let"] is kinds["other_logic"] is kinds["fairness_query"] is UnsupportedError
+    assert kinds["nonlinear"] is kinds["declare_fun"] is kinds["other_logic"] is UnsupportedError
+    assert kinds["fairness_query"] is UnsupportedError
     assert kinds["unclosed"] is kinds["unknown_name"] is kinds["subsys_sort"] is ModelError
+    assert kinds["real_sort"] is kinds["decimal"] is kinds["let"] is ModelError  # ill-sorted or ill-formed MoXI
 
 
 def test_nesting_beyond_the_limit_is_a_located_error_not_a_crash() -> None:
@@ -147,6 +149,12 @@ def meaning(term: str, **values: bool | int) -> bool | int:
         ("(= (- x y 1) (* 2 (- y)))", lambda a, b, c, x, y: x - y - 1 == 2 * -y),
         ("(= (ite a x y) (+ x 0))", lambda a, b, c, x, y: (x if a else y) == x),
         ("(and a (or b (not c)))", lambda a, b, c, x, y: a and (b or not c)),
+        ("(let ((s (+ x y)) (a (> x 0))) (and a (> s 1)))", lambda a, b, c, x, y: x > 0 and x + y > 1),  # shadows a
+        ("(let ((x y) (y x)) (< x y))", lambda a, b, c, x, y: y < x),  # parallel: both read the outer names
+        ("(let ((a b)) (let ((b a)) (= a b c)))", lambda a, b, c, x, y: b == c),  # nested: the inner reads the outer
+        ("(> (/ (to_real x) 2.0) 0.5)", lambda a, b, c, x, y: x > 1),
+        ("(= (* 1.5 (to_real y)) (- (to_real x) 0.5))", lambda a, b, c, x, y: 3 * y == 2 * x - 1),
+        ("(< (to_real x) (/ 5.0 2.0) 2.75)", lambda a, b, c, x, y: x < 2.5),
     ],
 )
 def test_operators_mean_what_smt_lib_says(term: str, oracle: object) -> None:

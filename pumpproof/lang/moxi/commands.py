@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from pumpproof.errors import ModelError, UnsupportedError
-from pumpproof.lang.ir import BOOL, NUM, Type
+from pumpproof.lang.ir import BOOL, NUM, REAL, Type
 from pumpproof.lang.location import Location
 from pumpproof.lang.moxi.sexpr import Atom, AtomKind, SExpr, SList, shown
 
 LOGIC = "QF_LIA"
-COMMANDS = "set-logic QF_LIA, define-system, check-system"
-SORTS: dict[str, Type] = {"Bool": BOOL, "Int": NUM}
+LOGICS = {"QF_LIA": ("Bool", "Int"), "QF_LRA": ("Bool", "Real"), "QF_LIRA": ("Bool", "Int", "Real")}
+"""The logics read, with the sorts each declares (linear arithmetic over the integers, the reals, or both)."""
+COMMANDS = "set-logic (QF_LIA, QF_LRA or QF_LIRA), define-system, check-system"
+SORTS: dict[str, Type] = {"Bool": BOOL, "Int": NUM, "Real": REAL}
 RESERVED_CHARACTERS = "@'"
 """Characters no pumpproof variable name may hold: the unrolled copies of x are `x@3`, its next value is `x'`."""
 RESERVED_PREFIX = "__"
@@ -129,10 +131,10 @@ def read_script(items: Sequence[SExpr], first: Location) -> Script:
             hint = "pumpproof reads one check-system per file (it may hold several queries): split the file"
             raise unsupported(f"'{head.text}' after the check-system", head, hint)
         if head.text == "define-system":
-            system = _define_system(item, args, script.systems)
+            system = _define_system(item, args, script.systems, logic.text)
             script.systems[system.name] = system
         else:
-            script = Script(script.systems, _check_system(item, args, script.systems))
+            script = Script(script.systems, _check_system(item, args, script.systems, logic.text))
     if script.check is None:
         hint = "add (check-system NAME :reachable (r F) :query (q (r))) after the systems"
         raise fail("the file has no check-system command: nothing says which system to check", first, hint)
@@ -149,11 +151,11 @@ def _head(item: SExpr) -> Atom:
 
 def _logic(item: SExpr, args: tuple[SExpr, ...], before: Atom | None) -> Atom:
     if before is not None:
-        raise fail("the logic is set twice", item, "keep one (set-logic QF_LIA)")
+        raise fail("the logic is set twice", item, "keep one set-logic")
     if len(args) != 1 or not isinstance(args[0], Atom):
         raise fail("set-logic takes one logic name", item, f"write (set-logic {LOGIC})")
-    if args[0].text != LOGIC:
-        hint = f"pumpproof reads {LOGIC}: Bool and Int variables with linear integer arithmetic"
+    if args[0].text not in LOGICS:
+        hint = "pumpproof reads QF_LIA, QF_LRA and QF_LIRA: Bool, Int and Real variables with linear arithmetic"
         raise unsupported(f"the logic {args[0].text} is not supported", args[0], hint)
     return args[0]
 
@@ -198,10 +200,14 @@ def _name(e: SExpr, what: str) -> Atom:
     return e
 
 
-def _sort(e: SExpr) -> Type:
-    if isinstance(e, Atom) and e.text in SORTS:
+def _sort(e: SExpr, logic: str) -> Type:
+    """The type of a sort the logic has (QF_LIA has no Real)."""
+    if isinstance(e, Atom) and e.text in LOGICS[logic]:
         return SORTS[e.text]
-    raise unsupported(f"the sort {_written(e)} is not supported", e, f"supported sorts: Bool and Int ({LOGIC})")
+    if isinstance(e, Atom) and e.text in SORTS:
+        hint = f"{logic} has the sorts {', '.join(LOGICS[logic])}: set the logic QF_LIRA for Int and Real"
+        raise fail(f"the sort {e.text} is not in the logic {logic}", e, hint)
+    raise unsupported(f"the sort {_written(e)} is not supported", e, "supported sorts: Bool, Int and Real")
 
 
 def _written(e: SExpr) -> str:
@@ -209,7 +215,7 @@ def _written(e: SExpr) -> str:
     return e.text if isinstance(e, Atom) else "(" + " ".join(_written(i) for i in e.items) + ")"
 
 
-def _signature(value: SExpr, what: str, seen: dict[str, Location]) -> tuple[Declared, ...]:
+def _signature(value: SExpr, what: str, seen: dict[str, Location], logic: str) -> tuple[Declared, ...]:
     """`((x Int) (b Bool) ...)`; names must be new in `seen` (which they are added to)."""
     if not isinstance(value, SList):
         raise fail(
@@ -224,11 +230,11 @@ def _signature(value: SExpr, what: str, seen: dict[str, Location]) -> tuple[Decl
             first = seen[name.text]
             raise fail(f"'{name.text}' is declared twice (first on line {first.line})", name, "give each its own name")
         seen[name.text] = name.loc
-        out.append(Declared(name.text, _sort(pair.items[1]), name.loc))
+        out.append(Declared(name.text, _sort(pair.items[1], logic), name.loc))
     return tuple(out)
 
 
-def _define_system(item: SExpr, args: tuple[SExpr, ...], systems: dict[str, SystemDef]) -> SystemDef:
+def _define_system(item: SExpr, args: tuple[SExpr, ...], systems: dict[str, SystemDef], logic: str) -> SystemDef:
     if not args:
         raise fail("define-system needs a name", item)
     name = _name(args[0], "a system")
@@ -241,7 +247,7 @@ def _define_system(item: SExpr, args: tuple[SExpr, ...], systems: dict[str, Syst
     subsys: list[tuple[Atom, SExpr]] = []
     for key, value in _attributes(args[1:], keys, (":subsys",)):
         if key.text in parts:
-            parts[key.text] = _signature(value, key.text[1:], declared)
+            parts[key.text] = _signature(value, key.text[1:], declared, logic)
         elif key.text == ":subsys":
             subsys.append((key, value))
         else:
@@ -292,20 +298,21 @@ def _instance(key: Atom, value: SExpr, parent: SystemDef, systems: dict[str, Sys
             hint = f"pass a variable of {parent.name} (one of its inputs, outputs or locals)"
             raise fail(f"the argument for {param.name} of {sub.name} must be a variable of {parent.name}", arg, hint)
         if own[arg.text].type != param.type:
-            found = f"{arg.text} is {_sort_name(own[arg.text].type)}, {param.name} is {_sort_name(param.type)}"
+            found = f"{arg.text} is {sort_name(own[arg.text].type)}, {param.name} is {sort_name(param.type)}"
             raise fail(f"the argument has the wrong sort: {found}", arg)
         checked.append(arg)
     return Instance(name.text, sub.name, tuple(checked), name.loc)
 
 
-def _sort_name(t: Type) -> str:
-    return "Bool" if t == BOOL else "Int"
+def sort_name(t: Type) -> str:
+    """The MoXI sort of a type the front end gives variables and terms."""
+    return "Bool" if t == BOOL else "Real" if t == REAL else "Int"
 
 
 FORMULA_KINDS = {":assumption": "assumption", ":fairness": "fairness", ":reachable": "reachable", ":current": "current"}
 
 
-def _check_system(item: SExpr, args: tuple[SExpr, ...], systems: dict[str, SystemDef]) -> CheckDef:
+def _check_system(item: SExpr, args: tuple[SExpr, ...], systems: dict[str, SystemDef], logic: str) -> CheckDef:
     if not args:
         raise fail("check-system needs the name of a system", item)
     target = args[0]
@@ -319,7 +326,7 @@ def _check_system(item: SExpr, args: tuple[SExpr, ...], systems: dict[str, Syste
     queries: list[Query] = []
     for key, value in _attributes(args[1:], keys, (*FORMULA_KINDS, ":query", ":queries")):
         if key.text in (":input", ":output", ":local"):
-            renamed[key.text] = _signature(value, key.text[1:], declared)
+            renamed[key.text] = _signature(value, key.text[1:], declared, logic)
         elif key.text in FORMULA_KINDS:
             named = _named(key, value, FORMULA_KINDS[key.text])
             if named.name in formulas:
@@ -352,7 +359,7 @@ def _renaming(system: SystemDef, renamed: dict[str, tuple[Declared, ...]], where
             raise fail(f"{key} renames {len(given)} variable(s) of {system.name}, which has {len(own)}", where, hint)
         for new, old in zip(given, own, strict=True):
             if new.type != old.type:
-                raise fail(f"{new.name} renames {old.name} of {system.name}, which is {_sort_name(old.type)}", new.loc)
+                raise fail(f"{new.name} renames {old.name} of {system.name}, which is {sort_name(old.type)}", new.loc)
         out += given
     return tuple(out)
 

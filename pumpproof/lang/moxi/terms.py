@@ -1,19 +1,23 @@
-"""MoXI terms to typed IR expressions: the QF_LIA operators, names resolved in a scope, primes read as next values.
+"""MoXI terms to typed IR expressions: the linear-arithmetic operators over Int and Real, `let`, names resolved in
+a scope, primes read as next values.
 
 A primed name `x'` reads the next value of x, which the translation holds in an input named `x'` (see
-`next_name`); where a formula may not read next values, a prime is an error that says so.
+`next_name`); where a formula may not read next values, a prime is an error that says so. Sorts are checked as
+SMT-LIB checks them: Int and Real do not mix without `to_real`.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from pumpproof.lang.ir import (
     BOOL,
     MAX_INT,
     NUM,
+    REAL,
     Binary,
     BoolType,
     Const,
@@ -26,12 +30,11 @@ from pumpproof.lang.ir import (
     balanced,
 )
 from pumpproof.lang.location import Location
-from pumpproof.lang.moxi.commands import fail, unsupported
-from pumpproof.lang.moxi.sexpr import Atom, AtomKind, SExpr, shown
+from pumpproof.lang.moxi.commands import fail, sort_name, unsupported
+from pumpproof.lang.moxi.sexpr import Atom, AtomKind, SExpr, SList, shown
 
-OPERATORS = "and or not => xor = distinct ite + - * < <= > >="
+OPERATORS = "and or not => xor = distinct ite + - * / to_real < <= > >= let"
 UNSUPPORTED = {
-    "let": "let-bindings",
     "forall": "quantifiers",
     "exists": "quantifiers",
     "!": "annotations",
@@ -41,8 +44,6 @@ UNSUPPORTED = {
     "div": "integer division",
     "mod": "integer remainder",
     "abs": "abs",
-    "/": "real division",
-    "to_real": "conversions to Real",
     "to_int": "conversions to Int",
     "is_int": "is_int",
 }
@@ -58,11 +59,13 @@ class Scope:
     """The names a formula may read (MoXI name to flat name and type), and whether it may read next values.
 
     `primes` is None when it may, else the reason it may not (completes "x' cannot be read here: ...").
+    `bound` holds the names `let` binds around the formula, which hide variables of the same name.
     """
 
     names: Mapping[str, tuple[str, Type]]
     what: str
     primes: str | None = None
+    bound: Mapping[str, Expr] = field(default_factory=dict)
 
 
 def formula(e: SExpr, scope: Scope) -> Expr:
@@ -82,6 +85,8 @@ def term(e: SExpr, scope: Scope) -> Expr:
     head = e.items[0]
     if not (isinstance(head, Atom) and head.kind is AtomKind.SYMBOL):
         raise unsupported(f"{shown(head)} cannot start a term", head, f"terms apply an operator: {OPERATORS}")
+    if head.text == "let":
+        return _let(head, e.items[1:], scope)
     build = _OPERATORS.get(head.text)
     if build is None:
         raise _unknown_operator(head, scope)
@@ -94,13 +99,17 @@ def _atom(e: Atom, scope: Scope) -> Expr:
         if value > MAX_INT:
             raise unsupported("this integer constant is too large", e, f"integer constants are at most {MAX_INT}")
         return Const(value, NUM, e.loc)
+    if e.kind is AtomKind.LITERAL and e.text[0].isdigit():
+        return Const(Fraction(e.text), REAL, e.loc)
     if e.kind is AtomKind.LITERAL:
-        what = "bit-vector" if e.text.startswith("#") else "string" if e.text.startswith('"') else "decimal (Real)"
-        raise unsupported(f"{what} literals are not supported ({e.text})", e, "QF_LIA has integer numerals only")
+        what = "bit-vector" if e.text.startswith("#") else "string"
+        raise unsupported(f"{what} literals are not supported ({e.text})", e, "numerals and decimals only")
     if e.kind is AtomKind.KEYWORD:
         raise fail(f"expected a term, found the attribute {e.text}", e, "is a ')' missing before it?")
     if e.text in ("true", "false"):
         return Const(e.text == "true", BOOL, e.loc)
+    if e.text in scope.bound:
+        return scope.bound[e.text]
     found = scope.names.get(e.base)
     if found is None:
         close = difflib.get_close_matches(e.base, list(scope.names), n=1)
@@ -133,13 +142,19 @@ def _arity(head: Atom, args: tuple[Expr, ...], least: int, most: int | None = No
         raise fail(f"'{head.text}' takes {count} argument(s), given {len(args)}", head)
 
 
-def _sorts(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...], want: Type | None) -> Type:
-    """The sort all `args` share (`want` when given); ModelError at the first argument of another."""
+def _sorts(
+    head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...], want: Type | None, numeric: bool = False
+) -> Type:
+    """The sort all `args` share (`want` when given; Int or Real when `numeric`); ModelError at the first
+    argument of another (SMT-LIB does not mix Int and Real: `to_real` converts)."""
     expected = want or args[0].type
+    if numeric and expected not in (NUM, REAL):
+        raise fail(f"the arguments of '{head.text}' must be Int or Real, this one is Bool", syntax[0])
     for a, s in zip(args, syntax, strict=True):
         if a.type != expected:
-            name = "Bool" if expected == BOOL else "Int"
-            raise fail(f"the arguments of '{head.text}' must be {name}, this one is not", s)
+            name, found = sort_name(expected), sort_name(a.type)
+            hint = "write (to_real x) for an Int x among Reals" if {name, found} == {"Int", "Real"} else None
+            raise fail(f"the arguments of '{head.text}' must be {name}, this one is {found}", s, hint)
     return expected
 
 
@@ -165,12 +180,19 @@ def _not(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
     return Unary(Op.NOT, args[0], BOOL, head.loc)
 
 
+def _to_real(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
+    _arity(head, args, 1, 1)
+    _sorts(head, syntax, args, NUM)
+    a = args[0]
+    return Const(Fraction(a.value), REAL, head.loc) if isinstance(a, Const) else Unary(Op.TO_REAL, a, REAL, head.loc)
+
+
 def _chain(op: Op | None, numeric: bool) -> Builder:
     """`=` and the comparisons are chainable: (< a b c) is a < b and b < c; `distinct` compares every pair."""
 
     def build(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
         _arity(head, args, 2)
-        _sorts(head, syntax, args, NUM if numeric else None)
+        _sorts(head, syntax, args, None, numeric)
         if op is None:
             pairs = [(a, b) for i, a in enumerate(args) for b in args[i + 1 :]]
             parts = [Binary(Op.NE, a, b, BOOL, head.loc) for a, b in pairs]
@@ -191,23 +213,69 @@ def _ite(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
 def _sum(op: Op) -> Builder:
     def build(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
         _arity(head, args, 1)
-        _sorts(head, syntax, args, NUM)
+        typ = _sorts(head, syntax, args, None, numeric=True)
         if op is Op.SUB and len(args) == 1:
             a = args[0]
-            return Const(-int(a.value), NUM, head.loc) if isinstance(a, Const) else Unary(Op.NEG, a, NUM, head.loc)
-        return _left(op, args, NUM, head.loc)
+            return Const(-_number(a), typ, head.loc) if isinstance(a, Const) else Unary(Op.NEG, a, typ, head.loc)
+        return _left(op, args, typ, head.loc)
 
     return build
 
 
 def _product(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
     _arity(head, args, 1)
-    _sorts(head, syntax, args, NUM)
+    typ = _sorts(head, syntax, args, None, numeric=True)
     variable = [s for a, s in zip(args, syntax, strict=True) if not isinstance(a, Const)]
     if len(variable) > 1:
-        hint = "QF_LIA is linear: at most one factor of a product may be other than a numeral"
+        hint = "linear arithmetic: at most one factor of a product may be other than a constant"
         raise unsupported("a product of two non-constant terms is not linear", variable[1], hint)
-    return _left(Op.MUL, args, NUM, head.loc)
+    return _left(Op.MUL, args, typ, head.loc)
+
+
+def _quotient(head: Atom, syntax: tuple[SExpr, ...], args: tuple[Expr, ...]) -> Expr:
+    """Real division by constants: (/ x 2.0) is x times 1/2, so it stays linear (and exact)."""
+    _arity(head, args, 2)
+    _sorts(head, syntax, args, REAL)
+    out = args[0]
+    for a, s in zip(args[1:], syntax[1:], strict=True):
+        if not isinstance(a, Const):
+            hint = "linear arithmetic: divide by a constant only"
+            raise unsupported("a division by a non-constant term is not linear", s, hint)
+        if a.value == 0:
+            raise fail("a division by zero", s)
+        inverse = 1 / Fraction(_number(a))
+        value = _number(out) * inverse if isinstance(out, Const) else None
+        out = Const(value, REAL, head.loc) if value is not None else Binary(Op.MUL, out, Const(inverse, REAL), REAL)
+    return out
+
+
+def _let(head: Atom, rest: tuple[SExpr, ...], scope: Scope) -> Expr:
+    """`(let ((n1 t1) ...) body)`: the terms read the outer scope (SMT-LIB's let binds in parallel), the body
+    reads the names bound; each bound term is built once and shared where the body reads it."""
+    if len(rest) != 2 or not isinstance(rest[0], SList):
+        raise fail("let takes a list of bindings and a term", head, "for example (let ((a (+ x 1))) (> a y))")
+    bound: dict[str, Expr] = {}
+    for pair in rest[0].items:
+        name, value = _binding(pair)
+        if name.text in bound:
+            raise fail(f"the let binds {name.text} twice", name, "bind each name once")
+        bound[name.text] = term(value, scope)
+    return term(rest[1], replace(scope, bound={**scope.bound, **bound}))
+
+
+def _number(c: Const) -> int | Fraction:
+    """The value of a numeric constant (the sort check has made sure it is one)."""
+    assert isinstance(c.value, int | Fraction) and not isinstance(c.value, bool)
+    return c.value
+
+
+def _binding(pair: SExpr) -> tuple[Atom, SExpr]:
+    """One `(name term)` of a let."""
+    if isinstance(pair, SList) and len(pair.items) == 2:
+        name, value = pair.items
+        if isinstance(name, Atom) and name.kind is AtomKind.SYMBOL and not name.primed:
+            return name, value
+    raise fail(f"expected a binding (name term), found {shown(pair)}", pair, "for example (a (+ x 1))")
 
 
 def _left(op: Op, args: tuple[Expr, ...], typ: Type, loc: Location) -> Expr:
@@ -233,4 +301,6 @@ _OPERATORS: dict[str, Builder] = {
     "+": _sum(Op.ADD),
     "-": _sum(Op.SUB),
     "*": _product,
+    "/": _quotient,
+    "to_real": _to_real,
 }
