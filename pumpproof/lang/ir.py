@@ -317,11 +317,25 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """One part's share in a flat transition: the instance that moved (its path, `detector[1]`; '' for the model's
+    own transitions), the template transition it took (`take`, `take[0]`) and, in a synchronisation, the channel
+    and whether it sent (`!`) or received (`?`)."""
+
+    instance: str
+    transition: str
+    channel: str | None = None
+    role: str = ""
+
+
+@dataclass(frozen=True)
 class Transition:
     """A named guarded command. Guard and update values read the pre-state and the step's inputs.
 
     `environment` marks what the pump cannot cause or prevent (an occlusion, a key press); the other
     transitions are the controller's. Verdicts do not depend on it; `lint`'s timelock check does.
+    `origins` say which parts it came from, sender first, so that reports can speak in parts (empty for a
+    transition not elaborated from a `.pump` file, a MoXI step); they do not change its meaning.
     """
 
     name: str
@@ -330,6 +344,7 @@ class Transition:
     label: str | None = None
     environment: bool = False
     loc: Location | None = field(default=None, compare=False, repr=False)
+    origins: tuple[Origin, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,11 @@ DECLARATIONS = frozenset(
         "transition",
         "requirement",
         "fairness",
+        "chan",
+        "broadcast",
+        "component",
+        "instance",
+        "end",
     }
 )
 WORDS = {"NAME": "a name", "INT": "a number", "STRING": "a string in double quotes", "REQ_ID": "a requirement id"}
@@ -258,7 +263,8 @@ UNARY = {
 }  # fmt: skip
 
 EXPRESSIONS = frozenset(BINARY) | frozenset(UNARY) | {
-    "int_lit", "true_lit", "false_lit", "name", "indexed", "comparison", "ite", "any_op", "all_op", "fired", "paren"
+    "int_lit", "true_lit", "false_lit", "name", "indexed", "comparison", "ite", "any_op", "all_op", "fired", "paren",
+    "member",
 }  # fmt: skip
 
 
@@ -352,15 +358,58 @@ class _ToSyntax:
         return s.ConstraintDecl("terminal", children[0], children[1], self.at(meta))
 
     def transition_decl(self, meta: Meta, children: list) -> s.TransitionDecl:
-        name, param, label, guard, updates = children
+        name, param, label, sync, guard, updates = children
         text = _unquote(label) if label is not None else None
-        return s.TransitionDecl(str(name), param, text, guard, tuple(updates or ()), self.at(name))
+        assigns, sequential = updates or ((), False)
+        return s.TransitionDecl(str(name), param, text, guard, assigns, self.at(name), False, sync, sequential)
 
     def environment_decl(self, meta: Meta, children: list) -> s.TransitionDecl:
         return replace(self.transition_decl(meta, children), environment=True)
 
-    def updates(self, meta: Meta, children: list) -> list:
-        return children
+    def updates(self, meta: Meta, children: list) -> tuple[tuple[s.Assign, ...], bool]:
+        return tuple(children), False
+
+    def sequential_updates(self, meta: Meta, children: list) -> tuple[tuple[s.Assign, ...], bool]:
+        return tuple(children), True
+
+    def send(self, meta: Meta, children: list) -> s.Sync:
+        name, index, value = children
+        return s.Sync(str(name), index, True, value, None, self.at(meta))
+
+    def receive(self, meta: Meta, children: list) -> s.Sync:
+        name, index, binding = children
+        bound = s.Name(str(binding), self.at(binding)) if binding is not None else None
+        return s.Sync(str(name), index, False, None, bound, self.at(meta))
+
+    def chan_decl(self, meta: Meta, children: list) -> s.ChannelDecl:
+        name, size, typ = children
+        return s.ChannelDecl(str(name), size, typ, False, self.at(name))
+
+    def broadcast_decl(self, meta: Meta, children: list) -> s.ChannelDecl:
+        return replace(self.chan_decl(meta, children), broadcast=True)
+
+    def component_decl(self, meta: Meta, children: list) -> s.ComponentDecl:
+        name, *rest = children
+        params = tuple(c for c in rest if isinstance(c, s.ComponentParam))
+        decls = tuple(c for c in rest if c is not None and not isinstance(c, s.ComponentParam))
+        return s.ComponentDecl(str(name), params, decls, self.at(name))
+
+    def component_param(self, meta: Meta, children: list) -> s.ComponentParam:
+        name, typ = children
+        return s.ComponentParam(str(name), typ, self.at(name))
+
+    def instance_decl(self, meta: Meta, children: list) -> s.InstanceDecl:
+        name, size, component, args = children
+        return s.InstanceDecl(
+            str(name), size, None, s.Name(str(component), self.at(component)), args or (), self.at(name)
+        )
+
+    def instance_family(self, meta: Meta, children: list) -> s.InstanceDecl:
+        name, param, component, args = children
+        return replace(self.instance_decl(meta, [name, None, component, args]), param=param)
+
+    def arguments(self, meta: Meta, children: list) -> tuple[s.SExpr, ...]:
+        return tuple(c for c in children if c is not None)
 
     def assignment(self, meta: Meta, children: list) -> s.Assign:
         name, index, value = children
@@ -373,8 +422,8 @@ class _ToSyntax:
         return s.Assign(target, value, self.at(meta), param)
 
     def fairness_transition(self, meta: Meta, children: list) -> s.FairnessDecl:
-        kind, name, index = children
-        ref = s.FiredRef(str(name), index, self.at(name))
+        kind, *path = children
+        ref = _fired(path)
         return s.FairnessDecl(str(kind), ref, None, self.text[meta.start_pos : meta.end_pos], self.at(meta))
 
     def fairness_condition(self, meta: Meta, children: list) -> s.FairnessDecl:
@@ -453,7 +502,21 @@ class _ToSyntax:
         return s.Quant("all", s.Param(str(name), lo, hi, self.at(name)), body, self.at(meta))
 
     def fired(self, meta: Meta, children: list) -> s.FiredRef:
-        return s.FiredRef(str(children[0]), children[1], self.at(meta))
+        return replace(_fired(children), loc=self.at(meta))
+
+    def segment(self, meta: Meta, children: list) -> s.Segment:
+        name, index = children
+        return s.Segment(str(name), index, self.at(name))
+
+    def member(self, meta: Meta, children: list) -> s.Member:
+        *path, last = children
+        return s.Member(tuple(path), last.name, last.index, self.at(meta))
+
+
+def _fired(path: list[s.Segment]) -> s.FiredRef:
+    """The transition a path names: its last segment, inside the instances of the ones before."""
+    *instances, last = path
+    return s.FiredRef(last.name, last.index, last.loc, tuple(instances))
 
 
 def _unquote(token: Token) -> str:

@@ -56,15 +56,35 @@ class Quant:
 
 
 @dataclass(frozen=True)
-class FiredRef:
-    """`fired(t)` or `fired(t[i])` in a requirement."""
+class Segment:
+    """One step of a path through instances: `detector` or `detector[c]`."""
 
     name: str
     index: SExpr | None
     loc: Location = field(compare=False, repr=False)
 
 
-SExpr = Lit | Name | Index | Apply | Quant | FiredRef
+@dataclass(frozen=True)
+class Member:
+    """`detector[1].armed` or `manager.count[0]` in a requirement: a name inside an instance, by its path."""
+
+    path: tuple[Segment, ...]
+    name: str
+    index: SExpr | None
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class FiredRef:
+    """`fired(t)`, `fired(t[i])` or, with a `path` through instances, `fired(manager.raise)` in a requirement."""
+
+    name: str
+    index: SExpr | None
+    loc: Location = field(compare=False, repr=False)
+    path: tuple[Segment, ...] = ()
+
+
+SExpr = Lit | Name | Index | Apply | Quant | FiredRef | Member
 
 # ---------------------------------------------------------------- types
 
@@ -191,8 +211,21 @@ class FairnessDecl:
 
 
 @dataclass(frozen=True)
+class Sync:
+    """`sync c!`, `sync c[i]!(value)` (send) or `sync c?`, `sync c?(v)` (receive, naming the value `v`)."""
+
+    channel: str
+    index: SExpr | None
+    send: bool
+    value: SExpr | None
+    binding: Name | None
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
 class TransitionDecl:
-    """`[environment] transition name[p in lo..hi] "label" when guard do updates`; a missing guard means true."""
+    """`[environment] transition name[p in lo..hi] "label" sync c! when guard do updates`; a missing guard means
+    true. `sequential` for `seq` instead of `do`: each assignment reads the ones before it."""
 
     name: str
     param: Param | None
@@ -201,9 +234,57 @@ class TransitionDecl:
     updates: tuple[Assign, ...]
     loc: Location = field(compare=False, repr=False)
     environment: bool = False
+    sync: Sync | None = None
+    sequential: bool = False
 
 
-Decl = ConstDecl | TypeDecl | VarDecl | DefineDecl | ConstraintDecl | TransitionDecl | FairnessDecl
+@dataclass(frozen=True)
+class ChannelDecl:
+    """`chan name[N]: type` or `broadcast chan name`; size and type are optional."""
+
+    name: str
+    size: SExpr | None
+    type: TypeExpr | None
+    broadcast: bool
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ComponentParam:
+    """`name: type` in a component's parameter list: a constant of the instance, given by its argument."""
+
+    name: str
+    type: TypeExpr
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ComponentDecl:
+    """`component Name(params) decls end`: a template, elaborated once per instance."""
+
+    name: str
+    params: tuple[ComponentParam, ...]
+    decls: tuple[Decl, ...]
+    loc: Location = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class InstanceDecl:
+    """`instance name: Name(args)`, or an array of them, `instance name[N]: ...` or `instance name[c in lo..hi]:
+    Name(c)` (the parameter bound to each index)."""
+
+    name: str
+    size: SExpr | None
+    param: Param | None
+    component: Name
+    args: tuple[SExpr, ...]
+    loc: Location = field(compare=False, repr=False)
+
+
+Decl = (
+    ConstDecl | TypeDecl | VarDecl | DefineDecl | ConstraintDecl | TransitionDecl | FairnessDecl | ChannelDecl
+    | ComponentDecl | InstanceDecl
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

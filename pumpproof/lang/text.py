@@ -146,8 +146,10 @@ def _layout(e: s.SExpr, top: bool) -> list[_Piece]:
             return [name]
         case s.Index(name=name, index=i):
             return [f"{name}[", (i, True), "]"]
-        case s.FiredRef(name=name, index=i):
-            return [f"fired({name})"] if i is None else [f"fired({name}[", (i, True), "])"]
+        case s.Member(path=path, name=name, index=i):
+            return _path([*path, s.Segment(name, i, e.loc)])
+        case s.FiredRef(path=path, name=name, index=i):
+            return ["fired(", *_path([*path, s.Segment(name, i, e.loc)]), ")"]
         case s.Apply(op=op, args=args) if op in CALLS:
             pieces: list[_Piece] = [f"{op}("]
             for n, arg in enumerate(args):
@@ -166,3 +168,13 @@ def _layout(e: s.SExpr, top: bool) -> list[_Piece]:
         case _:
             raise AssertionError(e)
     return pieces if top else ["(", *pieces, ")"]
+
+
+def _path(segments: list[s.Segment]) -> list[_Piece]:
+    """`detector[1].armed`: the segments joined by dots, each with its index."""
+    pieces: list[_Piece] = []
+    for n, seg in enumerate(segments):
+        pieces.append(f".{seg.name}" if n else seg.name)
+        if seg.index is not None:
+            pieces += ["[", (seg.index, True), "]"]
+    return pieces

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import operator
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -30,8 +30,10 @@ from pumpproof.lang.ir import (
     Fired,
     Ite,
     Op,
+    Origin,
     Temporal,
     TemporalOp,
+    Transition,
     TransitionSystem,
     Type,
     Unary,
@@ -108,6 +110,40 @@ def base_name(flat: str) -> str:
     return flat.split("[", 1)[0]
 
 
+def family_name(flat: str) -> str:
+    """`take` for `take[0]`, `detector[1].take` for `detector[1].take[0]`: the name without its last index."""
+    return re.sub(r"\[-?\d+\]$", "", flat)
+
+
+def member_key(origin: Origin) -> str:
+    """The name of one part's transition as requirements write it: `manager.raise`, `take[0]` at the top level."""
+    return f"{origin.instance}.{origin.transition}" if origin.instance else origin.transition
+
+
+def transition_names(
+    transitions: Iterable[Transition],
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The names `fired(...)` and `fairness` accept, each with the part transitions (member keys) it covers, and
+    per member key the flat transitions it takes part in (several when it synchronises with others).
+
+    A member `detector[1].take[0]` is also found as its family `detector[1].take`, across the instance array as
+    `detector.take[0]` and `detector.take`, and in any instance by its template name, `take[0]` and `take`."""
+    members: dict[str, dict[str, None]] = {}
+    steps: dict[str, dict[str, None]] = {}
+    for t in transitions:
+        for origin in t.origins or (Origin("", t.name),):
+            key = member_key(origin)
+            steps.setdefault(key, {})[t.name] = None
+            local = (origin.transition, family_name(origin.transition))
+            names = set(local)
+            if origin.instance:
+                array = re.sub(r"\[-?\d+\]", "", origin.instance)
+                names |= {f"{inst}.{n}" for inst in (origin.instance, array) for n in local}
+            for name in names:
+                members.setdefault(name, {})[key] = None
+    return {k: tuple(v) for k, v in members.items()}, {k: tuple(v) for k, v in steps.items()}
+
+
 @dataclass
 class Scope:
     """What names mean while elaborating a file: everything declared so far, variables and defines by flattened name."""
@@ -119,26 +155,46 @@ class Scope:
     defines: dict[str, Expr] = field(default_factory=dict)
     families: dict[str, range] = field(default_factory=dict)
     """Arrays and parameterised defines: base name -> valid indices."""
-    transitions: list[str] = field(default_factory=list)
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The names of transitions (`raise`, `manager.raise`, a family's name) -> the part transitions they cover."""
+    steps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """A part transition (`manager.raise`) -> the flat transitions it takes part in."""
+    instances: dict[str, Location | None] = field(default_factory=dict)
+    """The instances below this scope, by path (`detector[1]`, `pump.valve`)."""
     declared: dict[str, tuple[str, Location | None]] = field(default_factory=dict)
     """Every name in the file's namespace -> what it is ('a constant') and where it was declared."""
     pending: dict[str, Location] = field(default_factory=dict)
     """Names declared further down the file, to tell 'declared too late' from 'unknown'."""
 
+    def child(self, pending: Mapping[str, Location]) -> Scope:
+        """A copy to elaborate one instance in: it sees everything declared so far, and what it declares stays in it;
+        `pending` are the names its component declares."""
+        return Scope(
+            dict(self.consts), dict(self.types), dict(self.enum_values), dict(self.variables), dict(self.defines),
+            dict(self.families), declared=dict(self.declared), pending={**self.pending, **pending},
+        )  # fmt: skip
+
     @classmethod
     def of_system(cls, system: TransitionSystem) -> Scope:
         """The names an elaborated model offers to its requirement files."""
         scope = cls(consts=dict(system.constants), defines=dict(system.defines))
-        scope.transitions = [t.name for t in system.transitions]
+        scope.members, scope.steps = transition_names(system.transitions)
         scope.declared = {n: ("a constant", None) for n in system.constants}
         for enum in system.enums:
             scope.enum_values.update(dict.fromkeys(enum.values, enum))
             scope.declared.update(dict.fromkeys(enum.values, (f"a value of enumeration {enum.name}", None)))
         for v in system.variables:
             scope.variables[v.name] = v
-            scope.declared[base_name(v.name)] = ("an input" if v.kind is VarKind.INPUT else "a variable", v.loc)
+        parts = [o.instance for t in system.transitions for o in t.origins]
+        for flat in [*scope.variables, *scope.defines, *parts]:
+            *path, _ = flat.split(".")  # the instances a qualified name lies in: `a` and `a.b` for `a.b.x`
+            scope.instances.update(dict.fromkeys((".".join(path[: i + 1]) for i in range(len(path))), None))
+        for v in system.variables:
+            if "." not in v.name:
+                scope.declared[base_name(v.name)] = ("an input" if v.kind is VarKind.INPUT else "a variable", v.loc)
         for d in system.defines:
-            scope.declared[base_name(d)] = ("a define", system.defines[d].loc)
+            if "." not in d:
+                scope.declared[base_name(d)] = ("a define", system.defines[d].loc)
         for flat in [*scope.variables, *scope.defines]:
             if m := re.fullmatch(r"(\w+)\[(-?\d+)\]", flat):
                 old = scope.families.get(m[1], range(int(m[2]), int(m[2]) + 1))
@@ -181,19 +237,20 @@ class Checker:
         self.scope.declared[name] = (what, loc)
         self.scope.pending.pop(name, None)
 
-    def define(self, d: s.DefineDecl) -> None:
-        """Elaborate `define name = e` (or one member per parameter value) and make it usable."""
+    def define(self, d: s.DefineDecl) -> dict[str, Expr]:
+        """Elaborate `define name = e` (or one member per parameter value), make it usable and return it by name."""
         if d.param is None:
-            body = self.expr(d.body, {})
+            bodies = {d.name: self.expr(d.body, {})}
             self.declare(d.name, "a define", d.loc)
-            self.scope.defines[d.name] = body
-            return
+            self.scope.defines.update(bodies)
+            return bodies
         indices = self.values(d.param, {})
         with self.expanding(d.loc, d.param):
             bodies = {f"{d.name}[{v}]": self.expr(d.body, {d.param.name: v}) for v in indices}
         self.declare(d.name, "a define", d.loc)
         self.scope.families[d.name] = indices
         self.scope.defines.update(bodies)
+        return bodies
 
     @contextmanager
     def expanding(self, loc: Location, param: s.Param | None) -> Iterator[None]:
@@ -233,7 +290,7 @@ class Checker:
         if name in self.scope.pending:
             line = self.scope.pending[name].line
             self.fail(f"'{name}' is used before its declaration on line {line}", loc, "move the declaration up")
-        if name in map(base_name, self.scope.transitions):
+        if name in self.scope.members:
             self.fail(f"'{name}' is a transition, not a value", loc, f"write fired({name}) to test that it just fired")
         candidates = [*self.scope.declared, *self.scope.families]
         self.fail(f"unknown {noun} '{name}'{suggest(name, candidates)}", loc)
@@ -281,6 +338,8 @@ class Checker:
                 return self.quantifier(e, params)
             case s.FiredRef():
                 return self.fired(e, params)
+            case s.Member():
+                return self.member(e, params)
             case s.Apply() if e.op in REQUIREMENT_ONLY:
                 if not self.requirements:
                     self.fail(f"'{e.op}' is a temporal operator: it can only be used in requirement files", e.loc)
@@ -321,7 +380,7 @@ class Checker:
         if n in scope.enum_values:
             return Const(n, scope.enum_values[n], e.loc)
         if n in scope.variables:
-            return VarRef(n, scope.variables[n].type, e.loc)
+            return VarRef(scope.variables[n].name, scope.variables[n].type, e.loc)
         if n in scope.defines:
             return scope.defines[n]
         if n in scope.families:
@@ -338,7 +397,7 @@ class Checker:
         i = self.const_int(e.index, params, f"the index of '{e.name}'", INDEX_HINT)
         flat = f"{e.name}[{i}]"
         if flat in self.scope.variables:
-            return VarRef(flat, self.scope.variables[flat].type, e.loc)
+            return VarRef(self.scope.variables[flat].name, self.scope.variables[flat].type, e.loc)
         if flat in self.scope.defines:
             return self.scope.defines[flat]
         r = self.scope.families[e.name]
@@ -351,11 +410,7 @@ class Checker:
             return Const(e.kind == "all", BOOL, e.loc)
         with self.expanding(e.loc, e.param):
             terms = [self.boolean(e.body, {**params, e.param.name: v}, f"the body of '{e.kind}'") for v in values]
-        return self.join(Op.OR if e.kind == "any" else Op.AND, terms, e.loc)
-
-    def join(self, op: Op, terms: list[Expr], loc: Location) -> Expr:
-        """Boolean `terms` joined by `op` as a balanced tree, folding constants."""
-        return balanced(terms, lambda a, b: fold(Binary(op, a, b, BOOL, loc)))
+        return joined(Op.OR if e.kind == "any" else Op.AND, terms, e.loc)
 
     def fired(self, e: s.FiredRef, params: Mapping[str, int]) -> Expr:
         if not self.requirements:
@@ -363,18 +418,60 @@ class Checker:
         return Fired(self.transitions(e, params), loc=e.loc)
 
     def transitions(self, e: s.FiredRef, params: Mapping[str, int]) -> tuple[str, ...]:
-        """The transitions a name covers: itself, or every member of a family, or the indexed member."""
-        names = self.scope.transitions
+        """The flat transitions a name covers: itself, every member of a family, the indexed member, or every
+        synchronisation a part's transition takes part in."""
+        return tuple(dict.fromkeys(t for m in self.members(e, params) for t in self.scope.steps[m]))
+
+    def members(self, e: s.FiredRef, params: Mapping[str, int]) -> tuple[str, ...]:
+        """The part transitions (member keys, see `transition_names`) that `e` names."""
+        return self.resolve_fired(self.fired_name(e, params), e)
+
+    def fired_name(self, e: s.FiredRef, params: Mapping[str, int]) -> str:
+        """The name `e` writes, its indices evaluated: `detector[1].take[0]`."""
+        name = self.path(e.path, params) + e.name
         if e.index is None:
-            matches = [t for t in names if t == e.name or t.startswith(e.name + "[")]
-        else:
-            i = self.const_int(e.index, params, f"the index of transition '{e.name}'", INDEX_HINT)
-            matches = [t for t in names if t == f"{e.name}[{i}]"]
-            if not matches and any(t.startswith(e.name + "[") for t in names):
-                self.fail(f"transition family '{e.name}' has no member {i}", e.index.loc)
-        if not matches:
-            self.fail(f"unknown transition '{e.name}'{suggest(e.name, map(base_name, names))}", e.loc)
-        return tuple(matches)
+            return name
+        return f"{name}[{self.const_int(e.index, params, f'the index of transition {name!r}', INDEX_HINT)}]"
+
+    def resolve_fired(self, name: str, e: s.FiredRef) -> tuple[str, ...]:
+        """The part transitions called `name` (written at `e`), or an error that says why there are none."""
+        if name in self.scope.members:
+            return self.scope.members[name]
+        family = family_name(name)
+        if family != name and self.scope.members.get(family, (family,)) != (family,):
+            assert e.index is not None
+            self.fail(f"transition family '{family}' has no member {name[len(family) + 1 : -1]}", e.index.loc)
+        if family != name and family in self.scope.members:
+            self.fail(f"transition '{family}' is not a family", e.loc, f"write fired({family})")
+        self.fail(f"unknown transition '{family}'{suggest(family, self.scope.members)}", e.loc)
+
+    def path(self, segments: tuple[s.Segment, ...], params: Mapping[str, int]) -> str:
+        """The instance path `detector[1].` (with its dot) that `segments` write, indices evaluated; '' for none."""
+        out = ""
+        for seg in segments:
+            out += seg.name
+            if seg.index is not None:
+                out += f"[{self.const_int(seg.index, params, f'the index of instance {out!r}', INDEX_HINT)}]"
+            out += "."
+        return out
+
+    def member(self, e: s.Member, params: Mapping[str, int]) -> Expr:
+        """A variable or define of an instance, by its path: `detector[1].armed`."""
+        prefix = self.path(e.path, params)
+        instance = prefix[:-1]
+        if instance not in self.scope.instances:
+            known = suggest(instance, self.scope.instances)
+            self.fail(f"unknown instance '{instance}'{known}", e.path[0].loc, "instances are declared with 'instance'")
+        flat = prefix + e.name
+        if e.index is not None:
+            flat += f"[{self.const_int(e.index, params, f'the index of {flat!r}', INDEX_HINT)}]"
+        if flat in self.scope.variables:
+            return VarRef(self.scope.variables[flat].name, self.scope.variables[flat].type, e.loc)
+        if flat in self.scope.defines:
+            return self.scope.defines[flat]
+        inside = [n[len(prefix) :] for n in [*self.scope.variables, *self.scope.defines] if n.startswith(prefix)]
+        local = flat[len(prefix) :]
+        self.fail(f"instance '{instance}' has no variable or define '{local}'{suggest(local, inside)}", e.loc)
 
     def temporal(self, e: s.Apply, params: Mapping[str, int]) -> Expr:
         if e.op == "within":
@@ -419,7 +516,7 @@ class Checker:
             self.operands(e.op, args, syntax, boolean=False)
             result_type = NUM
         if e.op in CHAINS:
-            return self.join(op, list(args), e.loc)
+            return joined(op, args, e.loc)
         if len(args) == 1:
             return self.bounded(fold(Unary(op, args[0], result_type, e.loc)))
         return self.bounded(fold(Binary(op, args[0], args[1], result_type, e.loc)))
@@ -492,6 +589,11 @@ def _chain(e: s.Apply) -> tuple[s.SExpr, ...]:
         node = node.args[0]
     operands.append(node)
     return tuple(reversed(operands))
+
+
+def joined(op: Op, terms: Sequence[Expr], loc: Location | None) -> Expr:
+    """Boolean `terms` (at least one) joined by `op` as a balanced tree, folding constants."""
+    return balanced(terms, lambda a, b: fold(Binary(op, a, b, BOOL, loc)))
 
 
 def fold(e: Unary | Binary | Ite) -> Expr:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -140,6 +140,11 @@ def rewrite(e: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
             same = all(a is b for a, b in zip(kids, new, strict=True))
             done[key] = node if same else with_children(node, new)
     return done[id(e)]
+
+
+def substitute(e: Expr, values: Mapping[str, Expr]) -> Expr:
+    """`e` with every variable named in `values` replaced by its expression there (shared subterms stay shared)."""
+    return rewrite(e, lambda n: values.get(n.name) if isinstance(n, VarRef) else None)
 
 
 def nodes(e: Expr) -> Iterator[Expr]:

@@ -29,10 +29,9 @@ from pumpproof.lang.ir import (
     TransitionSystem,
     Type,
     Value,
-    VarRef,
     is_real,
 )
-from pumpproof.lang.walk import clock_comparison, rewrite, var_names
+from pumpproof.lang.walk import clock_comparison, rewrite, substitute, var_names
 from pumpproof.verify.problem import conj, disj
 
 MAX_INPUT_CHOICES = 4096
@@ -112,8 +111,7 @@ def enabled(system: TransitionSystem, names: tuple[str, ...]) -> Expr:
 
 def after(t: Transition, e: Expr) -> Expr:
     """`e` evaluated after `t` fires, as an expression over the state before (and the step's inputs)."""
-    values = {u.target: u.value for u in t.updates}
-    return rewrite(e, lambda n: values.get(n.name) if isinstance(n, VarRef) else None)
+    return substitute(e, {u.target: u.value for u in t.updates})
 
 
 def can_step(
@@ -140,7 +138,7 @@ def can_step(
             moves.append(conj(step.guard, *(after(step, e) for e in targets)))
         if system.timed and delay:
             moves.append(can_delay(system))
-        options.append(conj(*(_subst(a, fixed) for a in system.assumptions), disj(*moves)))
+        options.append(conj(*(substitute(a, fixed) for a in system.assumptions), disj(*moves)))
     return disj(*options)
 
 
@@ -168,11 +166,9 @@ def just_after(e: Expr) -> Expr:
     return rewrite(e, node)
 
 
-def _subst(e: Expr, fixed: dict[str, Expr]) -> Expr:
-    return rewrite(e, lambda n: fixed.get(n.name) if isinstance(n, VarRef) else None)
-
-
 def _fix(t: Transition, fixed: dict[str, Expr]) -> Transition:
     return replace(
-        t, guard=_subst(t.guard, fixed), updates=tuple(replace(u, value=_subst(u.value, fixed)) for u in t.updates)
+        t,
+        guard=substitute(t.guard, fixed),
+        updates=tuple(replace(u, value=substitute(u.value, fixed)) for u in t.updates),
     )
