@@ -77,14 +77,16 @@ class Outcome:
 
 
 OPPOSITE = {"PROVED": "VIOLATED", "VIOLATED": "PROVED"}
-IN_PROCESS = """import sys, time
-from pumpproof.cli import main
+IN_PROCESS = """import importlib, sys, time
+module, _, function = sys.argv[2].partition(":")
+main = getattr(importlib.import_module(module), function)
 start = time.perf_counter()
-code = main(sys.argv[2:])
+code = main(sys.argv[3:])
 open(sys.argv[1], "w").write(repr(time.perf_counter() - start))
 sys.exit(code)
 """
-"""The case's process: `pumpproof check ...` through the Python API, timed from after its import."""
+"""A case's process: `module:function(args)` (a command line's main), timed from after the module's import."""
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def read_explained(path: Path | None) -> dict[str, str]:
@@ -117,29 +119,51 @@ def sample(cases: list[Case], n: int | None) -> list[Case]:
     return [cases[int(i * step)] for i in range(n)]
 
 
-def run_case(case: Case, timeout_s: float) -> Outcome:
-    """`pumpproof check` on one model, in its own process group (killed whole at the wall-clock limit)."""
+@dataclass(frozen=True)
+class Ended:
+    """How a limited run ended: exit status (None: killed at the limit), its stderr lines, wall-clock seconds,
+    the seconds its main function took (None when it did not return) and the JSON it wrote (`--json FILE`)."""
+
+    returncode: int | None
+    stderr: list[str]
+    seconds: float
+    in_process_s: float | None
+    report: dict[str, object] | None
+
+
+def run_limited(entry: str, args: list[str], limit_s: float) -> Ended:
+    """`entry` (`module:main`) on `args --json FILE` in a process group of its own, killed whole after `limit_s`."""
     with tempfile.TemporaryDirectory(prefix="pumpproof-thirdparty-") as tmp:
-        report = Path(tmp) / "result.json"
-        timing = Path(tmp) / "seconds"
-        command = [sys.executable, "-c", IN_PROCESS, str(timing), "check", str(case.path), "--certify"]
-        command += ["--timeout", str(timeout_s), "--json", str(report)]
+        report, timing = Path(tmp) / "result.json", Path(tmp) / "seconds"
+        command = [sys.executable, "-c", IN_PROCESS, str(timing), entry, *args, "--json", str(report)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         start = time.time()
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        proc = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, env=env
+        )
         try:
-            _, err = proc.communicate(timeout=timeout_s + GRACE_S)
+            _, err = proc.communicate(timeout=limit_s)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            return Outcome(case, "UNKNOWN", time.time() - start, f"killed after {timeout_s + GRACE_S:g} s")
+            return Ended(None, [], time.time() - start, None, None)
         seconds = time.time() - start
-        message = err.decode(errors="replace").strip().splitlines()
-        if proc.returncode == 2:
-            return Outcome(case, "REFUSED", seconds, message[0] if message else "exit 2")
-        if proc.returncode == 4 or not report.is_file():
-            return Outcome(case, "FAILED", seconds, " ".join(message[:2]) or f"exit {proc.returncode}")
         inside = float(timing.read_text()) if timing.is_file() else None
-        return replace(_verdict(case, json.loads(report.read_text()), seconds), in_process_s=inside)
+        doc = json.loads(report.read_text()) if report.is_file() else None
+        return Ended(proc.returncode, err.decode(errors="replace").strip().splitlines(), seconds, inside, doc)
+
+
+def run_case(case: Case, timeout_s: float, certify: bool = True) -> Outcome:
+    """`pumpproof check` on one model (with `--certify` unless told not), within the wall-clock limit."""
+    args = ["check", str(case.path), "--timeout", str(timeout_s), *["--certify"] * certify]
+    ended = run_limited("pumpproof.cli:main", args, timeout_s + GRACE_S)
+    if ended.returncode is None:
+        return Outcome(case, "UNKNOWN", ended.seconds, f"killed after {timeout_s + GRACE_S:g} s")
+    if ended.returncode == 2:
+        return Outcome(case, "REFUSED", ended.seconds, ended.stderr[0] if ended.stderr else "exit 2")
+    if ended.returncode == 4 or ended.report is None:
+        return Outcome(case, "FAILED", ended.seconds, " ".join(ended.stderr[:2]) or f"exit {ended.returncode}")
+    return replace(_verdict(case, ended.report, ended.seconds), in_process_s=ended.in_process_s)
 
 
 def _verdict(case: Case, doc: dict[str, object], seconds: float) -> Outcome:
@@ -213,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--explained",
         type=Path,
-        default=Path(__file__).parent.parent / "tests" / "trust" / "thirdparty_differences.csv",
+        default=ROOT / "tests" / "trust" / "thirdparty_differences.csv",
         help="cases whose file means the opposite of the recorded verdict (default: tests/trust/...)",
     )
     ap.add_argument("--if-present", action="store_true", help="a suite folder that does not exist is not an error")
