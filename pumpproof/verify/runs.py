@@ -40,6 +40,7 @@ from pumpproof.lang.ir import (
     Const,
     Elapsed,
     Expr,
+    IntType,
     Op,
     Temporal,
     TemporalOp,
@@ -56,7 +57,7 @@ from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, confirm, race, ve
 from pumpproof.verify.problem import SafetyProblem, conj, neg
 from pumpproof.verify.replay import moves, replay_steps
 from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
-from pumpproof.verify.steps import can_step
+from pumpproof.verify.steps import can_step, time_stoppers
 from pumpproof.verify.unroll import Unrolling
 
 DEADLOCK_ID = "MODEL.DEADLOCK"
@@ -223,18 +224,16 @@ def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr,
     own = controller(system)
     time_can_pass = can_step(system, among=())
     escape = time_can_pass
+    reason = f"the pump may need more than {MAX_LOOKAHEAD} zero-time steps before time can pass"
     for n in range(1, MAX_LOOKAHEAD + 1):
         escape = can_step(system, among=own, then=escape)
         if size(escape) > MAX_LOOKAHEAD_SIZE:
-            return _undecided(system, assumed, f"the look-ahead over {_steps(n)} is too large to build")
+            reason = f"the look-ahead over {_steps(n)} is too large to build"
+            break
         problem = SafetyProblem(f"{system.name}: time can pass within {n} steps", system, neg(escape), assumed)
         result = verdict(problem, options)
         if isinstance(result, Proved):
-            strict = _strict_bound(system)
-            if strict:
-                reason = f"an invariant bounds a clock strictly ({strict}), so time may converge to the bound"
-                return _undecided(system, assumed, reason)
-            return Check(TIME_ID, TIME_TEXT, result, problem, f"time can pass within {_steps(n)} of the pump")
+            return _diverges(system, assumed, problem, result, f"time can pass within {_steps(n)} of the pump")
         if isinstance(result, Unknown):
             return _undecided(system, assumed, f"undecided within {_steps(n)} ({result.reason})")
         assert isinstance(result, Violated)
@@ -247,8 +246,39 @@ def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr,
             trace, stop, summary = witness
             found = Violated(TIME_ENGINE, result.time_s, trace)
             return Check(TIME_ID, TIME_TEXT, found, _plain(system, assumed), summary, stop)
-    reason = f"the pump may need more than {MAX_LOOKAHEAD} zero-time steps before time can pass"
-    return _undecided(system, assumed, reason)
+    return _ranked(system, own, options, assumed) or _undecided(system, assumed, reason)
+
+
+def _ranked(
+    system: TransitionSystem, own: tuple[Transition, ...], options: Options, assumed: tuple[Expr, ...]
+) -> Check | None:
+    """MODEL.TIME by a ranking, for parts that each need a step of their own (a detector reporting at its
+    deadline while another does): wherever time cannot pass, some step of the pump lowers the number of
+    invariant conjuncts that stop time. That number is a natural number and 0 where time can pass, so from
+    every reachable state at most that many steps of the pump lead to a state where time can pass."""
+    stoppers = time_stoppers(system)
+    escape = can_step(system, among=own, decreasing=stoppers)
+    if size(escape) > MAX_LOOKAHEAD_SIZE:
+        return None
+    name = f"{system.name}: where time cannot pass, a step of the pump stops it fewer times"
+    problem = SafetyProblem(name, system, neg(escape), assumed)
+    result = verdict(problem, options)
+    if not isinstance(result, Proved):
+        return None
+    bound = stoppers.type.hi if isinstance(stoppers.type, IntType) else 0
+    summary = f"time can pass within {_steps(bound)} of the pump, each stopping time at fewer invariants"
+    return _diverges(system, assumed, problem, result, summary)
+
+
+def _diverges(
+    system: TransitionSystem, assumed: tuple[Expr, ...], problem: SafetyProblem, result: Proved, summary: str
+) -> Check:
+    """The proved look-ahead as MODEL.TIME, unless a strict clock bound lets time converge to it instead."""
+    strict = _strict_bound(system)
+    if strict:
+        reason = f"an invariant bounds a clock strictly ({strict}), so time may converge to the bound"
+        return _undecided(system, assumed, reason)
+    return Check(TIME_ID, TIME_TEXT, result, problem, summary)
 
 
 def _plain(system: TransitionSystem, assumed: tuple[Expr, ...]) -> SafetyProblem:

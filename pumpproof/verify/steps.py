@@ -24,11 +24,13 @@ from pumpproof.lang.ir import (
     EnumType,
     Expr,
     IntType,
+    Ite,
     Op,
     Transition,
     TransitionSystem,
     Type,
     Value,
+    balanced,
     is_real,
 )
 from pumpproof.lang.walk import clock_comparison, rewrite, substitute, var_names
@@ -115,11 +117,16 @@ def after(t: Transition, e: Expr) -> Expr:
 
 
 def can_step(
-    system: TransitionSystem, among: tuple[Transition, ...] | None = None, delay: bool = True, then: Expr = TRUE
+    system: TransitionSystem,
+    among: tuple[Transition, ...] | None = None,
+    delay: bool = True,
+    then: Expr = TRUE,
+    decreasing: Expr | None = None,
 ) -> Expr:
     """A state expression: some step (one of the transitions `among`, default all, or with clocks and `delay`
     a delay) can be taken from this state; with `then`, a transition counts only when its target state
-    satisfies the state expression `then`.
+    satisfies the state expression `then`, and with `decreasing` (an integer state expression) only when it
+    leaves that expression smaller than it was.
 
     Inputs are chosen by the step, so each valuation of the inputs the steps read is tried in turn
     (TooManyStates beyond MAX_INPUT_CHOICES valuations).
@@ -135,7 +142,8 @@ def can_step(
         for t in among:
             step = _fix(t, fixed)
             targets = (*system.invariants, *(() if then == TRUE else (then,)))
-            moves.append(conj(step.guard, *(after(step, e) for e in targets)))
+            smaller = () if decreasing is None else (Binary(Op.LT, after(step, decreasing), decreasing, BOOL),)
+            moves.append(conj(step.guard, *(after(step, e) for e in targets), *smaller))
         if system.timed and delay:
             moves.append(can_delay(system))
         options.append(conj(*(substitute(a, fixed) for a in system.assumptions), disj(*moves)))
@@ -145,6 +153,21 @@ def can_step(
 def can_delay(system: TransitionSystem) -> Expr:
     """A state expression: time can pass (the invariants still hold an instant later)."""
     return conj(*(just_after(i) for i in system.invariants))
+
+
+def time_stoppers(system: TransitionSystem) -> Expr:
+    """An integer state expression: how many conjuncts of the invariants hold now but not an instant later (each
+    stops time); 0 exactly where time can pass (`can_delay`)."""
+    parts = [c for i in system.invariants for c in _conjuncts(i)]
+    count = IntType(0, len(parts))
+    terms: list[Expr] = [Ite(just_after(c), Const(0, count), Const(1, count), count) for c in parts]
+    return balanced(terms, lambda a, b: Binary(Op.ADD, a, b, count)) if terms else Const(0, count)
+
+
+def _conjuncts(e: Expr) -> list[Expr]:
+    if isinstance(e, Binary) and e.op is Op.AND:
+        return [*_conjuncts(e.left), *_conjuncts(e.right)]
+    return [e]
 
 
 def just_after(e: Expr) -> Expr:

@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import replace
+from unittest import mock
 
 import pytest
 from hypothesis import event, given, settings
 
 from pumpproof.lang.ir import FALSE, TransitionSystem
-from pumpproof.verify import explicit
+from pumpproof.lang.load import parse_model_text
+from pumpproof.verify import explicit, runs
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import evaluate
 from pumpproof.verify.ltl import LivenessProblem
@@ -33,6 +35,7 @@ from tests.strategies import Generated, deadlock_generated, no_run_generated, ti
 NO_RUN_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_NO_RUN", 3_000)) if SOAK else 60
 DEADLOCK_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_DEADLOCK", 3_000)) if SOAK else 60
 TIME_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_TIME", 5_000)) if SOAK else 500
+RANKED_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_TIME", 5_000)) if SOAK else 200
 OPTIONS = Options(engine="ic3", timeout_s=TIMEOUT_S)
 """One engine in this process: no processes to start for each of the many small questions."""
 
@@ -130,6 +133,31 @@ def test_time_divergence_agrees_with_the_digitized_graph(case: Generated) -> Non
 
 @pytest.mark.slow
 @pytest.mark.soak
+def test_the_ranking_argument_alone_never_proves_that_time_passes_where_it_stops() -> None:
+    """MODEL.TIME with no look-ahead, so that every proof is the ranking argument's (`runs._ranked`): never PROVED
+    where a digitized run shows time stopping, and PROVED on a fair share of the models where time never stops."""
+    seen: Counter[str] = Counter()
+
+    @settings(max_examples=RANKED_EXAMPLES, **COMMON)  # type: ignore[arg-type]
+    @given(time_generated())
+    def run(case: Generated) -> None:
+        system, _ = parse_case(case)
+        stop = explicit.time_stops(system)
+        with mock.patch.object(runs, "MAX_LOOKAHEAD", 0):
+            got = runs.time_divergence(system, OPTIONS).result.verdict
+        if stop is not None:
+            assert got is not Verdict.PROVED, f"ranked MODEL.TIME proved, but time stops after {stop.steps}\n{case}"
+        found = f"{'stops' if stop else 'diverges'}: {got.value}"
+        event(found)
+        seen[found] += 1
+
+    run()
+    diverging = seen["diverges: PROVED"] + seen["diverges: UNKNOWN"]
+    assert seen["diverges: PROVED"] >= diverging // 4, f"the ranking proves too little: {dict(seen)}"
+
+
+@pytest.mark.slow
+@pytest.mark.soak
 def test_deadlocks_under_open_deadlines() -> None:
     """Every engine and the `Checker` see a pump that hangs as frozen, and the cases do hang: a fair share has a
     reachable deadlock, and some have a verdict that only the frozen runs decide."""
@@ -150,3 +178,33 @@ def test_deadlocks_under_open_deadlines() -> None:
     run()
     assert seen["deadlock"] >= seen["cases"] // 4, f"too few deadlocks: {dict(seen)}"
     assert seen["decided by the frozen runs"] >= seen["cases"] // 10, f"too few verdicts need them: {dict(seen)}"
+
+
+PARTS = """
+const PARTS = 4
+component Sensor(c: 0..PARTS-1)
+  clock t
+  var present: bool = false
+  var reported: bool = false
+  invariant present and not reported -> t <= 2
+  environment transition arise when not present do present := true; t := 0
+  {kind} report when present and not reported and t >= 1 do reported := true
+  environment transition resolve when reported do present := false; reported := false
+end
+instance sensor[c in 0..PARTS-1]: Sensor(c)
+"""
+"""Four parts that may all reach their deadline at once: each needs a step of its own (four zero-time steps, more
+than the look-ahead's three) before time can pass; with `report` the environment's, time stops."""
+
+
+@pytest.mark.parametrize("kind", ["transition", "environment transition"])
+def test_parts_at_their_deadlines_at_once(kind: str) -> None:
+    system = parse_model_text(PARTS.replace("{kind}", kind), "parts.pump")
+    stop = explicit.time_stops(system)
+    found = Checker(system, OPTIONS).facts.time
+    assert found is not None
+    if kind == "transition":
+        assert stop is None and found.result.verdict is Verdict.PROVED, found.summary
+        assert "each stopping time at fewer invariants" in found.summary
+    else:
+        assert stop is not None and found.result.verdict is Verdict.VIOLATED, found.summary
