@@ -21,6 +21,11 @@ HINTS = {
     "that would let it pass: a transition that should end the situation (set a flag, reset a clock) leaves the "
     "state as it was, or its guard lets it fire again at once",
 }
+SILENT_HINT = (
+    "a partner exists, but never in a state where both guards hold: compare the sender's guard with each "
+    "receiver's (for a value channel, the receiver's guard reads the value sent), and the order in which the "
+    "parts reach them"
+)
 NO_RUN_HINT = (
     "compare the invariants and assumptions with the initial values (a MoXI model's :init): a typo in an 'assume', "
     "an invariant that contradicts an initial value, or a -D value out of place leaves no run, and every "
@@ -58,6 +63,12 @@ def render(console: Console, cov: LintReport) -> None:
         console.print(plain(f"  hint: {HINTS[check.stop]}", "dim"))
     for f in cov.dead_transitions:
         console.print(plain(f"{_where(f)}dead transition: {f.subject.removeprefix('transition ')} never fires", "red"))
+    for sync in cov.silent_syncs:
+        where = f"{sync.origin.loc}: " if sync.origin.loc is not None else ""
+        n = len(sync.steps)
+        never = f"none of its {n} synchronisations fires" if n > 1 else "its one synchronisation never fires"
+        console.print(plain(f"{where}sync never happens: {sync.subject} has partners, but {never}", "red"))
+        console.print(plain(f"  hint: {SILENT_HINT}", "dim"))
     for f in cov.unreached_values:
         console.print(plain(f"{_where(f)}unreached value: no reachable state has {f.subject}", "red"))
     for f in cov.undecided:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pumpproof.lang.ir import BOOL, Binary, Const, EnumType, Expr, Fired, Op, TransitionSystem, VarRef
+from pumpproof.lang.ir import BOOL, Binary, Const, EnumType, Expr, Fired, Op, Origin, TransitionSystem, VarRef
 from pumpproof.lang.location import Location
 from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import SafetyProblem
@@ -34,6 +34,21 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class SilentSync:
+    """A part's `sync` transition that has partners in the model but takes part in no step that can fire."""
+
+    origin: Origin
+    steps: tuple[Finding, ...]
+    """The flat transitions it takes part in, each proved never to fire."""
+
+    @property
+    def subject(self) -> str:
+        """`detector[1].report (sync raise[1]!)`."""
+        part = f"{self.origin.instance}.{self.origin.transition}" if self.origin.instance else self.origin.transition
+        return f"{part} (sync {self.origin.channel}{self.origin.role})"
+
+
+@dataclass(frozen=True)
 class LintReport:
     """The model's runs, which transitions can fire and which enum values occur."""
 
@@ -45,6 +60,8 @@ class LintReport:
     """How many `terminal` conditions the model declares (states that may stop without being deadlocks)."""
     notes: tuple[str, ...] = ()
     """What a reader should know about how the questions were asked."""
+    flat: tuple[tuple[Origin, ...], ...] = ()
+    """The origins of each transition, in the order of `transitions`."""
 
     @property
     def dead_transitions(self) -> tuple[Finding, ...]:
@@ -55,6 +72,21 @@ class LintReport:
     def unreached_values(self) -> tuple[Finding, ...]:
         """Enum values (`var == Value`) proved never to occur."""
         return tuple(f for f in self.enum_values if f.reachability is Reachability.UNREACHABLE)
+
+    @property
+    def silent_syncs(self) -> tuple[SilentSync, ...]:
+        """Sends and receives that could meet a partner (the model has one) but never do: every synchronisation
+        they take part in is dead. Their flat transitions are dead transitions too; this names the part."""
+        steps: dict[Origin, list[Finding]] = {}
+        for t, f in zip(self.flat, self.transitions, strict=True):
+            for o in t:
+                if o.channel is not None:
+                    steps.setdefault(o, []).append(f)
+        return tuple(
+            SilentSync(o, tuple(fs))
+            for o, fs in steps.items()
+            if all(f.reachability is Reachability.UNREACHABLE for f in fs)
+        )
 
     @property
     def stops(self) -> tuple[Check, ...]:
@@ -97,7 +129,8 @@ def lint(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] =
         if isinstance(v.type, EnumType)
         for value in v.type.values
     )
-    return LintReport(system.name, facts, transitions, values, terminals, notes)
+    origins = tuple(t.origins for t in system.transitions)
+    return LintReport(system.name, facts, transitions, values, terminals, notes, origins)
 
 
 UNMARKED = (

@@ -119,3 +119,42 @@ def test_lint_report_names_each_finding() -> None:
     assert "MODEL.DEADLOCK: a reachable state where no transition can be taken" in text and "start → jam" in text
     assert "stuck.pump:12:12: dead transition: fail never fires" in text
     assert "unreached value: no reachable state has mode == Off" in text
+
+
+PING = """
+chan ping
+component Sender
+  var sent: bool = false
+  transition send sync ping! when not sent do sent := true
+end
+component Quick
+  var heard: bool = false
+  transition hear sync ping? do heard := true
+end
+component Deaf
+  var heard: bool = false
+  transition hear sync ping? when heard do heard := false
+end
+instance s: Sender
+instance quick: Quick
+instance deaf: Deaf
+terminal s.sent
+"""
+
+
+def test_a_sync_with_partners_that_never_meet_them_is_named_by_its_part() -> None:
+    cov = lint(parse_model_text(PING, "ping.pump"), OPTIONS)
+    (deaf,) = cov.silent_syncs
+    assert deaf.subject == "deaf.hear (sync ping?)" and deaf.origin.loc is not None and deaf.origin.loc.line == 13
+    assert [f.subject for f in deaf.steps] == ["transition s.send+deaf.hear"]
+    console = Console(record=True, width=200)
+    render_lint(console, cov)
+    text = console.export_text()
+    assert (
+        "ping.pump:13:" in text
+        and "sync never happens: deaf.hear (sync ping?) has partners, but its one synchronisation never fires" in text
+    )
+    # Without the partner that listens, the send never happens either: both halves are named.
+    alone = lint(parse_model_text(PING.replace("instance quick: Quick\n", ""), "alone.pump"), OPTIONS)
+    assert {s.subject for s in alone.silent_syncs} == {"s.send (sync ping!)", "deaf.hear (sync ping?)"}
+    assert all(f.loc is not None for s in alone.silent_syncs for f in s.steps)
