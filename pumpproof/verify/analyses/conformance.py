@@ -10,13 +10,17 @@ deterministic counterpart for short runs: every model run up to a depth, shortes
 A controller is any object with `observe() -> {variable: value}` (the model variables it shows)
 and `step(event, inputs, delay) -> bool` (False: it refuses the event; `delay` is the time of a
 `delay` step, 0 otherwise). See examples/controllers/spectrum.py.
+
+In a composed model, one part can be checked alone: `Part(system, "manager", controller)` drives a controller
+of the manager component (its template transitions, the value each receive gets, its own variable names) as
+a controller of the whole, the model's other parts being its environment. See examples/controllers/alarm_manager.py.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
 
@@ -27,7 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from pumpproof.errors import ReplayError, UnsupportedError
 from pumpproof.lang.ir import COMPARISONS, DELAY, FALSE, Binary, ClockType, Const, TransitionSystem, Value
 from pumpproof.lang.walk import nodes
-from pumpproof.verify.evaluate import Frame
+from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import check_step, initial_state, successor
 from pumpproof.verify.results import Step
@@ -44,6 +48,54 @@ class Controller(Protocol):
     def step(self, event: str, inputs: Mapping[str, Value], delay: Fraction) -> bool:
         """Take the model's step `event` (a transition name or `delay`); False if the implementation refuses it."""
         ...
+
+
+class PartController(Protocol):
+    """An implementation of one part (a component's instance) of a composed model."""
+
+    def observe(self) -> Mapping[str, Value]:
+        """The current values of the part's variables it shows, named as inside the component (`level`)."""
+        ...
+
+    def step(self, event: str, received: Value | None, delay: Fraction) -> bool:
+        """Take the component's transition `event` (`hear`, `take[2]`; `delay` for time) with the value its `sync
+        c?(v)` receives (None for any other step); False if the implementation refuses it."""
+        ...
+
+
+@dataclass
+class Part:
+    """A controller of one instance of a composed model, seen as a controller of the whole model: it takes part in
+    the steps its instance takes part in (and every delay), and shows its variables under the instance's path."""
+
+    system: TransitionSystem
+    instance: str
+    inner: PartController
+    before: Mapping[str, Value] = field(default_factory=dict)
+    """The model's state before the coming step (set by `advance`): what a value sent is computed from."""
+
+    def __post_init__(self) -> None:
+        if not any(o.instance == self.instance for t in self.system.transitions for o in t.origins):
+            parts = sorted({o.instance for t in self.system.transitions for o in t.origins if o.instance})
+            raise UnsupportedError(
+                f"no part '{self.instance}' moves in model {self.system.name}",
+                hint=f"name an instance by its path: {', '.join(parts) or 'the model has no parts'}",
+            )
+
+    def observe(self) -> Mapping[str, Value]:
+        return {f"{self.instance}.{name}": v for name, v in self.inner.observe().items()}
+
+    def step(self, event: str, inputs: Mapping[str, Value], delay: Fraction) -> bool:
+        if event == DELAY:
+            return self.inner.step(DELAY, None, delay)
+        origins = next(t.origins for t in self.system.transitions if t.name == event)
+        mine = [o for o in origins if o.instance == self.instance]
+        if not mine:
+            return True  # the other parts moved
+        (share,) = mine
+        sent = origins[0].sent if share.role == "?" else None  # a synchronisation's sender comes first
+        received = None if sent is None else evaluate(sent, Frame({**self.before, **inputs}, None, 0))
+        return self.inner.step(share.transition, received, delay)
 
 
 class NonConformance(AssertionError):
@@ -202,6 +254,8 @@ def advance(controller: Controller, model: ModelRun, move: Step) -> None:
     """Take one model step (from `model.moves`) on both sides and compare what they show."""
     assert move.transition is not None
     delay = Fraction(move.elapsed) if move.transition == DELAY else Fraction(0)
+    if isinstance(controller, Part):
+        controller.before = model.steps[-1].state
     if not controller.step(move.transition, move.inputs, delay):
         steps = (*model.steps, move)
         raise NonConformance(f"the controller refuses {steps_text(steps[-2:])}, which the model allows", steps)
@@ -246,7 +300,8 @@ def input_valuations(system: TransitionSystem) -> list[dict[str, Value]]:
 
 def pair_key(controller: Controller, model: ModelRun) -> tuple[str, str]:
     """What identifies a (controller, model) pair for the explorer: the model state and the controller's attributes."""
-    return repr(sorted(model.steps[-1].state.items())), repr(sorted(vars(controller).items()))
+    own = controller.inner if isinstance(controller, Part) else controller
+    return repr(sorted(model.steps[-1].state.items())), repr(sorted(vars(own).items()))
 
 
 def check_conformance(

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+from pathlib import Path
+
 import pytest
 
+from examples.controllers.alarm_manager import MAX_COUNT, AlarmManager, ForgetfulManager
 from examples.controllers.spectrum import CorrectedSpectrum, RecalledSpectrum
-from pumpproof.verify.analyses.conformance import NonConformance, check_conformance, explore_conformance
+from pumpproof.errors import UnsupportedError
+from pumpproof.lang.load import load_model
+from pumpproof.verify.analyses.conformance import NonConformance, Part, check_conformance, explore_conformance
+
+COMPONENTS = Path(__file__).parents[2] / "lang" / "components"
+
+
+class ValueBlind(AlarmManager):
+    """Hears every alarm as Low."""
+
+    def step(self, event: str, received: object, delay: Fraction) -> bool:
+        return super().step(event, "Low" if event == "hear" else received, delay)
 
 
 class StopIgnored(CorrectedSpectrum):
@@ -48,3 +63,25 @@ def test_recalled_controller_is_caught_by_the_shortest_run_pressing_run_stop_und
     run_stop = [i for i, s in enumerate(steps) if s.transition in ("restart", "start") and i > first_alarm]
     assert run_stop
     assert all(steps[i].state["occluded_up"] for i in run_stop)
+
+
+def test_one_part_of_a_composed_model_is_checked_alone_with_the_values_it_receives() -> None:
+    system = load_model(str(COMPONENTS / "alarm_system.pump"))
+    visited = explore_conformance(system, lambda: Part(system, "manager", AlarmManager()), depth=8)
+    assert visited > 20  # distinct (model, manager) pairs: both detectors' alarms, muting, re-arming
+    with pytest.raises(NonConformance) as caught:
+        explore_conformance(system, lambda: Part(system, "manager", ForgetfulManager()), depth=8)
+    assert "manager.level = 'Beeping' (model: 'Ringing')" in str(caught.value)
+    heard = [s.transition for s in caught.value.steps if s.transition and "manager.hear" in s.transition]
+    assert len(heard) == MAX_COUNT  # the third alarm heard is the one that should ring
+    # The value sent reaches the part: a manager that ignores it is caught at the first High alarm.
+    with pytest.raises(NonConformance) as blind:
+        explore_conformance(system, lambda: Part(system, "manager", ValueBlind()), depth=8)
+    assert [s.transition for s in blind.value.steps[1:]] == ["detector[0].occlude+manager.hear"]
+
+
+def test_a_part_that_does_not_exist_is_named_with_the_parts_that_do() -> None:
+    system = load_model(str(COMPONENTS / "alarm_system.pump"))
+    with pytest.raises(UnsupportedError, match=r"no part 'manger'.*") as caught:
+        Part(system, "manger", AlarmManager())
+    assert "detector[0], detector[1], manager" in (caught.value.hint or "")
