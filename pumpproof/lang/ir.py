@@ -320,12 +320,15 @@ class Update:
 class Origin:
     """One part's share in a flat transition: the instance that moved (its path, `detector[1]`; '' for the model's
     own transitions), the template transition it took (`take`, `take[0]`) and, in a synchronisation, the channel
-    and whether it sent (`!`) or received (`?`)."""
+    and whether it sent (`!`) or received (`?`); a sender's `value` is the expression it sends (read in the state
+    before the step), `broadcast` says the channel is a broadcast one (reports draw it to every receiver)."""
 
     instance: str
     transition: str
     channel: str | None = None
     role: str = ""
+    value: Expr | None = field(default=None, compare=False)
+    broadcast: bool = False
 
 
 @dataclass(frozen=True)
