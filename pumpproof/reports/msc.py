@@ -406,7 +406,8 @@ class _Chart:
             loop = [r for r in self.rows if r.step.index > cx.loop_start] or self.rows[-1:]
             top, end = loop[0].top, loop[-1].top + loop[-1].height
             x = self.bracket
-            o.append(f'<g class="loop" id="{self.prefix}-loop">')
+            steps = f"{loop[0].step.first}-{loop[-1].step.index}"
+            o.append(f'<g class="loop" id="{self.prefix}-loop" data-steps="{steps}">')
             back = f"step {cx.violation_step} returns to the state of step {cx.loop_start}"
             o.append(f"<title>{_text(back)}</title>")
             o.append(
