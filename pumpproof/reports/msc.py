@@ -60,7 +60,8 @@ BAND = 2 * LINE + 6
 """Height of a delay's (or a stop's) own part: the step and the time on the axis take two lines."""
 LEGEND = (
     "● sender → receiver: a synchronisation, labelled channel(value) · box: a part moving alone",
-    "purple: the environment's move · yellow: the values of a part the step changed",
+    "purple: the environment's move · yellow: what a step changed of a part",
+    "red: the values the requirement reads, in the last state",
 )
 SMALL_CHAR = 5.5
 """Width of one character at font size 9."""
@@ -128,6 +129,7 @@ class _Chart:
         self.initial = steps[0] if steps and steps[0].transition is None else None
         self.rows = [_Row(s, notes=self.changes(s)) for s in steps if s.transition is not None]
         self.heads = self.initial_notes()
+        self.final = self.final_notes()
         self.widths = self.column_widths()
         self.x: dict[str, float] = {}
         left = AXIS + 10.0
@@ -149,6 +151,16 @@ class _Chart:
             notes.setdefault(_part_of(k), []).append(f"{_local(k)}: {fmt(old)} → {fmt(new)}")
         return {p: _cut(lines) for p, lines in notes.items()}
 
+    def final_notes(self) -> dict[str, list[str]]:
+        """Per lifeline, the values the requirement reads in the failing state (the last one)."""
+        if not self.rows:
+            return {}
+        notes: dict[str, list[str]] = {}
+        for k, v in self.cx.steps[-1].state.items():
+            if k in self.cx.watched:
+                notes.setdefault(_part_of(k), []).append(f"{_local(k)} = {fmt(v)}")
+        return {p: _cut(lines) for p, lines in notes.items()}
+
     def initial_notes(self) -> dict[str, list[str]]:
         """Per lifeline, the initial values a reader needs first: the requirement's facts and the modes."""
         if self.initial is None:
@@ -161,7 +173,7 @@ class _Chart:
         return {p: _cut(lines) for p, lines in notes.items()}
 
     def column_widths(self) -> dict[str, float]:
-        texts: dict[str, list[str]] = {p: [p, *self.heads.get(p, [])] for p in self.parts}
+        texts: dict[str, list[str]] = {p: [p, *self.heads.get(p, []), *self.final.get(p, [])] for p in self.parts}
         for r in self.rows:
             for p, lines in r.notes.items():
                 texts.setdefault(p, []).extend(lines)
@@ -216,8 +228,12 @@ class _Chart:
             own = BAND if r.step.transition in (DELAY, STUTTER) else SYNC_TOP
             r.height = own + (notes * LINE + 10 if notes else 0) + 6
             y += r.height
+        final_top = y + 4
+        final_lines = max((len(v) for p, v in self.final.items() if p in self.x), default=0)
+        if final_lines:
+            y += final_lines * LINE + 14
         bottom = y + 10
-        height = bottom + 4 * LINE + 6
+        height = bottom + (2 + len(LEGEND)) * LINE + 6
         o = self.out
         o.append(
             f'<svg xmlns="http://www.w3.org/2000/svg" id="{self.prefix}" class="msc" width="{self.width:.0f}" '
@@ -240,6 +256,9 @@ class _Chart:
             self.lifeline(p, head_top, bottom)
         for r in self.rows:
             self.row(r)
+        for p, lines in self.final.items():
+            if p in self.x:
+                self.note(self.x[p], final_top, self.widths[p] - 20, lines, "#ffebee", "final")
         self.ending(bottom)
         o.append("</svg>")
         return "\n".join(o) + "\n"
@@ -321,7 +340,8 @@ class _Chart:
             self.box(x, r.top, self.box_text(s, what), dashed=False)
         elif s.moved.channel is None:
             for m in s.moved.moves:
-                self.box(self.x[m.part], r.top, self.box_text(s, m.transition), dashed=s.moved.environment)
+                if m.part in self.x:
+                    self.box(self.x[m.part], r.top, self.box_text(s, m.transition), dashed=s.moved.environment)
         else:
             self.sync(r)
         notes_top = r.top + (BAND if s.transition in (DELAY, STUTTER) else SYNC_TOP)
@@ -345,7 +365,7 @@ class _Chart:
         moved = s.moved
         assert moved is not None and moved.sender is not None
         sender = moved.sender
-        sx = self.x[sender.part]
+        sx = self.x.get(sender.part, self.x.get(MODEL_PART, AXIS + 10))
         y = r.top + LINE + 6
         label = self.message(s)
         receivers = [m for m in moved.receivers if m.part in self.x]

@@ -148,6 +148,19 @@ def test_changes_are_noted_on_the_lifeline_of_their_part(parts) -> None:
     assert notes["waiting: false → true"] == pytest.approx(x[sender])
 
 
+def test_the_requirement_s_values_are_noted_at_the_start_and_in_the_failing_state(parts) -> None:
+    system, _, _ = parts
+    root = drawn(violated(parts, "MP-SAFE"), system)
+    x = lifeline_x(root)
+
+    def noted(kind: str) -> dict[str, float]:
+        groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == kind]
+        return {t.text or "": float(t.get("x", "nan")) for g in groups for t in g.iter(f"{SVG}text")}
+
+    assert noted("initial") == {"rounds = 0": x["(model)"], "got = 0": x["server"]}
+    assert noted("final") == {"rounds = 1": x["(model)"], "got = 2": x["server"]}
+
+
 def test_a_part_moving_alone_is_a_box_with_its_transition(parts) -> None:
     system, _, _ = parts
     cx = violated(parts, "MP-LIVE")
