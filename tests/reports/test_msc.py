@@ -14,7 +14,7 @@ from pumpproof.lang.ir import RequirementSet, TransitionSystem
 from pumpproof.lang.load import load_model, load_requirements, parse_requirements_text
 from pumpproof.output import Requested
 from pumpproof.reports import html, msc
-from pumpproof.reports.counterexample import Counterexample, from_outcome
+from pumpproof.reports.counterexample import Counterexample, from_outcome, transition_text
 from pumpproof.reports.graphs import trace_graph
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.trace_view import fmt
@@ -256,6 +256,7 @@ def test_narrative_and_trace_graph_name_the_parts_that_synchronised(parts) -> No
     story = narrate(cx)[sync.index]
     assert told in story and f"`{sender}.ask` with `server.hear`" in story
     assert told in trace_graph(cx).source
+    assert transition_text(sync) == told  # the step tables of the terminal and the HTML report
     local = next(s for s in cx.steps if s.transition == "count")
     assert "`count`" in narrate(cx)[local.index]
 
