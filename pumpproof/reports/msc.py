@@ -68,9 +68,9 @@ SMALL_CHAR = 5.5
 
 
 def composed(system: TransitionSystem) -> bool:
-    """True when the model is made of instances: only then does a counterexample get a chart."""
-    parts = any(o.instance for t in system.transitions for o in t.origins)
-    return parts or any("." in v.name for v in system.variables)
+    """True when the model is made of instances that move: only then does a counterexample get a chart (a MoXI
+    model's dotted names are no parts, its transitions keep no origins)."""
+    return any(o.instance for t in system.transitions for o in t.origins)
 
 
 def lifelines(system: TransitionSystem) -> list[str]:
