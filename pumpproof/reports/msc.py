@@ -45,6 +45,8 @@ AXIS = 96
 """Width of the time axis at the left."""
 MIN_COLUMN = 130
 MAX_COLUMN = 380
+IDLE_COLUMN = 80
+"""The least width of the lifeline of a part that does nothing in the run."""
 MAX_TEXT = 56
 """Characters of one text of the chart; longer ones are cut with `…` (the full text is the element's tooltip)."""
 MAX_NOTE_LINES = 6
@@ -181,7 +183,14 @@ class _Chart:
             if moved is not None and moved.channel is None:
                 for m in moved.moves:
                     texts.setdefault(m.part, []).append(self.box_text(r.step, m.transition))
-        widths = {p: min(MAX_COLUMN, max(MIN_COLUMN, _width(texts.get(p, [p])) + 24)) for p in self.parts}
+        moving = {m.part for r in self.rows if r.step.moved is not None for m in r.step.moved.moves}
+        busy = moving | {p for p, lines in texts.items() if len(lines) > 1}
+        # A part that neither moves nor changes in the run keeps a narrow lifeline: the chart of one faulty detector
+        # among twenty stays readable.
+        widths = {
+            p: min(MAX_COLUMN, max(MIN_COLUMN if p in busy else IDLE_COLUMN, _width(texts.get(p, [p])) + 24))
+            for p in self.parts
+        }
         for r in self.rows:  # a message between neighbours needs room for its label
             moved = r.step.moved
             if moved is None or moved.sender is None or not moved.receivers:
