@@ -92,9 +92,17 @@ def violated(parts: tuple[TransitionSystem, RequirementSet, dict[str, Outcome]],
 
 def test_one_lifeline_per_instance_and_one_for_the_model_s_own_state(parts) -> None:
     system, _, _ = parts
-    root = drawn(violated(parts, "MP-SAFE"), system)
+    cx = violated(parts, "MP-SAFE")
+    assert not [s for s in cx.steps if s.moved and "client[0]" in {m.instance for m in s.moved.moves}]
+    root = drawn(cx, system)
     assert list(lifeline_x(root)) == ["(model)", "client[0]", "client[1]", "server"]
     assert msc.lifelines(system) == ["(model)", "client[0]", "client[1]", "server"]
+    heads = {
+        g.get("data-part"): float(g.find(f"{SVG}rect").get("width", "nan"))  # type: ignore[union-attr]
+        for g in root.iter(f"{SVG}g")
+        if g.get("class") == "lifeline"
+    }
+    assert heads["client[0]"] < heads["client[1]"]  # client[0] does nothing in this run: a narrow lifeline
 
 
 def test_the_model_s_lifeline_is_left_out_when_it_has_nothing_of_its_own(timed) -> None:
