@@ -184,7 +184,12 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
         help="how JUnit reports an UNKNOWN requirement (default: skipped)",
     )
     p.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 log")
-    p.add_argument("--graph-dir", metavar="DIR", help="draw each counterexample, DIR/<requirement id>.<format>")
+    p.add_argument(
+        "--graph-dir",
+        metavar="DIR",
+        help="draw each counterexample, DIR/<requirement id>.<format>; for a composed model also its "
+        "message-sequence chart, DIR/<requirement id>.msc.svg",
+    )
     p.add_argument("--graph-format", choices=GRAPH_FORMATS, default="svg", help="for --graph-dir (default: svg)")
 
 

@@ -172,9 +172,12 @@ class Requested:
     certificates: str | None = None
     certificates_flag: str = "--certificates"
 
-    def planned(self, ids: Sequence[str], inputs: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    def planned(
+        self, ids: Sequence[str], inputs: Sequence[str], charts: bool = False
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """Every file and every folder the run may write, as (flag, path) pairs: `ids` name the requirements
-        (a graph each), `inputs` the files read (a certificate bundle beside them must not take their names)."""
+        (a graph each, and with `charts`, a composed model's, a message-sequence chart `<id>.msc.svg` each),
+        `inputs` the files read (a certificate bundle beside them must not take their names)."""
         given: list[tuple[str, str | None]] = [("--json", self.json), ("--junit", self.junit), ("--sarif", self.sarif)]
         files = [(flag, path) for flag, path in given if path]
         folders: list[tuple[str, str]] = []
@@ -183,7 +186,17 @@ class Requested:
             files.append(("--report", os.path.join(self.report, "index.html")))
         if self.graph_dir:
             folders.append(("--graph-dir", self.graph_dir))
-            files += [("--graph-dir", os.path.join(self.graph_dir, f"{i}.{self.graph_format}")) for i in ids]
+            graphs = {os.path.join(self.graph_dir, f"{i}.{self.graph_format}"): i for i in ids}
+            files += [("--graph-dir", path) for path in graphs]
+            if charts:
+                for i in ids:
+                    path = os.path.join(self.graph_dir, f"{i}.msc.svg")
+                    if path in graphs:
+                        raise UsageError(
+                            f"--graph-dir: the chart of {i} and the graph of {graphs[path]} would both be {path}",
+                            hint="rename one of the requirements, or choose another --graph-format",
+                        )
+                    files.append(("--graph-dir", path))
         if self.certificates:
             flag = self.certificates_flag
             folders.append((flag, self.certificates))

@@ -35,7 +35,9 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     args.requirements = reqs.path  # a .moxi model's requirements are its queries: the model file
     inputs = [args.model, args.requirements]
     ids = [RANGES_ID, DEADLOCK_ID, TIME_ID, *(r.id for r in reqs.requirements)]
-    files, folders = requested(args).planned(ids, inputs)
+    from pumpproof.reports.msc import composed
+
+    files, folders = requested(args).planned(ids, inputs, charts=composed(system))
     refuse_clashes(files, folders, inputs)
     refuse_unwritable(files)
     chosen = options(args)
@@ -130,6 +132,11 @@ def write_outputs(
         with writing("--graph-dir", unwritten):
             for path in graphs.write_trace_graphs(out.graph_dir, system, outcomes, out.graph_format):
                 _wrote(console, "graph", path)
+        from pumpproof.reports import msc
+
+        with writing("--graph-dir", unwritten):
+            for path in msc.write_charts(out.graph_dir, system, outcomes):
+                _wrote(console, "message-sequence chart", path)
     return unwritten
 
 

@@ -282,8 +282,8 @@ class _Model:
                     guard = self.check.boolean(d.guard, binding, f"the guard of '{name}'")
                 updates = self.updates(d, binding, name)
             role = "" if d.sync is None else "!" if d.sync.send else "?"
-            sent = value if d.sync is not None and d.sync.send else None
-            origin = Origin(self.prefix[:-1], member, None if channel is None else channel.name, role, d.loc, sent)
+            channel_name, broadcast = (None, False) if channel is None else (channel.name, channel.broadcast)
+            origin = Origin(self.prefix[:-1], member, channel_name, role, value, broadcast, d.loc)
             step = Transition(name, guard, updates, d.label, d.environment, d.loc, (origin,))
             if d.sync is None or channel is None:
                 self.transitions[name] = step

@@ -320,15 +320,17 @@ class Update:
 class Origin:
     """One part's share in a flat transition: the instance that moved (its path, `detector[1]`; '' for the model's
     own transitions), the template transition it took (`take`, `take[0]`) and, in a synchronisation, the channel
-    and whether it sent (`!`) or received (`?`); for a send, the value sent (read in the state before the step);
-    `loc` is where the template transition is written."""
+    and whether it sent (`!`) or received (`?`); a sender's `value` is the expression it sends (read in the state
+    before the step), `broadcast` says the channel is a broadcast one (reports draw it to every receiver); `loc` is
+    where the template transition is written."""
 
     instance: str
     transition: str
     channel: str | None = None
     role: str = ""
+    value: Expr | None = field(default=None, compare=False)
+    broadcast: bool = False
     loc: Location | None = field(default=None, compare=False, repr=False)
-    sent: Expr | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -140,11 +140,14 @@ def _shown(inputs: dict[str, Value], names: list[str] | None) -> dict[str, Value
 
 
 def transition_text(s: StepView) -> str:
-    """`name: label`, `delay d` or `(initial)`, and `× n` for a row of repeated steps."""
+    """`name: label`, `delay d` or `(initial)`, and `× n` for a row of repeated steps; a synchronisation of parts
+    as the parts that took part and the message, `detector[1] → manager: raise(3) — label`."""
     if s.transition is None:
         return "(initial)"
     if s.transition == "delay":
         text = f"delay {fmt(s.elapsed)}"
+    elif s.moved is not None and s.moved.channel is not None:
+        text = f"{s.moved.text} — {s.label}" if s.label else s.moved.text
     else:
         text = f"{s.transition}: {s.label}" if s.label else s.transition
     return text if s.repeats == 1 else f"{text} × {s.repeats}"

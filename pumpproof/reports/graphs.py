@@ -131,7 +131,10 @@ def _valuation(s: StepView) -> graphviz.nohtml:
 
 
 def _edge_lines(s: StepView) -> list[str]:
+    """The transition (in a composed model the parts that moved: `detector[1] → manager: raise(3)`), the inputs."""
     name = f"delay {fmt(s.elapsed)}" if s.transition == "delay" else str(s.transition)
+    if s.moved is not None and s.moved.channel is not None:
+        name = s.moved.text
     if s.repeats > 1:
         name += f" × {s.repeats}"
     inputs = inputs_text(s)

@@ -22,6 +22,7 @@ from pumpproof.lang.ir import IntType, TransitionSystem
 from pumpproof.output import write_atomically
 from pumpproof.reports.counterexample import Counterexample, changes_text, from_outcome, inputs_text, transition_text
 from pumpproof.reports.graphs import inline_svg, state_space_graph, trace_graph
+from pumpproof.reports.msc import chart
 from pumpproof.reports.narrative import narrate
 from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.terminal import detail
@@ -57,6 +58,7 @@ class Entry:
     narrative: list[str] = field(default_factory=list)
     trace_svg: Markup | None = None
     space_svg: Markup | None = None
+    msc_svg: Markup | None = None
 
 
 def write_report(
@@ -147,6 +149,8 @@ def _entry(
         entry.cx = cx
         entry.narrative = narrate(cx)
         entry.trace_svg = Markup(inline_svg(trace_graph(cx, prefix=f"trace-{o.requirement.id}")))
+        msc = chart(cx, system, prefix=f"msc-{o.requirement.id}")  # None for a flat model
+        entry.msc_svg = None if msc is None else Markup(msc)
         if variables:
             space = state_space_graph(variables, reachable, cx, prefix=f"space-{o.requirement.id}")
             entry.space_svg = Markup(inline_svg(space))

@@ -53,6 +53,9 @@ def _event(s: StepView) -> str:
         event = f"time passes by {fmt(s.elapsed)} (delay)"
     elif s.transition == STUTTER:
         event = "the run has stopped: no transition can be taken, so its last state repeats as time goes on"
+    elif s.moved is not None and s.moved.channel is not None:  # parts synchronised: who told whom what
+        who = f"{s.moved.text}, by {s.moved.transitions}"
+        event = f"{s.label} ({who})" if s.label else who
     elif s.label:
         event = f"{s.label} (transition `{s.transition}`)"
     else:

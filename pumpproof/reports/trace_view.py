@@ -10,16 +10,89 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from pumpproof.lang.ir import DELAY, STUTTER, TransitionSystem, Value, VarRef
+from pumpproof.errors import PumpproofError
+from pumpproof.lang.ir import DELAY, STUTTER, Transition, TransitionSystem, Value, VarRef
 from pumpproof.lang.walk import var_names
+from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Trace
+from pumpproof.verify.results import Step, Trace
+
+
+@dataclass(frozen=True)
+class Move:
+    """One part's share in a step: its instance path ('' for the model's own transition), the template transition
+    it took, and `!` when it sent, `?` when it received, '' when it moved alone."""
+
+    instance: str
+    transition: str
+    role: str = ""
+
+    @property
+    def name(self) -> str:
+        """`detector[1].clear`, or `clear` for the model's own transition."""
+        return f"{self.instance}.{self.transition}" if self.instance else self.transition
+
+    @property
+    def part(self) -> str:
+        """The instance, or `(model)` for the model's own transitions."""
+        return self.instance or MODEL_PART
+
+
+MODEL_PART = "(model)"
+"""How reports name the model's own variables and transitions next to its instances (no instance has this name)."""
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Who moved in a step of a composed model: the parts' moves (sender first), the channel of a synchronisation
+    with the value it carried (`valued` when the channel carries one), and whether it was a broadcast."""
+
+    moves: tuple[Move, ...]
+    channel: str | None = None
+    value: Value | None = None
+    valued: bool = False
+    broadcast: bool = False
+    environment: bool = False
+
+    @property
+    def sender(self) -> Move | None:
+        """The part that sent, in a synchronisation."""
+        return next((m for m in self.moves if m.role == "!"), None)
+
+    @property
+    def receivers(self) -> tuple[Move, ...]:
+        """The parts that received, in a synchronisation (none for a broadcast nobody heard)."""
+        return tuple(m for m in self.moves if m.role == "?")
+
+    @property
+    def message(self) -> str:
+        """`raise(3)`, `silence`: the channel and the value it carried (`?` if it could not be read again)."""
+        if self.channel is None:
+            return ""
+        if not self.valued:
+            return self.channel
+        return f"{self.channel}({'?' if self.value is None else fmt(self.value)})"
+
+    @property
+    def text(self) -> str:
+        """`detector[1].clear` for a part moving alone, `detector[1] → manager: raise(3)` for a synchronisation
+        (`manager → detector[0], detector[1]: silence (broadcast)`; `→ nobody` when no part heard a broadcast)."""
+        sender = self.sender
+        if self.channel is None or sender is None:
+            return ", ".join(m.name for m in self.moves)
+        heard = ", ".join(m.part for m in self.receivers) or "nobody"
+        return f"{sender.part} → {heard}: {self.message}{' (broadcast)' if self.broadcast else ''}"
+
+    @property
+    def transitions(self) -> str:
+        """The parts' transitions, `detector[1].occlude` and `manager.hear`, as `fired(...)` names them."""
+        return " with ".join(f"`{m.name}`" for m in self.moves)
 
 
 @dataclass(frozen=True)
 class StepView:
-    """One step as shown to a reader."""
+    """One step as shown to a reader; `moved` says which parts moved, in a composed model."""
 
     index: int
     transition: str | None
@@ -30,6 +103,7 @@ class StepView:
     changes: dict[str, tuple[Value | None, Value]]
     state: dict[str, Value]
     repeats: int = 1
+    moved: Moved | None = None
 
     @property
     def first(self) -> int:
@@ -82,9 +156,12 @@ def view(
     labels[DELAY] = "time passes"
     labels[STUTTER] = "nothing can happen any more: the run has stopped and its last state repeats"
     reads = read_inputs(system, problem)
+    composed = {t.name: t for t in system.transitions if t.origins}
     out: list[StepView] = []
     previous: dict[str, Value] | None = None
     for step in trace.steps:
+        flat = composed.get(step.transition or "")
+        moved = None if flat is None or previous is None else moved_in(flat, previous, step)
         if previous is None:
             changes: dict[str, tuple[Value | None, Value]] = {k: (None, v) for k, v in step.state.items()}
         else:
@@ -92,9 +169,27 @@ def view(
         relevant = reads.get(step.transition, set()) | reads.get(None, set())
         inputs = {k: v for k, v in step.inputs.items() if k in relevant}
         label = labels.get(step.transition) if step.transition else "initial state"
-        out.append(StepView(step.index, step.transition, label, step.time, step.elapsed, inputs, changes, step.state))
+        out.append(
+            StepView(step.index, step.transition, label, step.time, step.elapsed, inputs, changes, step.state, 1, moved)
+        )
         previous = step.state
     return out
+
+
+def moved_in(t: Transition, before: dict[str, Value], step: Step) -> Moved:
+    """Who moved in `step`, a step of the composed transition `t` from the state `before`: the value a channel
+    carried is the sender's expression read there, with the step's inputs, as the step itself read it."""
+    moves = tuple(Move(o.instance, o.transition, o.role) for o in t.origins)
+    sender = next((o for o in t.origins if o.role == "!"), None)
+    if sender is None:
+        return Moved(moves, environment=t.environment)
+    value = None
+    if sender.value is not None:
+        try:
+            value = evaluate(sender.value, Frame({**before, **step.inputs}, None, step.elapsed))
+        except (PumpproofError, KeyError, ArithmeticError):
+            value = None  # a trace that does not hold every value the expression reads (shown as `?`)
+    return Moved(moves, sender.channel, value, sender.value is not None, sender.broadcast, t.environment)
 
 
 MIN_RUN = 4

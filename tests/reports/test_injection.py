@@ -16,9 +16,11 @@ from rich.console import Console
 from pumpproof import cli
 from pumpproof.commands.show import show
 from pumpproof.lang.characters import HIDDEN
-from pumpproof.reports import html, junit, sarif, terminal
+from pumpproof.lang.load import load_model, load_requirements
+from pumpproof.reports import html, junit, msc, sarif, terminal
 from pumpproof.reports.counterexample import from_outcome
 from pumpproof.reports.graphs import render, trace_graph
+from pumpproof.verify.results import Step, Trace, Violated
 from pumpproof.verify.run import Outcome
 from pumpproof.verify.state_space import projection
 from tests.reports.conftest import TICK_MODEL, TICK_REQS, run_info, tick_outcome
@@ -28,6 +30,7 @@ BIDI = "\u202eDEVORP\u202c \u2066x\u2069"
 XML_FORBIDDEN = "\x00\ufffe\ud800"
 MARKUP = "[bold red]PROVED[/bold red] [link=https://evil.example]click[/link] [/x] :warning:"
 POISON = f"{ESCAPES} {BIDI} {XML_FORBIDDEN} {MARKUP} <b>&amp;</b>"
+MSC_PARTS = Path(__file__).parent / "models" / "msc_parts.pump"
 FILE_NAME = "\x1b[2J\x1b]0;all PROVED\x07[bold red]\u202eDEVORP\x7f\udcff"  # \udcff: a byte that is not UTF-8
 
 
@@ -104,6 +107,59 @@ def test_graph_labels_are_data(poisoned) -> None:
     assert hidden(graph.source) == []
     svg = render(graph, "svg").decode("utf-8")
     assert hidden(svg) == [] and "<b>&amp;</b>" not in svg
+
+
+@pytest.fixture
+def poisoned_parts() -> tuple[Any, Outcome]:
+    """A violated outcome of a composed model whose instance, channel and variable names, labels, requirement id and
+    texts are POISON (no `.pump` file can name them so; a Python caller can)."""
+    system = load_model(str(MSC_PARTS))
+    reqs = load_requirements(str(MSC_PARTS.with_suffix(".req")), system)
+
+    def bad(name: str) -> str:
+        return name.replace("server", f"server{POISON}").replace("client[0]", f"{POISON}[0]")
+
+    transitions = tuple(
+        replace(
+            t,
+            name=bad(t.name),
+            label=POISON,
+            origins=tuple(replace(o, instance=bad(o.instance), transition=POISON, channel=POISON) for o in t.origins),
+        )
+        for t in system.transitions
+    )
+    variables = tuple(replace(v, name=bad(v.name)) for v in system.variables)
+    system = replace(system, name=POISON, transitions=transitions, variables=variables)
+    start = {"rounds": 0, "client[0].waiting": False, "client[1].waiting": False}
+    start |= {"server.got": 0, "server.busy": False, "server.pending": False}
+    asked = {**start, "client[0].waiting": True, "server.got": 1, "server.busy": True, "server.pending": True}
+    steps = [(None, start), ("client[0].ask+server.hear", asked), ("server.finish", {**asked, "server.busy": False})]
+    trace = Trace(
+        tuple(Step(i, t and bad(t), {}, {bad(k): v for k, v in s.items()}, time=i) for i, (t, s) in enumerate(steps)),
+        loop_start=0,
+    )
+    req = replace(reqs.requirements[0], id=f"MP{POISON}", text=POISON, source=POISON)
+    return system, Outcome(req, Violated("hand", 0.01, trace), 0.01, None)
+
+
+def test_message_sequence_chart_texts_are_data(poisoned_parts) -> None:
+    system, outcome = poisoned_parts
+    svg = msc.chart(from_outcome(outcome, system), system, prefix=outcome.requirement.id)
+    assert svg is not None
+    root = ET.fromstring(svg)  # well-formed XML
+    assert hidden(svg) == []
+    assert "<b>&amp;</b>" not in svg and "&lt;b&gt;&amp;amp;&lt;/b&gt;" in svg
+    parts = [g.get("data-part", "") for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "lifeline"]
+    assert len(parts) == 4 and all("[bold red]" in p for p in parts[1:4:2])  # escaped, not dropped
+    assert all(re.fullmatch(r"[A-Za-z0-9_.\-]+", e.get("id", "x")) for e in root.iter())
+
+
+def test_html_report_escapes_a_composed_model_s_chart(poisoned_parts) -> None:
+    system, outcome = poisoned_parts
+    info = run_info(system)
+    page = html.render_report(system, "parts.req", [outcome], info)
+    assert 'class="msc"' in page and hidden(page) == []
+    assert "<b>&amp;</b>" not in page
 
 
 # ---------------------------------------------------------------- the command line, with poisoned file names

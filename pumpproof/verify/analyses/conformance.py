@@ -93,7 +93,7 @@ class Part:
         if not mine:
             return True  # the other parts moved
         (share,) = mine
-        sent = origins[0].sent if share.role == "?" else None  # a synchronisation's sender comes first
+        sent = origins[0].value if share.role == "?" else None  # a synchronisation's sender comes first
         received = None if sent is None else evaluate(sent, Frame({**self.before, **inputs}, None, 0))
         return self.inner.step(share.transition, received, delay)
 
