@@ -225,6 +225,7 @@ def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr,
     time_can_pass = can_step(system, among=())
     escape = time_can_pass
     reason = f"the pump may need more than {MAX_LOOKAHEAD} zero-time steps before time can pass"
+    ranked, tried = None, False
     for n in range(1, MAX_LOOKAHEAD + 1):
         escape = can_step(system, among=own, then=escape)
         if size(escape) > MAX_LOOKAHEAD_SIZE:
@@ -246,7 +247,13 @@ def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr,
             trace, stop, summary = witness
             found = Violated(TIME_ENGINE, result.time_s, trace)
             return Check(TIME_ID, TIME_TEXT, found, _plain(system, assumed), summary, stop)
-    return _ranked(system, own, options, assumed) or _undecided(system, assumed, reason)
+        if n == 1:  # the ranking is one question, where deeper look-aheads grow with the parts at a deadline
+            ranked, tried = _ranked(system, own, options, assumed), True
+            if ranked is not None:
+                return ranked
+    if not tried:
+        ranked = _ranked(system, own, options, assumed)
+    return ranked or _undecided(system, assumed, reason)
 
 
 def _ranked(
