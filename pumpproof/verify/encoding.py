@@ -214,27 +214,37 @@ class Encoding:
         return z3.And(parts)
 
     def _trans(self) -> z3.BoolRef:
+        """One step: the transition the step index names, with its guard, and each state variable's next value
+        by that index (the value its update writes, a clock's growth in a delay, else the value it had).
+
+        Written per variable rather than per transition, so the relation grows with the transitions plus the
+        updates, not with transitions times variables: a composed model's parts each leave most variables alone.
+        """
         cur, nxt = self.cur, self._with_step(self.nxt, z3.IntVal(1))
         # Guards, updates and assumptions read the previous state and this step's inputs.
         reads = dict(cur)
         reads.update({v.name: nxt[v.name] for v in self.system.inputs})
+        fired = nxt[FIRED]
         steps = []
-        state = self.system.state_vars
+        writes: dict[str, list[tuple[int, z3.ExprRef]]] = {}
         for i, t in enumerate(self.transitions):
-            assigned = {u.target: self.expr(u.value, reads) for u in t.updates}
-            parts = [self.expr(t.guard, reads), nxt[FIRED] == i]
+            parts = [fired == i, self.expr(t.guard, reads)]
             if self.system.timed:
                 parts.append(nxt[ELAPSED] == 0)
-            parts += [nxt[v.name] == assigned.get(v.name, cur[v.name]) for v in state]
             steps.append(z3.And(parts))
+            for u in t.updates:
+                writes.setdefault(u.target, []).append((i, self.expr(u.value, reads)))
         if self.system.timed:
-            dt = nxt[ELAPSED]
-            parts = [dt > 0, nxt[FIRED] == DELAY_INDEX]
-            for v in state:
-                grow = cur[v.name] + dt if isinstance(v.type, ClockType) else cur[v.name]
-                parts.append(nxt[v.name] == grow)
-            steps.append(z3.And(parts))
-        moves = z3.And(z3.Or(steps), *(self.expr(a, reads) for a in self.system.assumptions))
+            steps.append(z3.And(nxt[ELAPSED] > 0, fired == DELAY_INDEX))
+        frame = []
+        for v in self.system.state_vars:
+            value = cur[v.name]
+            if isinstance(v.type, ClockType):
+                value = z3.If(fired == DELAY_INDEX, cur[v.name] + nxt[ELAPSED], value)
+            for i, written in reversed(writes.get(v.name, [])):
+                value = z3.If(fired == i, written, value)
+            frame.append(nxt[v.name] == value)
+        moves = z3.And(z3.Or(steps), *frame, *(self.expr(a, reads) for a in self.system.assumptions))
         if self.problem.stutter:
             moves = z3.Or(moves, self._stutter())
         parts = [moves, self.state_constraint(nxt)]
