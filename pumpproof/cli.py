@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import math
+import os
 import signal
 import sys
 import traceback
@@ -90,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--transition", action="append", default=[], metavar="NAME", help="mutate only these transitions"
     )
     mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
+    mutate.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="mutants checked at a time, each in its own process (default: the number of cores)",
+    )
 
     export = sub.add_parser(
         "export", help="write the model and its safety requirements as a MoXI file, for other model checkers"
@@ -149,11 +157,19 @@ def _solver_arguments(p: argparse.ArgumentParser, per: str) -> None:
     )
 
 
-def _depth(text: str) -> int:
-    """A positive number of steps (argparse type)."""
-    if not text.strip().isdecimal() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text[:40]}': expected a positive whole number of steps")
-    return int(text)
+def _positive(unit: str) -> Callable[[str], int]:
+    """An argparse type: a positive whole number of `unit`."""
+
+    def parse(text: str) -> int:
+        if not text.strip().isdecimal() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}': expected a positive whole number of {unit}")
+        return int(text)
+
+    return parse
+
+
+_depth = _positive("steps")
+_jobs = _positive("processes")
 
 
 MAX_TIMEOUT_S = 1e6

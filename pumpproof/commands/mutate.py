@@ -39,12 +39,12 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("mutants", total=len(selected), current="")
-        started = itertools.count()
+        finished = itertools.count(1)
 
-        def starting(m: mutate.Mutant) -> None:
-            bar.update(task, completed=next(started), current=m.name)
+        def done(m: mutate.Mutant) -> None:
+            bar.update(task, completed=next(finished), current=m.name)
 
-        result = mutate.score(system, reqs.requirements, chosen, selected, progress=starting, base=base)
+        result = mutate.score(system, reqs.requirements, chosen, selected, progress=done, base=base, jobs=args.jobs)
     mutation_report.render(console, result, args.show_killed)
     survived, undecided = (result.with_status(s) for s in (mutate.MutantStatus.SURVIVED, mutate.MutantStatus.UNKNOWN))
     return finding_code(bool(survived), bool(undecided))

@@ -31,7 +31,7 @@ from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import replay
-from pumpproof.verify.results import Proved, Result, Search, Unknown, Violated
+from pumpproof.verify.results import CertificateKind, Proved, Result, Search, Unknown, Violated
 
 ENGINES: dict[str, Engine] = {
     bmc.NAME: bmc.check,
@@ -236,6 +236,25 @@ class Options:
         if self.total_deadline is None:
             return self.timeout_s
         return max(min(self.timeout_s, self.total_deadline - time.time()), 0.0)
+
+
+def reused(problem: SafetyProblem | LivenessProblem, proof: Proved) -> Proved | None:
+    """`proof` (from a related model with the same variables and transitions, such as the unmutated one) as a
+    proof of `problem`, when its invariant passes `problem`'s own obligations (re-checked as every proof is);
+    None when it does not, or when the proof has no invariant to re-check."""
+    cert = proof.certificate
+    if cert.kind is CertificateKind.EXHAUSTIVE or (isinstance(problem, LivenessProblem) and cert.rounds is None):
+        return None
+    start = time.time()
+    try:
+        if isinstance(problem, LivenessProblem):
+            assert cert.rounds is not None
+            recheck(k_liveness(problem, cert.rounds), cert)
+        else:
+            recheck(problem, cert)
+    except InternalError:
+        return None
+    return Proved(f"{proof.engine}, invariant reused", time.time() - start, cert)
 
 
 def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Result:

@@ -7,7 +7,7 @@ invariants); every other LTL formula goes through the tableau to the liveness en
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from pumpproof.errors import UnsupportedError
@@ -15,7 +15,7 @@ from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, Tr
 from pumpproof.lang.text import expr_text
 from pumpproof.verify.analyses.vacuity import VacuityResult, explain, vacuity
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
-from pumpproof.verify.portfolio import Options, verdict
+from pumpproof.verify.portfolio import Options, reused, verdict
 from pumpproof.verify.problem import (
     RANGES_ID,
     SafetyProblem,
@@ -82,8 +82,17 @@ class Checker:
     every proof that needs time to pass VACUOUS (see `runs.needs_time`).
     """
 
-    def __init__(self, system: TransitionSystem, options: Options, progress: Progress | None = None) -> None:
+    def __init__(
+        self,
+        system: TransitionSystem,
+        options: Options,
+        progress: Progress | None = None,
+        earlier: Mapping[str, Outcome] | None = None,
+    ) -> None:
         self.system, self.options, self.progress = system, options, progress
+        # Outcomes of the same requirements on a related model (the unmutated one): a proof's invariant is tried
+        # first and stands when it passes this model's own obligations; its trigger witnesses, when they replay.
+        self.earlier = earlier or {}
         if progress is not None:
             progress("the model's runs")
         self.facts = runs(system, options)
@@ -115,10 +124,18 @@ class Checker:
         except UnsupportedError as err:
             where = f" ({err.location})" if err.location else ""
             return Outcome(req, Unknown("none", 0.0, f"not supported yet{where}: {err.message}"), 0.0, None)
-        outcome = _timed(req, problem, self.options, self.progress)
+        earlier = self.earlier.get(req.id)
+        start = time.time()
+        proof = reused(problem, earlier.result) if earlier is not None and isinstance(earlier.result, Proved) else None
+        if proof is not None:
+            assumptions = problem.assumptions if isinstance(problem, LivenessProblem) else ()
+            outcome = Outcome(req, proof, time.time() - start, problem, assumptions)
+        else:
+            outcome = _timed(req, problem, self.options, self.progress)
         outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(facts))
         if isinstance(outcome.result, Proved):
-            outcome = _earned(system, outcome, facts, self.options, self.assumed, self.fair)
+            witnesses = None if earlier is None else earlier.vacuity
+            outcome = _earned(system, outcome, facts, self.options, self.assumed, self.fair, witnesses)
         return outcome
 
 
@@ -146,10 +163,11 @@ def _earned(
     options: Options,
     assumed: tuple[Expr, ...],
     fair: _FairRuns,
+    witnesses: VacuityResult | None = None,
 ) -> Outcome:
     """A proof as it stands once the runs it covers are known: VACUOUS when time never passes, or when it may hold
     only because time stops; with a note when that could not be decided; else as the trigger and fairness checks
-    leave it."""
+    leave it (`witnesses`: trigger witnesses of a related model, tried first)."""
     proof = outcome.result
     assert isinstance(proof, Proved)
     if facts.none is not None:
@@ -162,11 +180,16 @@ def _earned(
         if isinstance(stop.result, Unknown):
             note = f"whether time can always pass is undecided (MODEL.TIME: {stop.summary})"
             outcome = replace(outcome, notes=outcome.notes + (note,))
-    return _exercised(system, outcome, options, assumed, fair)
+    return _exercised(system, outcome, options, assumed, fair, witnesses)
 
 
 def _exercised(
-    system: TransitionSystem, outcome: Outcome, options: Options, assumed: tuple[Expr, ...], runs: _FairRuns
+    system: TransitionSystem,
+    outcome: Outcome,
+    options: Options,
+    assumed: tuple[Expr, ...],
+    runs: _FairRuns,
+    witnesses: VacuityResult | None,
 ) -> Outcome:
     """A proof turned VACUOUS when nothing it constrains can happen: no fair infinite run (liveness), or a
     trigger that no run reaches. An undecided trigger leaves the proof standing, with the check recorded."""
@@ -175,7 +198,7 @@ def _exercised(
     start = time.time()
     if isinstance(outcome.problem, LivenessProblem) and not runs.exist():
         return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, NO_FAIR_RUN))
-    checked = vacuity(system, outcome.requirement, options, assumed)
+    checked = vacuity(system, outcome.requirement, options, assumed, witnesses)
     wall_s = outcome.wall_s + time.time() - start
     if checked.vacuous:
         return replace(outcome, result=Vacuous(proof.engine, proof.time_s, proof, explain(checked)), wall_s=wall_s)

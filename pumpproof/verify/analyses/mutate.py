@@ -11,7 +11,9 @@ stops time, or never reaches the trigger), never an engine's word alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import multiprocessing as mp
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -259,6 +261,11 @@ class Baseline:
         return tuple(o.requirement for o in self.outcomes if o.result.verdict is Verdict.PROVED)
 
     @property
+    def by_id(self) -> dict[str, Outcome]:
+        """The outcomes by requirement id: a mutant's check tries each proof's invariant and witnesses first."""
+        return {o.requirement.id: o for o in self.outcomes}
+
+    @property
     def undecided(self) -> tuple[Outcome, ...]:
         """The requirements UNKNOWN on the unmutated model: left out, so no mutant can be said to survive them."""
         return tuple(o for o in self.outcomes if o.result.verdict is Verdict.UNKNOWN)
@@ -277,11 +284,17 @@ def baseline(
 
 
 def judge(
-    mutant: Mutant, requirements: Sequence[Requirement], options: Options, all_kills: bool = False
+    mutant: Mutant,
+    requirements: Sequence[Requirement],
+    options: Options,
+    all_kills: bool = False,
+    earlier: Mapping[str, Outcome] | None = None,
 ) -> MutantResult:
     """Check `requirements` on the mutant as `check` would (stopping at the first failure unless `all_kills`):
-    a requirement VIOLATED or VACUOUS on it kills it; a survivor records whether it stops time."""
-    checker = Checker(mutant.system, options)
+    a requirement VIOLATED or VACUOUS on it kills it; a survivor records whether it stops time. `earlier` (the
+    unmutated model's outcomes) are tried first: an invariant the mutation leaves inductive proves the mutant too,
+    a trigger witness it leaves a run shows the trigger reachable."""
+    checker = Checker(mutant.system, options, earlier=earlier)
     kills, undecided = [], []
     for req in requirements:
         result = checker.check(req).result
@@ -304,20 +317,48 @@ def score(
     all_kills: bool = False,
     progress: Callable[[Mutant], None] | None = None,
     base: Baseline | None = None,
+    jobs: int = 1,
 ) -> MutationScore:
-    """Run every mutant (or `selected`) against the `requirements` PROVED on `system` (`base`, when already checked);
-    `progress` is called before each mutant. A mutant none of them kills is undecided when some requirement was
-    UNKNOWN on `system`."""
+    """Run every mutant (or `selected`) against the `requirements` PROVED on `system` (`base`, when already checked),
+    `jobs` mutants at a time (each in its own process, its engines in theirs); `progress` is called as each mutant
+    is done. A mutant none of them kills is undecided when some requirement was UNKNOWN on `system`."""
     base = baseline(system, requirements, options) if base is None else base
-    judges = base.judges()
     left_out = tuple(o.requirement.id for o in base.undecided)
     chosen = mutants(system) if selected is None else selected
-    results = []
-    for m in chosen:
-        if progress is not None:
-            progress(m)
-        result = judge(m, judges, options, all_kills)
+    job = _Job(base.judges(), options, all_kills, base.by_id)
+    if jobs <= 1 or len(chosen) <= 1:
+        results = dict(_reported(((i, job(m)) for i, m in enumerate(chosen)), chosen, progress))
+    else:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            futures = {pool.submit(job, m): i for i, m in enumerate(chosen)}
+            results = dict(_reported(((futures[f], f.result()) for f in as_completed(futures)), chosen, progress))
+    ordered = []
+    for i in range(len(chosen)):
+        result = results[i]
         if not result.kills and left_out:
             result = replace(result, undecided=result.undecided + left_out)
-        results.append(result)
-    return MutationScore(system.name, tuple(r.id for r in requirements), tuple(results))
+        ordered.append(result)
+    return MutationScore(system.name, tuple(r.id for r in requirements), tuple(ordered))
+
+
+@dataclass(frozen=True)
+class _Job:
+    """`judge` with everything but the mutant fixed: what each worker process runs."""
+
+    judges: tuple[Requirement, ...]
+    options: Options
+    all_kills: bool
+    earlier: Mapping[str, Outcome]
+
+    def __call__(self, mutant: Mutant) -> MutantResult:
+        return judge(mutant, self.judges, self.options, self.all_kills, self.earlier)
+
+
+def _reported(
+    done: Iterator[tuple[int, MutantResult]], chosen: Sequence[Mutant], progress: Callable[[Mutant], None] | None
+) -> Iterator[tuple[int, MutantResult]]:
+    """The results as they come, reporting each mutant done."""
+    for i, result in done:
+        if progress is not None:
+            progress(chosen[i])
+        yield i, result

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from unittest import mock
+
 import pytest
 from rich.console import Console
 
@@ -9,9 +12,10 @@ from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.reports import mutation_report
-from pumpproof.verify.analyses.mutate import MutantStatus, Operator, baseline, mutants, score
-from pumpproof.verify.portfolio import Options
+from pumpproof.verify.analyses.mutate import Baseline, MutantStatus, Operator, baseline, mutants, score
+from pumpproof.verify.portfolio import Options, reused
 from pumpproof.verify.results import Verdict
+from pumpproof.verify.run import problem_for
 
 OPTIONS = Options(timeout_s=30)
 # The recall's mechanism H1 as a mutant: the detector is re-armed when the occlusion clears, not at restart.
@@ -137,3 +141,30 @@ def test_requirements_that_fail_or_are_undecided_on_the_model_judge_no_mutant() 
     result = score(system, unsupported, OPTIONS, mutants(system, ["up"]), base=base)
     assert {r.status for r in result.results} == {MutantStatus.UNKNOWN}
     assert all(r.undecided == ("R1",) for r in result.results)
+
+
+@pytest.mark.slow
+def test_reused_proofs_and_parallel_workers_give_the_verdicts_of_checking_each_mutant_afresh(corrected) -> None:  # type: ignore[no-untyped-def]
+    """The fast path (the unmutated model's invariants and witnesses tried first, mutants two at a time) against
+    the exhaustive one (every requirement decided from scratch on every mutant, one at a time)."""
+    system, reqs = corrected
+    chosen = [reqs[r] for r in ("UO-LEVEL", "UO-ARMED", "UO-LIVE")]  # a proof by ic3, one that survives, liveness
+    selected = mutants(system)[::5]
+    base = baseline(system, chosen, OPTIONS)
+    fast = score(system, chosen, OPTIONS, selected, base=base, jobs=2, all_kills=True)
+    afresh = Baseline(base.model, tuple(replace(o, vacuity=None) for o in base.outcomes))
+    with mock.patch("pumpproof.verify.run.reused", lambda problem, proof: None):
+        slow = score(system, chosen, OPTIONS, selected, base=afresh, all_kills=True)
+    assert [r.mutant.name for r in fast.results] == [m.name for m in selected]
+    assert [(r.status, r.killed_by) for r in fast.results] == [(r.status, r.killed_by) for r in slow.results]
+    statuses = {r.status for r in fast.results}
+    assert {MutantStatus.KILLED, MutantStatus.SURVIVED} <= statuses  # both kinds of answer were compared
+
+
+def test_an_invariant_the_mutation_breaks_is_not_reused(corrected) -> None:  # type: ignore[no-untyped-def]
+    system, reqs = corrected
+    base = baseline(system, [reqs["UO-LEVEL"]], OPTIONS)
+    (proof,) = base.outcomes
+    recall = next(m for m in mutants(system) if m.name == RECALL_LIKE)
+    assert reused(problem_for(system, reqs["UO-LEVEL"]), proof.result) is not None  # type: ignore[arg-type]
+    assert reused(problem_for(recall.system, reqs["UO-LEVEL"]), proof.result) is None  # type: ignore[arg-type]
