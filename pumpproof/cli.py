@@ -92,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
     mutate.add_argument(
+        "--exclude", action="append", default=[], metavar="ID", help="leave out these requirements (meant to fail)"
+    )
+    mutate.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="reviewed survivors (CSV: mutant,reason): exit 1 only for a survivor the file does not list",
+    )
+    mutate.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="write the survivors to a new FILE (never over an existing one), each reason to be reviewed",
+    )
+    mutate.add_argument(
         "--jobs",
         type=_jobs,
         default=os.cpu_count() or 1,

@@ -423,6 +423,41 @@ def test_mutate_exit_0_when_every_mutant_is_killed(capsys: pytest.CaptureFixture
     assert code == 1 and "1 killed, 2 survived" in out
 
 
+def test_mutate_baseline_fails_only_on_a_survivor_it_does_not_list(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    weak = _req(tmp_path, "always (fired(up) -> go)")  # lets 'drop x := true' and 'x := true becomes false' live
+    written = tmp_path / "survivors.csv"
+    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--write-baseline", str(written))
+    assert code == 1 and "2 survivors written" in out
+    rows = written.read_text().splitlines()
+    assert rows[0] == "mutant,reason" and len(rows) == 3 and all("unreviewed:" in r for r in rows[1:])
+    code, _, err = run(capsys, "mutate", str(model), weak, "--transition", "up", "--baseline", str(written))
+    assert code == 2 and "survivors.csv:2:1: error: no reviewed reason for 'up: drop x := true'" in err
+    before = written.read_text()
+    code, _, err = run(capsys, "mutate", str(model), weak, "--write-baseline", str(written))
+    assert code == 2 and "exists" in err and written.read_text() == before  # never overwritten
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text('mutant,reason\n"up: drop x := true","x is read by no requirement"\n')
+    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--baseline", str(reviewed))
+    assert code == 1 and "new survivor, not in" in out and "1 survivors reviewed, 1 new" in out
+    reviewed.write_text(reviewed.read_text() + '"up: x := true becomes x := false","as above"\n"gone","old"\n')
+    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--baseline", str(reviewed))
+    assert code == 0 and "2 survivors reviewed, 0 new" in out and "its entry in" in out and "gone" in out
+
+
+def test_mutate_exclude_leaves_out_a_requirement_meant_to_fail(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("mutate", RECALLED, REQS, "--only", "UO-LEVEL", "--only", "UO-STOPS", "--transition", "restart")
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "UO-LEVEL already fails" in err
+    code, out, _ = run(capsys, *args, "--exclude", "UO-LEVEL")
+    assert code in (0, 1) and "mutation score" in out and "for UO-STOPS on" in out
+    code, _, err = run(capsys, *args, "--exclude", "UO-NOPE")
+    assert code == 2 and "--exclude names unknown requirement(s): UO-NOPE" in err
+
+
 def test_mutate_exit_3_when_nothing_survives_but_something_is_undecided(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -30,20 +30,22 @@ def load_model(args: argparse.Namespace) -> TransitionSystem:
 
 
 def load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
-    """The model and its requirements, narrowed to `--only` (UsageError for an id the file does not have)."""
+    """The model and its requirements, narrowed to `--only` and without `--exclude` (UsageError for an id the file
+    does not have)."""
     from pumpproof.lang.load import load_requirements
 
     system = load_model(args)
     reqs = load_requirements(args.requirements, system)
-    if args.only:
-        known = {r.id for r in reqs.requirements}
-        missing = [i for i in args.only if i not in known]
+    known = {r.id for r in reqs.requirements}
+    for flag, ids in (("--only", args.only), ("--exclude", getattr(args, "exclude", []))):
+        missing = [i for i in ids if i not in known]
         if missing:
             raise UsageError(
-                f"--only names unknown requirement(s): {', '.join(missing)}", hint=f"known: {', '.join(sorted(known))}"
+                f"{flag} names unknown requirement(s): {', '.join(missing)}", hint=f"known: {', '.join(sorted(known))}"
             )
-        reqs = replace(reqs, requirements=tuple(r for r in reqs.requirements if r.id in args.only))
-    return system, reqs
+    kept = [r for r in reqs.requirements if (not args.only or r.id in args.only)]
+    kept = [r for r in kept if r.id not in getattr(args, "exclude", [])]
+    return system, replace(reqs, requirements=tuple(kept))
 
 
 def options(args: argparse.Namespace) -> Options:

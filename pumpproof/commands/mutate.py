@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -12,11 +13,15 @@ from pumpproof.commands.inputs import load, options
 from pumpproof.errors import UsageError
 from pumpproof.exits import finding_code
 from pumpproof.reports import mutation_report
-from pumpproof.verify.analyses import mutate
+from pumpproof.verify.analyses import mutate, survivors
 
 
 def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
-    """1 when a mutant survives, else 3 when one is undecided, else 0."""
+    """1 when a mutant survives (with `--baseline`: one the baseline does not list), else 3 when one is undecided,
+    else 0."""
+    reviewed = survivors.read(args.baseline) if args.baseline else None
+    if args.write_baseline and Path(args.write_baseline).exists():
+        raise UsageError(f"{args.write_baseline} exists; the baseline is written only to a new file")
     system, reqs = load(args)
     names = [t.name for t in system.transitions]
     unknown = [t for t in args.transition if t not in names]
@@ -47,4 +52,11 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         result = mutate.score(system, reqs.requirements, chosen, selected, progress=done, base=base, jobs=args.jobs)
     mutation_report.render(console, result, args.show_killed)
     survived, undecided = (result.with_status(s) for s in (mutate.MutantStatus.SURVIVED, mutate.MutantStatus.UNKNOWN))
-    return finding_code(bool(survived), bool(undecided))
+    if args.write_baseline:
+        written = survivors.write(args.write_baseline, result)
+        console.print(f"{written} survivors written to {args.write_baseline}: write each one's reason", markup=False)
+    if reviewed is None:
+        return finding_code(bool(survived), bool(undecided))
+    comparison = survivors.compare(result, reviewed)
+    mutation_report.render_comparison(console, comparison, args.baseline)
+    return finding_code(bool(comparison.new), bool(undecided))

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from pumpproof.reports.terminal import plain
 from pumpproof.verify.analyses.mutate import Baseline, Kill, MutantStatus, MutationScore
+from pumpproof.verify.analyses.survivors import Comparison
 from pumpproof.verify.results import Unknown, Verdict
 
 STATUS_STYLE = {MutantStatus.KILLED: "green", MutantStatus.SURVIVED: "bold red", MutantStatus.UNKNOWN: "yellow"}
@@ -68,3 +69,13 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
             "is missing or too weak, or the change is harmless (an equivalent mutant)"
         )
         console.print(Text(hint, style="dim"))
+
+
+def render_comparison(console: Console, comparison: Comparison, path: str) -> None:
+    """The survivors against the reviewed baseline: the new ones (each fails the run), then entries gone stale."""
+    for name in comparison.new:
+        console.print(plain(f"new survivor, not in {path}: {name}", "bold red"))
+    for name in comparison.stale:
+        console.print(plain(f"no longer survives, its entry in {path} can go: {name}", "yellow"))
+    line = f"baseline {path}: {comparison.reviewed} survivors reviewed, {len(comparison.new)} new"
+    console.print(plain(line, "bold red" if comparison.new else "bold green"))
