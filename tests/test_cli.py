@@ -416,11 +416,15 @@ def test_mutate_exit_0_when_every_mutant_is_killed(capsys: pytest.CaptureFixture
     model.write_text(TINY)
     reqs = _req(tmp_path, "always (fired(up) -> go and x)")
     code, out, _ = run(capsys, "mutate", str(model), reqs, "--transition", "up", "--show-killed")
-    assert code == 0 and "3 killed, 0 survived, 0 undecided of 3 mutants" in out
+    assert code == 0 and "3 killed, 0 survived, 0 equivalent, 0 undecided of 3 mutants" in out
     assert "up: drop x := true" in out  # listed because of --show-killed
-    weak = _req(tmp_path, "always (fired(up) -> go)")
+    weak = _req(tmp_path, "always (fired(up) -> go and (x or not x))")  # reads x, but says nothing about it
     code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up")
-    assert code == 1 and "1 killed, 2 survived" in out
+    assert code == 1 and "1 killed, 2 survived, 0 equivalent" in out
+    assert "up: drop x := true: differs after up: x = True (mutant: False)" in out  # tells the survivor apart
+    blind = _req(tmp_path, "always (fired(up) -> go)")  # reads no variable: x is not observable
+    code, out, _ = run(capsys, "mutate", str(model), blind, "--transition", "up")
+    assert code == 0 and "1 killed, 0 survived, 2 equivalent" in out
 
 
 def test_mutate_baseline_fails_only_on_a_survivor_it_does_not_list(
@@ -428,7 +432,7 @@ def test_mutate_baseline_fails_only_on_a_survivor_it_does_not_list(
 ) -> None:
     model = tmp_path / "tiny.pump"
     model.write_text(TINY)
-    weak = _req(tmp_path, "always (fired(up) -> go)")  # lets 'drop x := true' and 'x := true becomes false' live
+    weak = _req(tmp_path, "always (fired(up) -> go and (x or not x))")  # 'drop x := true', 'x := false' live
     written = tmp_path / "survivors.csv"
     code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--write-baseline", str(written))
     assert code == 1 and "2 survivors written" in out
@@ -465,7 +469,7 @@ def test_mutate_exit_3_when_nothing_survives_but_something_is_undecided(
     model.write_text(TINY)
     reqs = _req(tmp_path, "always (x -> eventually (not x within 5))")  # not supported: undecided everywhere
     code, out, _ = run(capsys, "mutate", str(model), reqs, "--transition", "up")
-    assert code == 3 and "0 survived, 3 undecided" in out and "UNKNOWN on the unmutated model" in out
+    assert code == 3 and "0 survived, 0 equivalent, 3 undecided" in out and "UNKNOWN on the unmutated model" in out
 
 
 def test_mutate_refuses_a_requirement_the_model_already_violates(capsys: pytest.CaptureFixture[str]) -> None:

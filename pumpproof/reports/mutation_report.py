@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from pumpproof.reports.lint import path_text
 from pumpproof.reports.terminal import plain
-from pumpproof.verify.analyses.mutate import Baseline, Kill, MutantStatus, MutationScore
+from pumpproof.verify.analyses.equivalence import DIVERGE, MUTANT
+from pumpproof.verify.analyses.mutate import Baseline, Kill, MutantResult, MutantStatus, MutationScore
 from pumpproof.verify.analyses.survivors import Comparison
 from pumpproof.verify.results import Unknown, Verdict
 
-STATUS_STYLE = {MutantStatus.KILLED: "green", MutantStatus.SURVIVED: "bold red", MutantStatus.UNKNOWN: "yellow"}
+STATUS_STYLE = {
+    MutantStatus.KILLED: "green",
+    MutantStatus.SURVIVED: "bold red",
+    MutantStatus.EQUIVALENT: "cyan",
+    MutantStatus.UNKNOWN: "yellow",
+}
 
 
 def kill_text(kill: Kill) -> str:
@@ -19,6 +28,23 @@ def kill_text(kill: Kill) -> str:
     if kill.verdict is Verdict.VACUOUS:
         return f"{kill.requirement} vacuous on the mutant ({kill.reason})"
     return kill.requirement
+
+
+def difference_text(r: MutantResult) -> str:
+    """How a surviving mutant can be told apart: `after start → stop: armed = False (mutant: True)`."""
+    trace, eq = r.difference, r.equivalence
+    if trace is None or eq is None:
+        return ""
+    last = trace.steps[-1]
+    seen = [n for n in eq.observed if last.state.get(n) != last.state.get(MUTANT + n)]
+    if seen:
+        what = ", ".join(f"{n} = {last.state[n]} (mutant: {last.state[MUTANT + n]})" for n in seen)
+    elif last.transition == DIVERGE:
+        what = "a step one of them can take and the other cannot"
+        trace = replace(trace, steps=trace.steps[:-1])
+    else:
+        what = "time can pass in one of them and not in the other"
+    return f"after {path_text(trace)}: {what}"
 
 
 def render_baseline(console: Console, base: Baseline) -> None:
@@ -45,6 +71,8 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
             )
             if r.timelock:
                 killers = "- (stops time: lint reports a timelock)"
+            elif r.status is MutantStatus.EQUIVALENT:
+                killers = "- (proved equivalent)"
             table.add_row(
                 plain(r.mutant.name),
                 Text(r.status.value, style=STATUS_STYLE[r.status]),
@@ -52,12 +80,17 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
                 plain(str(r.mutant.loc) if r.mutant.loc else ""),
             )
         console.print(table)
+    for r in result.with_status(MutantStatus.SURVIVED):
+        if r.difference is not None:
+            console.print(plain(f"{r.mutant.name}: differs {difference_text(r)}"))
     killed, survived = len(result.with_status(MutantStatus.KILLED)), len(result.with_status(MutantStatus.SURVIVED))
     unknown = len(result.with_status(MutantStatus.UNKNOWN))
+    equivalent = len(result.with_status(MutantStatus.EQUIVALENT))
     score = f"{result.score:.0%}" if killed + survived else "n/a (no mutant decided)"
     line = (
         f"mutation score {score} for {', '.join(result.requirements)} on {result.model}: "
-        f"{killed} killed, {survived} survived, {unknown} undecided of {len(result.results)} mutants"
+        f"{killed} killed, {survived} survived, {equivalent} equivalent, {unknown} undecided "
+        f"of {len(result.results)} mutants"
     )
     stopped = sum(bool(r.timelock) for r in result.with_status(MutantStatus.SURVIVED))
     if stopped:
@@ -65,8 +98,9 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
     console.print(plain(line, "bold"))
     if survived:
         hint = (
-            "a surviving mutant is a change to the model that no requirement notices: either a requirement "
-            "is missing or too weak, or the change is harmless (an equivalent mutant)"
+            "a surviving mutant is a change to the model that no requirement notices and that is not equivalent: "
+            "the run shown tells it apart from the model where the requirements can see, the scenario a missing "
+            "requirement should forbid; equivalent mutants are proved so and left out of the score"
         )
         console.print(Text(hint, style="dim"))
 

@@ -33,9 +33,10 @@ from pumpproof.lang.ir import (
 from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, with_children
+from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import neg
-from pumpproof.verify.results import Result, Unknown, Vacuous, Verdict, Violated
+from pumpproof.verify.results import Proved, Result, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Checker, Outcome, Progress
 
 Path = tuple[int, ...]
@@ -195,6 +196,9 @@ class MutantStatus(str, Enum):
 
     KILLED = "killed"
     SURVIVED = "survived"
+    EQUIVALENT = "equivalent"
+    """Survived, and proved to behave as the model does wherever the requirements can see: no requirement over
+    the same variables could kill it, so the score leaves it out."""
     UNKNOWN = "unknown"
 
 
@@ -207,6 +211,14 @@ class MutantResult:
     undecided: tuple[str, ...] = ()
     timelock: bool | None = None
     """For a survivor: True when it stops time waiting for the environment (`lint` would report it)."""
+    equivalence: Equivalence | None = None
+    """For a survivor: whether its observable behaviour can differ from the model's (with a run to a difference)."""
+
+    @property
+    def difference(self) -> Trace | None:
+        """For a survivor that is not equivalent: a run of model and mutant in lockstep to where they differ."""
+        result = None if self.equivalence is None else self.equivalence.result
+        return result.trace if isinstance(result, Violated) else None
 
     @property
     def killed_by(self) -> tuple[str, ...]:
@@ -215,10 +227,13 @@ class MutantResult:
 
     @property
     def status(self) -> MutantStatus:
-        """Killed, survived (every requirement proved), or unknown."""
+        """Killed, survived (every requirement proved), equivalent (survived, and proved equivalent), or unknown."""
         if self.kills:
             return MutantStatus.KILLED
-        return MutantStatus.UNKNOWN if self.undecided else MutantStatus.SURVIVED
+        if self.undecided:
+            return MutantStatus.UNKNOWN
+        equivalent = self.equivalence is not None and isinstance(self.equivalence.result, Proved)
+        return MutantStatus.EQUIVALENT if equivalent else MutantStatus.SURVIVED
 
 
 @dataclass(frozen=True)
@@ -235,7 +250,7 @@ class MutationScore:
 
     @property
     def score(self) -> float:
-        """Killed mutants over decided ones (1.0 when there are none)."""
+        """Killed mutants over decided ones that are not equivalent (1.0 when there are none)."""
         killed, survived = len(self.with_status(MutantStatus.KILLED)), len(self.with_status(MutantStatus.SURVIVED))
         return killed / (killed + survived) if killed + survived else 1.0
 
@@ -325,7 +340,7 @@ def score(
     base = baseline(system, requirements, options) if base is None else base
     left_out = tuple(o.requirement.id for o in base.undecided)
     chosen = mutants(system) if selected is None else selected
-    job = _Job(base.judges(), options, all_kills, base.by_id)
+    job = _Job(system, base.judges(), options, all_kills, base.by_id)
     if jobs <= 1 or len(chosen) <= 1:
         results = dict(_reported(((i, job(m)) for i, m in enumerate(chosen)), chosen, progress))
     else:
@@ -345,13 +360,17 @@ def score(
 class _Job:
     """`judge` with everything but the mutant fixed: what each worker process runs."""
 
+    model: TransitionSystem
     judges: tuple[Requirement, ...]
     options: Options
     all_kills: bool
     earlier: Mapping[str, Outcome]
 
     def __call__(self, mutant: Mutant) -> MutantResult:
-        return judge(mutant, self.judges, self.options, self.all_kills, self.earlier)
+        result = judge(mutant, self.judges, self.options, self.all_kills, self.earlier)
+        if result.status is not MutantStatus.SURVIVED:
+            return result
+        return replace(result, equivalence=equivalence(self.model, mutant.system, self.judges, self.options))
 
 
 def _reported(

@@ -1,0 +1,132 @@
+"""Equivalent mutants, proved: a mutant whose observable behaviour cannot differ from the model's.
+
+The model and the mutant run in lockstep in one product system: both take the transition of the same name with
+the same inputs (or the same delay), each on its own copy of the state (the mutant's variables renamed). The
+bad states are those where an observable variable (one the requirements read, defines expanded) differs, where
+the two copies disagree on whether a transition may be taken (a step `#diverge` that fires when some guard or
+range check holds in one copy and not in the other), or where their invariants disagree (so that time could pass
+in one and not in the other). Mutations change transitions only, so both copies start in the same states.
+
+PROVED (by the engines, with a re-checked invariant) means every run of the model is a run of the mutant with
+the same transitions, inputs, delays and observable values, and the other way round: no requirement over the
+observables (and `fired`) can tell them apart. VIOLATED gives a run, from one state, where the two part: the
+scenario a requirement that should kill the mutant would forbid. With a single initial state this is a run the
+requirements can see differ; where variables the requirements do not read start free, a run of the mutant
+from another start may still look the same (lockstep is sufficient for equivalence, not necessary), so the
+mutant counts as a survivor, not proved equivalent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from pumpproof.lang.ir import (
+    BOOL,
+    NUM,
+    Binary,
+    Const,
+    Expr,
+    IntType,
+    Op,
+    Requirement,
+    Transition,
+    TransitionSystem,
+    Update,
+    Var,
+    VarKind,
+    VarRef,
+)
+from pumpproof.lang.walk import nodes, substitute
+from pumpproof.verify.portfolio import Options, verdict
+from pumpproof.verify.problem import SafetyProblem, conj, disj
+from pumpproof.verify.results import Result
+
+MUTANT = "#mutant."
+"""The prefix of the mutant's copy of each state variable (`#` is in no model's names)."""
+DIVERGED = "#diverged"
+DIVERGE = "#diverge"
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """Whether a mutant is observably equivalent to its model: `result` Proved (equivalent), Violated (a run to
+    the first difference, over the product's variables), or Unknown; `observed` are the variables compared."""
+
+    result: Result
+    observed: tuple[str, ...]
+
+
+def observables(system: TransitionSystem, requirements: tuple[Requirement, ...]) -> tuple[str, ...]:
+    """The state variables the requirements read, through defines, in declaration order."""
+    state = {v.name for v in system.state_vars}
+    seen: set[str] = set()
+    pending: list[Expr] = [r.formula for r in requirements]
+    while pending:
+        for n in nodes(pending.pop()):
+            if isinstance(n, VarRef) and n.name not in seen:
+                seen.add(n.name)
+                if n.name in system.defines:
+                    pending.append(system.defines[n.name])
+    return tuple(v.name for v in system.state_vars if v.name in seen and v.name in state)
+
+
+def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[str, ...]) -> SafetyProblem:
+    """The lockstep product of `model` and `mutant` with its bad states (see the module docstring)."""
+    copies = {v.name: VarRef(MUTANT + v.name, v.type) for v in mutant.state_vars}
+
+    def mine(e: Expr) -> Expr:
+        return substitute(e, copies)
+
+    assert [t.name for t in model.transitions] == [t.name for t in mutant.transitions]
+    steps = []
+    differs = []
+    for a, b in zip(model.transitions, mutant.transitions, strict=True):
+        ga, gb = conj(a.guard, _in_range(model, a)), conj(mine(b.guard), mine(_in_range(mutant, b)))
+        updates = (*a.updates, *(Update(MUTANT + u.target, mine(u.value), u.loc) for u in b.updates))
+        steps.append(replace(a, guard=conj(ga, gb), updates=updates, origins=()))
+        differs.append(_xor(ga, gb))
+    flag = Var(DIVERGED, BOOL, VarKind.STATE, Const(False, BOOL))
+    diverge = Transition(DIVERGE, disj(*differs), (Update(DIVERGED, Const(True, BOOL)),))
+    copied = tuple(
+        Var(MUTANT + v.name, v.type, v.kind, None if v.init is None else mine(v.init)) for v in model.state_vars
+    )
+    same_start = tuple(Binary(Op.EQ, VarRef(v.name, v.type), copies[v.name], BOOL) for v in model.state_vars)
+    inv_a, inv_b = conj(*model.invariants), conj(*(mine(i) for i in mutant.invariants))
+    system = replace(
+        model,
+        name=f"{model.name} against its mutant",
+        variables=(*model.variables, *copied, flag),
+        transitions=(*steps, diverge),
+        invariants=(disj(inv_a, inv_b),),
+        initial=(*model.initial, *same_start),
+        terminals=(),
+        fairness=(),
+        monitors=(),
+    )
+    seen = [Binary(Op.NE, VarRef(n, copies[n].type), copies[n], BOOL) for n in observed]
+    bad = disj(VarRef(DIVERGED, BOOL), _xor(inv_a, inv_b), *seen)
+    return SafetyProblem(f"{model.name}: the mutant's observable behaviour differs", system, bad)
+
+
+def _in_range(system: TransitionSystem, t: Transition) -> Expr:
+    """The step stays within the declared ranges (a step out of range is not a step of the model)."""
+    types = {v.name: v.type for v in system.state_vars}
+    checks = []
+    for u in t.updates:
+        kind = types.get(u.target)
+        if isinstance(kind, IntType) and not isinstance(u.value, Const):
+            low, high = Const(kind.lo, NUM), Const(kind.hi, NUM)
+            checks += [Binary(Op.GE, u.value, low, BOOL), Binary(Op.LE, u.value, high, BOOL)]
+    return conj(*checks)
+
+
+def _xor(a: Expr, b: Expr) -> Expr:
+    return Binary(Op.NE, a, b, BOOL)
+
+
+def equivalence(
+    model: TransitionSystem, mutant: TransitionSystem, requirements: tuple[Requirement, ...], options: Options
+) -> Equivalence:
+    """Decide whether `mutant` is observably equivalent to `model` for `requirements`."""
+    observed = observables(model, requirements)
+    return Equivalence(verdict(product(model, mutant, observed), options), observed)
