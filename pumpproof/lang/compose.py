@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pumpproof.errors import ModelError
-from pumpproof.lang.ir import BOOL, Expr, Op, Transition, Type, Unary, Update
+from pumpproof.lang.ir import BOOL, TRUE, Expr, Op, Transition, Type, Unary, Update
 from pumpproof.lang.typecheck import fold, joined
 from pumpproof.lang.walk import substitute
 
@@ -70,17 +70,21 @@ def synchronise(halves: Sequence[Half]) -> list[Transition]:
 
 def _broadcasts(sender: Half, receivers: list[Half]) -> list[tuple[tuple[Half, ...], tuple[Half, ...]]]:
     """Per combination, the receivers that take part and those left out: each listening part takes one of its
-    receiving transitions or, when none is enabled, none."""
+    receiving transitions or, when none is enabled, none. A part with a receiver whose guard is `true` always
+    takes part: leaving it out would be a flat transition whose guard is false, which lint would report as a
+    dead transition of the sender."""
     parts: dict[str, list[Half]] = {}
     for r in receivers:
         parts.setdefault(r.part, []).append(r)
-    count = math.prod(len(options) + 1 for options in parts.values())
+    always = {part for part, options in parts.items() if any(r.transition.guard == TRUE for r in options)}
+    count = math.prod(len(options) + (part not in always) for part, options in parts.items())
     if count > MAX_COMBINATIONS:
         hint = "fewer parts listening, fewer receiving transitions per part, or a handshake channel"
         message = f"broadcast '{sender.transition.name}' on '{sender.channel.name}' has {count:,} combinations"
         raise ModelError(f"{message} of receivers, more than {MAX_COMBINATIONS:,}", sender.transition.loc, hint)
     out = []
-    for picks in itertools.product(*([None, *options] for options in parts.values())):
+    choices = ([*([None] * (part not in always)), *options] for part, options in parts.items())
+    for picks in itertools.product(*choices):
         chosen = tuple(p for p in picks if p is not None)
         left_out = tuple(r for p, options in zip(picks, parts.values(), strict=True) if p is None for r in options)
         out.append((chosen, left_out))

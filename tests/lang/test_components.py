@@ -14,6 +14,8 @@ from pumpproof.lang.ir import FairnessKind, Origin, TransitionSystem
 from pumpproof.lang.load import load_requirements, parse_model_text, parse_requirements_text
 from pumpproof.lang.parser import parse_model
 from pumpproof.lang.text import expr_text
+from pumpproof.verify.analyses.lint import lint
+from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import Verdict
 
 HERE = Path(__file__).parent / "components"
@@ -78,12 +80,31 @@ def test_a_broadcast_with_too_many_combinations_is_refused() -> None:
     parts = 11  # 2**11 subsets of listeners
     assert 2**parts > MAX_COMBINATIONS
     text = f"""broadcast chan tick
-component L var n: bool = false transition t sync tick? do n := true end
+component L var n: bool = false transition t sync tick? when not n do n := true end
 instance listener[{parts}]: L
 transition send sync tick!
 """
     with pytest.raises(ModelError, match="2,048 combinations of receivers"):
         parse_model_text(text, "m.pump")
+
+
+def test_a_receiver_without_a_guard_always_takes_part_in_a_broadcast() -> None:
+    """Regression: leaving out a receiver that is always enabled made a flat transition with a false guard, which
+    lint reported as a dead transition of the sender although the sender fires (with the receiver)."""
+    text = """broadcast chan ping
+var n: 0..1 = 0
+component S transition send sync ping! when n == 0 do n := 1 end
+component L var heard: bool = false transition hear sync ping? do heard := true end
+component G var ready: bool transition look sync ping? when ready do ready := false end
+instance s: S
+instance l: L
+instance g: G
+terminal n == 1
+"""
+    system = parse_model_text(text, "m.pump")
+    assert {t.name for t in system.transitions} == {"s.send+l.hear", "s.send+l.hear+g.look"}
+    report = lint(system, Options(timeout_s=30))
+    assert not report.dead_transitions
 
 
 def test_a_later_part_reads_what_the_sender_wrote() -> None:
