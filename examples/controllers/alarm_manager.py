@@ -21,19 +21,23 @@ class AlarmManager:
     def __init__(self) -> None:
         self.level = "Quiet"
         self.count = 0
+        self.sounding = False
 
     def observe(self) -> Mapping[str, object]:
-        """The part's own state: its alarm level and the alarms heard (capped)."""
-        return {"level": self.level, "count": self.count}
+        """The part's own state (its alarm level, the alarms heard, capped) and the model's `sounding`, which it
+        writes."""
+        return {"level": self.level, "count": self.count, "sounding": self.sounding}
 
     def step(self, event: str, received: object, delay: Fraction) -> bool:
         """One step the part takes part in; False when the manager would not take it now."""
         if event == "hear" and self.level != "Ringing":
             self.count = min(self.count + 1, MAX_COUNT)
             self.level = "Ringing" if received == "High" or self.count == MAX_COUNT else "Beeping"
+            self.sounding = True
             return True
         if event == "mute" and self.level != "Quiet":
             self.level = "Quiet"
+            self.sounding = False
             return True
         return event == "delay"
 
@@ -46,5 +50,6 @@ class ForgetfulManager(AlarmManager):
             escalate = received == "High" or self.count == MAX_COUNT
             self.count = min(self.count + 1, MAX_COUNT)
             self.level = "Ringing" if escalate else "Beeping"
+            self.sounding = True
             return True
         return super().step(event, received, delay)

@@ -94,7 +94,7 @@ def test_a_variant_differs_from_the_correct_model_only_in_its_defect_lines_insid
 
 
 def _header_ids(variant: str) -> set[str]:
-    """The requirement ids a variant's header names as expected to be VIOLATED (scripts/verify-spectrum reads the
+    """The requirement ids a variant's header names as expected to be VIOLATED (scripts/verify-models reads the
     same line)."""
     text = (GPCA / variant).read_text()
     header = text[: text.index("\nmodel ")]

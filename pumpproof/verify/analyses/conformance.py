@@ -19,6 +19,8 @@ a controller of the whole, the model's other parts being its environment. See ex
 from __future__ import annotations
 
 import copy
+import re
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -54,7 +56,8 @@ class PartController(Protocol):
     """An implementation of one part (a component's instance) of a composed model."""
 
     def observe(self) -> Mapping[str, Value]:
-        """The current values of the part's variables it shows, named as inside the component (`level`)."""
+        """The current values of the part's variables it shows, named as inside the component (`level`), and of
+        the global variables it writes, by their names (`alarm_on[2]`)."""
         ...
 
     def step(self, event: str, received: Value | None, delay: Fraction) -> bool:
@@ -83,7 +86,12 @@ class Part:
             )
 
     def observe(self) -> Mapping[str, Value]:
-        return {f"{self.instance}.{name}": v for name, v in self.inner.observe().items()}
+        own = {v.name for v in self.system.state_vars}
+        # The part's own variables by their path; a global it writes (shared state) by its own name.
+        named = (
+            (f"{self.instance}.{n}" if f"{self.instance}.{n}" in own else n, v) for n, v in self.inner.observe().items()
+        )
+        return dict(named)
 
     def step(self, event: str, inputs: Mapping[str, Value], delay: Fraction) -> bool:
         if event == DELAY:
@@ -221,11 +229,19 @@ def machine(system: TransitionSystem, factory: Callable[[], Controller]) -> type
             advance(self.controller, self.model, move)
 
     for name in names:
-        setattr(Conformance, f"event_{name}", _event_rule(name))
+        rule_name = _rule_name(name)
+        setattr(Conformance, rule_name, _event_rule(name, rule_name))
     return Conformance
 
 
-def _event_rule(name: str) -> Callable[..., None]:
+def _rule_name(event: str) -> str:
+    """A Python identifier for the rule of `event` (a composed model's names hold `.`, `[`, `+`), unique by
+    a hash of the name."""
+    readable = re.sub(r"\W", "_", event)
+    return f"event_{readable}_{zlib.crc32(event.encode()):08x}"
+
+
+def _event_rule(name: str, rule_name: str) -> Callable[..., None]:
     """The rule that takes model event `name` (see `machine`)."""
 
     def enabled(self: Any) -> bool:
@@ -234,7 +250,7 @@ def _event_rule(name: str) -> Callable[..., None]:
     def take(self: Any, data: st.DataObject) -> None:
         self.take_event(name, data)
 
-    take.__name__ = f"event_{name}"
+    take.__name__ = rule_name
     return precondition(enabled)(rule(data=st.data())(take))
 
 
