@@ -394,6 +394,12 @@ transition down when not go do x := false
 """
 
 
+def _tiny(tmp_path: Path) -> str:
+    model = tmp_path / "tiny.pump"
+    model.write_text(TINY)
+    return str(model)
+
+
 def _req(tmp_path: Path, formula: str) -> str:
     path = tmp_path / "r.req"
     path.write_text(f'requirement R\n  text "t"\n  source "s"\n  {formula}\n')
@@ -412,43 +418,41 @@ def test_mutate_edge_form_lets_the_recall_like_mutant_survive(capsys: pytest.Cap
 
 
 def test_mutate_exit_0_when_every_mutant_is_killed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    model = tmp_path / "tiny.pump"
-    model.write_text(TINY)
+    model = _tiny(tmp_path)
     reqs = _req(tmp_path, "always (fired(up) -> go and x)")
-    code, out, _ = run(capsys, "mutate", str(model), reqs, "--transition", "up", "--show-killed")
+    code, out, _ = run(capsys, "mutate", model, reqs, "--transition", "up", "--show-killed")
     assert code == 0 and "3 killed, 0 survived, 0 equivalent, 0 undecided of 3 mutants" in out
     assert "up: drop x := true" in out  # listed because of --show-killed
     weak = _req(tmp_path, "always (fired(up) -> go and (x or not x))")  # reads x, but says nothing about it
-    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up")
+    code, out, _ = run(capsys, "mutate", model, weak, "--transition", "up")
     assert code == 1 and "1 killed, 2 survived, 0 equivalent" in out
     assert "up: drop x := true: differs after up: x = True (mutant: False)" in out  # tells the survivor apart
     blind = _req(tmp_path, "always (fired(up) -> go)")  # reads no variable: x is not observable
-    code, out, _ = run(capsys, "mutate", str(model), blind, "--transition", "up")
+    code, out, _ = run(capsys, "mutate", model, blind, "--transition", "up")
     assert code == 0 and "1 killed, 0 survived, 2 equivalent" in out
 
 
 def test_mutate_baseline_fails_only_on_a_survivor_it_does_not_list(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    model = tmp_path / "tiny.pump"
-    model.write_text(TINY)
+    model = _tiny(tmp_path)
     weak = _req(tmp_path, "always (fired(up) -> go and (x or not x))")  # 'drop x := true', 'x := false' live
     written = tmp_path / "survivors.csv"
-    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--write-baseline", str(written))
+    code, out, _ = run(capsys, "mutate", model, weak, "--transition", "up", "--write-baseline", str(written))
     assert code == 1 and "2 survivors written" in out
     rows = written.read_text().splitlines()
     assert rows[0] == "mutant,reason" and len(rows) == 3 and all("unreviewed:" in r for r in rows[1:])
-    code, _, err = run(capsys, "mutate", str(model), weak, "--transition", "up", "--baseline", str(written))
+    code, _, err = run(capsys, "mutate", model, weak, "--transition", "up", "--baseline", str(written))
     assert code == 2 and "survivors.csv:2:1: error: no reviewed reason for 'up: drop x := true'" in err
     before = written.read_text()
-    code, _, err = run(capsys, "mutate", str(model), weak, "--write-baseline", str(written))
+    code, _, err = run(capsys, "mutate", model, weak, "--write-baseline", str(written))
     assert code == 2 and "exists" in err and written.read_text() == before  # never overwritten
     reviewed = tmp_path / "reviewed.csv"
     reviewed.write_text('mutant,reason\n"up: drop x := true","x is read by no requirement"\n')
-    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--baseline", str(reviewed))
+    code, out, _ = run(capsys, "mutate", model, weak, "--transition", "up", "--baseline", str(reviewed))
     assert code == 1 and "new survivor, not in" in out and "1 survivors reviewed, 1 new" in out
     reviewed.write_text(reviewed.read_text() + '"up: x := true becomes x := false","as above"\n"gone","old"\n')
-    code, out, _ = run(capsys, "mutate", str(model), weak, "--transition", "up", "--baseline", str(reviewed))
+    code, out, _ = run(capsys, "mutate", model, weak, "--transition", "up", "--baseline", str(reviewed))
     assert code == 0 and "2 survivors reviewed, 0 new" in out and "its entry in" in out and "gone" in out
 
 
@@ -465,10 +469,9 @@ def test_mutate_exclude_leaves_out_a_requirement_meant_to_fail(capsys: pytest.Ca
 def test_mutate_exit_3_when_nothing_survives_but_something_is_undecided(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    model = tmp_path / "tiny.pump"
-    model.write_text(TINY)
+    model = _tiny(tmp_path)
     reqs = _req(tmp_path, "always (x -> eventually (not x within 5))")  # not supported: undecided everywhere
-    code, out, _ = run(capsys, "mutate", str(model), reqs, "--transition", "up")
+    code, out, _ = run(capsys, "mutate", model, reqs, "--transition", "up")
     assert code == 3 and "0 survived, 0 equivalent, 3 undecided" in out and "UNKNOWN on the unmutated model" in out
 
 
@@ -478,10 +481,9 @@ def test_mutate_refuses_a_requirement_the_model_already_violates(capsys: pytest.
 
 
 def test_mutate_refuses_a_requirement_vacuous_on_the_model(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    model = tmp_path / "tiny.pump"
-    model.write_text(TINY)
+    model = _tiny(tmp_path)
     reqs = _req(tmp_path, "always (x and not x -> fired(down))")  # a trigger no run reaches
-    code, _, err = run(capsys, "mutate", str(model), reqs, "--transition", "up")
+    code, _, err = run(capsys, "mutate", model, reqs, "--transition", "up")
     assert code == 2 and "R already fails on tiny itself (R is VACUOUS" in err
 
 
@@ -491,9 +493,8 @@ def test_mutate_refuses_an_unknown_transition(capsys: pytest.CaptureFixture[str]
 
 
 def test_score_reports_progress_before_each_mutant(tmp_path: Path) -> None:
-    model = tmp_path / "tiny.pump"
-    model.write_text(TINY)
-    system = load_model(str(model), {})
+    model = _tiny(tmp_path)
+    system = load_model(model, {})
     reqs = load_requirements(_req(tmp_path, "always (fired(up) -> go)"), system).requirements
     selected = mutate.mutants(system, ["up"])
     seen: list[mutate.Mutant] = []
