@@ -37,14 +37,14 @@ def load(args: argparse.Namespace) -> tuple[TransitionSystem, RequirementSet]:
     system = load_model(args)
     reqs = load_requirements(args.requirements, system)
     known = {r.id for r in reqs.requirements}
-    for flag, ids in (("--only", args.only), ("--exclude", getattr(args, "exclude", []))):
+    excluded = getattr(args, "exclude", [])  # only `mutate` has --exclude
+    for flag, ids in (("--only", args.only), ("--exclude", excluded)):
         missing = [i for i in ids if i not in known]
         if missing:
             raise UsageError(
                 f"{flag} names unknown requirement(s): {', '.join(missing)}", hint=f"known: {', '.join(sorted(known))}"
             )
-    kept = [r for r in reqs.requirements if (not args.only or r.id in args.only)]
-    kept = [r for r in kept if r.id not in getattr(args, "exclude", [])]
+    kept = [r for r in reqs.requirements if (not args.only or r.id in args.only) and r.id not in excluded]
     return system, replace(reqs, requirements=tuple(kept))
 
 

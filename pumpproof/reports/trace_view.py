@@ -13,7 +13,7 @@ from fractions import Fraction
 from pumpproof.errors import PumpproofError
 from pumpproof.lang.ir import DELAY, STUTTER, Transition, TransitionSystem, Value, VarRef
 from pumpproof.lang.walk import var_names
-from pumpproof.verify.evaluate import Frame, evaluate
+from pumpproof.verify.evaluate import value_sent
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step, Trace
@@ -183,12 +183,10 @@ def moved_in(t: Transition, before: dict[str, Value], step: Step) -> Moved:
     sender = next((o for o in t.origins if o.role == "!"), None)
     if sender is None:
         return Moved(moves, environment=t.environment)
-    value = None
-    if sender.value is not None:
-        try:
-            value = evaluate(sender.value, Frame({**before, **step.inputs}, None, step.elapsed))
-        except (PumpproofError, KeyError, ArithmeticError):
-            value = None  # a trace that does not hold every value the expression reads (shown as `?`)
+    try:
+        value = value_sent(t, {**before, **step.inputs})
+    except (PumpproofError, KeyError, ArithmeticError):
+        value = None  # a trace that does not hold every value the expression reads (shown as `?`)
     return Moved(moves, sender.channel, value, sender.value is not None, sender.broadcast, t.environment)
 
 

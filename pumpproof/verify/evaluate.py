@@ -21,6 +21,7 @@ from pumpproof.lang.ir import (
     Op,
     Pre,
     TemporalOp,
+    Transition,
     Unary,
     Value,
     VarRef,
@@ -35,6 +36,13 @@ class Frame:
     values: Mapping[str, Value]
     fired: str | None
     elapsed: Value
+
+
+def value_sent(t: Transition, values: Mapping[str, Value]) -> Value | None:
+    """The value a synchronised step of `t` carries, read as the step reads it: the sender's expression over the
+    state before the step and the step's inputs (`values`). None when nothing is sent with a value."""
+    sender = next((o for o in t.origins if o.role == "!"), None)
+    return None if sender is None or sender.value is None else evaluate(sender.value, Frame(values, None, 0))
 
 
 def evaluate(e: Expr, cur: Frame, pre: Frame | None = None) -> Value:

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from pumpproof.errors import ReplayError, UnsupportedError
-from pumpproof.lang.ir import COMPARISONS, DELAY, FALSE, Binary, ClockType, Const, TransitionSystem, Value
+from pumpproof.lang.ir import COMPARISONS, DELAY, FALSE, Binary, ClockType, Const, Transition, TransitionSystem, Value
 from pumpproof.lang.walk import nodes
-from pumpproof.verify.evaluate import Frame, evaluate
+from pumpproof.verify.evaluate import Frame, value_sent
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import check_step, initial_state, successor
 from pumpproof.verify.results import Step
@@ -76,6 +76,8 @@ class Part:
     inner: PartController
     before: Mapping[str, Value] = field(default_factory=dict)
     """The model's state before the coming step (set by `advance`): what a value sent is computed from."""
+    steps: dict[str, Transition] = field(init=False, repr=False)
+    own: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not any(o.instance == self.instance for t in self.system.transitions for o in t.origins):
@@ -84,25 +86,29 @@ class Part:
                 f"no part '{self.instance}' moves in model {self.system.name}",
                 hint=f"name an instance by its path: {', '.join(parts) or 'the model has no parts'}",
             )
+        self.steps = {t.name: t for t in self.system.transitions}
+        self.own = frozenset(v.name for v in self.system.state_vars)
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Part:
+        """A copy for another branch of the explorer: its own controller, the same (immutable) model."""
+        twin = copy.copy(self)
+        twin.inner = copy.deepcopy(self.inner, memo)
+        return twin
 
     def observe(self) -> Mapping[str, Value]:
-        own = {v.name for v in self.system.state_vars}
         # The part's own variables by their path; a global it writes (shared state) by its own name.
-        named = (
-            (f"{self.instance}.{n}" if f"{self.instance}.{n}" in own else n, v) for n, v in self.inner.observe().items()
-        )
-        return dict(named)
+        path = f"{self.instance}."
+        return {(path + n if path + n in self.own else n): v for n, v in self.inner.observe().items()}
 
     def step(self, event: str, inputs: Mapping[str, Value], delay: Fraction) -> bool:
         if event == DELAY:
             return self.inner.step(DELAY, None, delay)
-        origins = next(t.origins for t in self.system.transitions if t.name == event)
-        mine = [o for o in origins if o.instance == self.instance]
+        t = self.steps[event]
+        mine = [o for o in t.origins if o.instance == self.instance]
         if not mine:
             return True  # the other parts moved
         (share,) = mine
-        sent = origins[0].value if share.role == "?" else None  # a synchronisation's sender comes first
-        received = None if sent is None else evaluate(sent, Frame({**self.before, **inputs}, None, 0))
+        received = value_sent(t, {**self.before, **inputs}) if share.role == "?" else None
         return self.inner.step(share.transition, received, delay)
 
 
