@@ -14,6 +14,9 @@ and `step(event, inputs, delay) -> bool` (False: it refuses the event; `delay` i
 In a composed model, one part can be checked alone: `Part(system, "manager", controller)` drives a controller
 of the manager component (its template transitions, the value each receive gets, its own variable names) as
 a controller of the whole, the model's other parts being its environment. See examples/controllers/alarm_manager.py.
+A part deep inside a model (an alarm manager, reached only after an onset, a detection delay and a broadcast) is
+exercised by starting runs at the checker's witnesses: `part_witnesses` finds a run ending with each of its
+transitions (examples/controllers/gpca_manager.py).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import copy
 import re
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
@@ -31,12 +34,24 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from pumpproof.errors import ReplayError, UnsupportedError
-from pumpproof.lang.ir import COMPARISONS, DELAY, FALSE, Binary, ClockType, Const, Transition, TransitionSystem, Value
+from pumpproof.lang.ir import (
+    COMPARISONS,
+    DELAY,
+    FALSE,
+    Binary,
+    ClockType,
+    Const,
+    Fired,
+    Transition,
+    TransitionSystem,
+    Value,
+)
 from pumpproof.lang.walk import nodes
 from pumpproof.verify.evaluate import Frame, value_sent
+from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import check_step, initial_state, successor
-from pumpproof.verify.results import Step
+from pumpproof.verify.results import Result, Step, Trace, Violated
 from pumpproof.verify.steps import combinations, values_of
 
 
@@ -152,18 +167,25 @@ class ModelRun:
 
     def moves(self, inputs: Mapping[str, Value]) -> list[Step]:
         """Every step the model allows next with these inputs: enabled transitions, then delays to clock bounds."""
-        system, prev = self.problem.system, self.steps[-1]
+        system = self.problem.system
         candidates = [Step(len(self.steps), t.name, dict(inputs), {}) for t in system.transitions]
         candidates += [Step(len(self.steps), DELAY, dict(inputs), {}, elapsed=d) for d in self.delays()]
         out = []
         for c in candidates:
             try:
-                state, elapsed = successor(system, c, prev, Frame({**prev.state, **inputs}, None, 0), system.name)
-                step = Step(c.index, c.transition, c.inputs, state, {}, elapsed)
-                out.append(check_step(self.problem, step, self.frames[-1], prev)[1])
+                out.append(self.checked(c))
             except ReplayError:
                 continue  # guard false, or the step breaks an assumption or invariant
         return out
+
+    def checked(self, candidate: Step) -> Step:
+        """`candidate` (a transition or delay with its inputs) as the model takes it from the current state;
+        ReplayError when the model does not allow it."""
+        system, prev = self.problem.system, self.steps[-1]
+        frame = Frame({**prev.state, **candidate.inputs}, None, 0)
+        state, elapsed = successor(system, candidate, prev, frame, system.name)
+        step = Step(candidate.index, candidate.transition, candidate.inputs, state, {}, elapsed)
+        return check_step(self.problem, step, self.frames[-1], prev)[1]
 
     def delays(self) -> list[Value]:
         """Delays worth trying: the time until each clock reaches each constant it is compared with, nearest
@@ -202,13 +224,16 @@ def clock_bounds(system: TransitionSystem) -> frozenset[int]:
     )
 
 
-def machine(system: TransitionSystem, factory: Callable[[], Controller]) -> type[RuleBasedStateMachine]:
+def machine(
+    system: TransitionSystem, factory: Callable[[], Controller], starts: Sequence[Trace] = ()
+) -> type[RuleBasedStateMachine]:
     """A Hypothesis state machine that runs the model and a fresh controller side by side.
 
     One rule per model event (each transition, and `delay` with clocks), enabled when the model
     allows the event for some inputs: Hypothesis then chooses among the events itself, including its
     swarm testing (each run leaves some rules out), which reaches deep states far sooner than a
-    uniform choice at every step.
+    uniform choice at every step. A run begins in an initial state or, drawn among `starts`, at the
+    end of one of those model runs (followed step by step, both sides compared).
     """
     names = [t.name for t in system.transitions] + ([DELAY] if system.timed else [])
 
@@ -223,8 +248,12 @@ def machine(system: TransitionSystem, factory: Callable[[], Controller]) -> type
 
         @initialize(data=st.data())
         def begin(self, data: st.DataObject) -> None:
-            self.model = ModelRun.start(system, draw_inputs(data))
-            compare(self.controller, self.model)
+            chosen = data.draw(st.integers(0, len(starts)), label="start") if starts else 0
+            if chosen:
+                self.model = follow(system, self.controller, starts[chosen - 1])
+            else:
+                self.model = ModelRun.start(system, draw_inputs(data))
+                compare(self.controller, self.model)
 
         def take_event(self, name: str, data: st.DataObject) -> None:
             assert self.model is not None
@@ -285,11 +314,53 @@ def advance(controller: Controller, model: ModelRun, move: Step) -> None:
     compare(controller, model)
 
 
-def explore_conformance(system: TransitionSystem, factory: Callable[[], Controller], depth: int) -> int:
-    """Every model run of up to `depth` steps, breadth first, against copies of the controller.
+def follow(system: TransitionSystem, controller: Controller, run: Trace) -> ModelRun:
+    """The model taken along `run` (a run of it, such as a witness from the checker) with `controller` beside it,
+    compared at every step; the model at the run's end."""
+    model = ModelRun.start(system, run.steps[0].inputs)
+    compare(controller, model)
+    for s in run.steps[1:]:
+        try:
+            move = model.checked(Step(len(model.steps), s.transition, s.inputs, {}, elapsed=s.elapsed))
+        except ReplayError as e:
+            raise UnsupportedError(
+                f"the start run is not a run of model {system.name} at its step {s.index}: {e}",
+                hint="start from runs of the model checked (witnesses from part_witnesses)",
+            ) from e
+        advance(controller, model, move)
+    return model
+
+
+def part_witnesses(system: TransitionSystem, instance: str, options: Options) -> dict[str, Result]:
+    """For each transition of `instance`'s component (`hear[2]`), the checker's answer to "can it fire?": a
+    replayed run of the whole model ending with it (Violated), a proof that it never fires, or Unknown.
+
+    Starting conformance runs at these witnesses exercises every transition of the part, however deep in the
+    model's runs it lies: random runs of a composed model rarely get its environment to an alarm."""
+    shares: dict[str, list[str]] = {}
+    for t in system.transitions:
+        for o in t.origins:
+            if o.instance == instance:
+                shares.setdefault(o.transition, []).append(t.name)
+    return {
+        name: verdict(SafetyProblem(f"{instance}.{name} fires", system, Fired(tuple(flat))), options)
+        for name, flat in sorted(shares.items())
+    }
+
+
+def witness_runs(results: Mapping[str, Result]) -> list[Trace]:
+    """The witness runs among `part_witnesses`' answers."""
+    return [r.trace for r in results.values() if isinstance(r, Violated)]
+
+
+def explore_conformance(
+    system: TransitionSystem, factory: Callable[[], Controller], depth: int, starts: Sequence[Trace] = ()
+) -> int:
+    """Every model run of up to `depth` steps, breadth first, against copies of the controller, from each initial
+    state and from the end of each of the model runs `starts` (followed step by step, both sides compared).
 
     The exhaustive counterpart of `check_conformance`: deterministic, and the NonConformance it
-    raises is a shortest one. Pairs of (model state, controller attributes) seen before are not
+    raises is a shortest one from its start. Pairs of (model state, controller attributes) seen before are not
     explored again. Returns the number of distinct pairs visited.
     """
     valuations = input_valuations(system)
@@ -298,6 +369,9 @@ def explore_conformance(system: TransitionSystem, factory: Callable[[], Controll
         model, controller = ModelRun.start(system, inputs), factory()
         compare(controller, model)
         layer.append((controller, model))
+    for run in starts:
+        controller = factory()
+        layer.append((controller, follow(system, controller, run)))
     seen = {pair_key(c, m) for c, m in layer}
     for _ in range(depth):
         following = []
@@ -332,8 +406,10 @@ def check_conformance(
     max_examples: int = 200,
     max_steps: int = 30,
     derandomize: bool = False,
+    starts: Sequence[Trace] = (),
 ) -> None:
-    """Run the conformance test; raises NonConformance with a shrunk step sequence if the controller deviates."""
+    """Run the conformance test (runs begin at an initial state or at the end of one of the model runs `starts`);
+    raises NonConformance with a shrunk step sequence if the controller deviates."""
     config = settings(
         max_examples=max_examples,
         stateful_step_count=max_steps,
@@ -342,4 +418,4 @@ def check_conformance(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         database=None,
     )
-    run_state_machine_as_test(machine(system, factory), settings=config)
+    run_state_machine_as_test(machine(system, factory, starts), settings=config)

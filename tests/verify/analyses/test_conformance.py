@@ -8,12 +8,23 @@ from pathlib import Path
 import pytest
 
 from examples.controllers.alarm_manager import MAX_COUNT, AlarmManager, ForgetfulManager
+from examples.controllers.gpca_manager import GpcaAlarmManager, SilencingClearManager, StaleLevelManager
 from examples.controllers.spectrum import CorrectedSpectrum, RecalledSpectrum
 from pumpproof.errors import UnsupportedError
 from pumpproof.lang.load import load_model
-from pumpproof.verify.analyses.conformance import NonConformance, Part, check_conformance, explore_conformance
+from pumpproof.verify.analyses.conformance import (
+    NonConformance,
+    Part,
+    check_conformance,
+    explore_conformance,
+    part_witnesses,
+    witness_runs,
+)
+from pumpproof.verify.portfolio import Options
+from pumpproof.verify.results import Proved, Trace, Violated
 
 COMPONENTS = Path(__file__).parents[2] / "lang" / "components"
+GPCA = Path(__file__).parents[3] / "models" / "gpca" / "gpca.pump"
 
 
 class ValueBlind(AlarmManager):
@@ -86,3 +97,54 @@ def test_a_part_that_does_not_exist_is_named_with_the_parts_that_do() -> None:
     with pytest.raises(UnsupportedError, match=r"no part 'manger'.*") as caught:
         Part(system, "manger", AlarmManager())
     assert "detector[0], detector[1], manager" in (caught.value.hint or "")
+
+
+def test_witnesses_of_a_part_end_with_each_of_its_transitions_and_prove_the_ones_that_never_fire(
+    tmp_path: Path,
+) -> None:
+    system = load_model(str(COMPONENTS / "alarm_system.pump"))
+    answers = part_witnesses(system, "manager", Options(timeout_s=30))
+    assert sorted(answers) == ["hear", "mute"]
+    for name, result in answers.items():
+        assert isinstance(result, Violated), name
+        last = result.trace.steps[-1].transition
+        assert last is not None and f"manager.{name}" in last.split("+")
+    # A part's transition that can never fire is answered by a proof, so it is not mistaken for covered.
+    text = (COMPONENTS / "alarm_system.pump").read_text()
+    dead = tmp_path / "dead_mute.pump"
+    never = "sync silence! when level != Quiet and count > 3"
+    dead.write_text(text.replace("sync silence! when level != Quiet", never))
+    answers = part_witnesses(load_model(str(dead)), "manager", Options(timeout_s=30))
+    assert isinstance(answers["mute"], Proved) and isinstance(answers["hear"], Violated)
+    assert len(witness_runs(answers)) == 1
+
+
+def test_a_start_that_is_not_a_run_of_the_model_is_refused_at_its_step() -> None:
+    system = load_model(str(COMPONENTS / "alarm_system.pump"))
+    (run,) = witness_runs({"mute": part_witnesses(system, "manager", Options(timeout_s=30))["mute"]})
+    broken = Trace((run.steps[0], *run.steps[2:]))  # the mute without the alarm before it
+    with pytest.raises(UnsupportedError, match="is not a run of model"):
+        explore_conformance(system, lambda: Part(system, "manager", AlarmManager()), 0, [broken])
+
+
+@pytest.mark.slow
+def test_the_gpca_alarm_manager_conforms_around_a_witness_of_each_of_its_transitions() -> None:
+    """Random runs of the whole pump never reach an alarm; runs from the checker's witnesses reach every transition
+    of the manager, and three steps around each catch both defective managers."""
+    system = load_model(str(GPCA))
+    answers = part_witnesses(system, "manager", Options(timeout_s=60))
+    assert not [name for name, r in answers.items() if not isinstance(r, Violated)]
+    assert {n.partition("[")[0] for n in answers} == {"hear", "clear", "resume", "pause_audio", "resound"}
+    runs = witness_runs(answers)
+    visited = explore_conformance(system, lambda: Part(system, "manager", GpcaAlarmManager()), 3, runs)
+    assert visited > 10_000
+    check_conformance(system, lambda: Part(system, "manager", GpcaAlarmManager()), 20, 10, True, runs)
+    with pytest.raises(NonConformance) as stale:
+        explore_conformance(system, lambda: Part(system, "manager", StaleLevelManager()), 3, runs)
+    assert "manager.level" not in str(stale.value) and "level = 'Quiet' (model: 'HighAlarm')" in str(stale.value)
+    with pytest.raises(NonConformance) as silenced:
+        explore_conformance(system, lambda: Part(system, "manager", SilencingClearManager()), 3, runs)
+    assert "manager.audio = 'Silent' (model: 'Sounding')" in str(silenced.value)
+    steps = silenced.value.steps
+    assert "manager.clear" in (steps[-1].transition or "")
+    assert sum(1 for s in steps if "manager.hear" in (s.transition or "")) == 2  # a second alarm still active
