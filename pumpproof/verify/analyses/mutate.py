@@ -16,23 +16,30 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import partial
 
 from pumpproof.errors import UsageError
 from pumpproof.lang.ir import (
+    COMPARISONS,
+    FALSE,
+    TRUE,
     Binary,
     BoolType,
+    ClockType,
     Const,
     EnumType,
     Expr,
+    Ite,
     Op,
     Requirement,
     Transition,
     TransitionSystem,
     Update,
+    VarRef,
 )
 from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
-from pumpproof.lang.walk import children, with_children
+from pumpproof.lang.walk import children, nodes, rewrite, with_children
 from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import neg
@@ -53,11 +60,20 @@ class Operator(str, Enum):
     SWAP_CONSTANT = "swap-constant"
     MOVE_BOUNDARY = "move-boundary"
     MOVE_RESET = "move-reset"
+    TAKE_BRANCH = "take-branch"
+    SCALE_TIMER = "scale-timer"
+    NOT_REARMED = "recall-not-rearmed"
+    """The Spectrum recall's first mechanism: a re-arming update skipped while a condition of the world persists."""
+    RELEARNED = "recall-relearned"
+    """The second: a value held while a condition is active (a reference pressure) updated during it anyway."""
+    SUPPRESSED = "recall-suppressed"
+    """The third: clearing an alarm also disables what raises it again."""
 
 
 @dataclass(frozen=True)
 class Mutant:
-    """The model with one change: `name` is unique and stable (`restart: drop armed := true`)."""
+    """The model with one change: `name` is unique and stable (`restart: drop armed := true`); `where` is the
+    transition changed (`define delivering` or `timer t_occ` for a change of every use)."""
 
     name: str
     operator: Operator
@@ -69,32 +85,240 @@ class Mutant:
 def mutants(system: TransitionSystem, transitions: Sequence[str] | None = None) -> list[Mutant]:
     """Every mutant of `system` (of the named transitions only, when given), in model order, without duplicates."""
     out: list[Mutant] = []
-    seen = {system.transitions}
-    for i, t in enumerate(system.transitions):
-        if transitions is not None and t.name not in transitions:
+    seen = {(system.transitions, system.invariants)}
+    names: dict[str, int] = {}
+    for where, op, what, loc, changed in _changes(system, transitions):
+        key = (changed.transitions, changed.invariants)
+        if key in seen:  # e.g. negating the only condition of a guard is negating the guard
             continue
-        changes = [(op, what, loc, {i: changed}) for op, what, loc, changed in _transition_mutations(t)]
-        changes += _moved_resets(system, i)
-        for op, what, loc, changed in changes:
-            new = tuple(changed.get(j, old) for j, old in enumerate(system.transitions))
-            if new in seen:  # e.g. negating the only condition of a guard is negating the guard
-                continue
-            seen.add(new)
-            out.append(Mutant(f"{t.name}: {what}", op, t.name, loc, replace(system, transitions=new)))
+        seen.add(key)
+        name = f"{where}: {what}"
+        names[name] = names.get(name, 0) + 1
+        out.append(Mutant(name if names[name] == 1 else f"{name} ({names[name]})", op, where, loc, changed))
     return out
 
 
-Change = tuple[Operator, str, Location | None, dict[int, Transition]]
+Change = tuple[str, Operator, str, Location | None, TransitionSystem]
+Mutation = tuple[Operator, str, Location | None, Expr]
 
 
-def _moved_resets(system: TransitionSystem, i: int) -> list[Change]:
-    """A constant assignment of transition i done by another transition instead (a reset in the wrong place).
+def _changes(system: TransitionSystem, transitions: Sequence[str] | None) -> Iterator[Change]:
+    """Each transition's own mutations, then changes of a define or a timer at every use (whole-model runs)."""
+    for i, t in enumerate(system.transitions):
+        if transitions is None or t.name in transitions:
+            for op, what, loc, changed in _transition_mutations(system, t):
+                yield t.name, op, what, loc, _with(system, {i: changed})
+            for op, what, loc, changes in (*_moved_resets(system, i), *_suppressions(system, i)):
+                yield t.name, op, what, loc, _with(system, changes)
+    if transitions is None:
+        yield from _define_mutations(system)
+        yield from _timer_mutations(system)
 
-    This is the shape of the Spectrum recall (H1): the detector re-armed when the occlusion clears
-    rather than at restart.
-    """
+
+def _with(system: TransitionSystem, changes: Mapping[int, Transition]) -> TransitionSystem:
+    return replace(system, transitions=tuple(changes.get(j, old) for j, old in enumerate(system.transitions)))
+
+
+def _transition_mutations(
+    system: TransitionSystem, t: Transition
+) -> Iterator[tuple[Operator, str, Location | None, Transition]]:
+    g = t.guard
+    yield Operator.NEGATE_GUARD, f"negate guard {expr_text(g)}", g.loc or t.loc, replace(t, guard=neg(g))
+    for path, part in _conjuncts(g):
+        changed = replace(t, guard=_replace_at(g, path, neg(part)))
+        yield Operator.NEGATE_CONDITION, f"negate condition {expr_text(part)}", part.loc or t.loc, changed
+    for op, what, loc, guard in _expr_mutations(g):
+        yield op, what, loc or t.loc, replace(t, guard=guard)
+    for j, u in enumerate(t.updates):
+        rest = t.updates[:j] + t.updates[j + 1 :]
+        yield Operator.DROP_UPDATE, f"drop {_update_text(u)}", u.loc or t.loc, replace(t, updates=rest)
+        for op, what, loc, value in (*_value_mutations(u), *_not_rearmed(system, u)):
+            changed = replace(t, updates=rest[:j] + (replace(u, value=value),) + rest[j:])
+            yield op, what, loc or u.loc or t.loc, changed
+
+
+def _expr_mutations(e: Expr) -> Iterator[Mutation]:
+    """Changes inside `e`: a comparison's boundary moved, a constant swapped, an if-then-else's condition negated or
+    one of its branches always taken."""
+    for path, node in _nodes(e):
+        changed: list[tuple[Operator, str, Expr]] = []
+        if isinstance(node, Binary) and node.op in BOUNDARY:
+            moved = replace(node, op=BOUNDARY[node.op])
+            changed.append((Operator.MOVE_BOUNDARY, f"{expr_text(node)} becomes {expr_text(moved)}", moved))
+        elif isinstance(node, Ite):
+            cond = expr_text(node.cond)
+            changed.append((Operator.NEGATE_CONDITION, f"negate condition {cond}", replace(node, cond=neg(node.cond))))
+            changed.append((Operator.TAKE_BRANCH, f"if {cond} then ... always takes then", node.then))
+            changed.append((Operator.TAKE_BRANCH, f"if {cond} then ... always takes else", node.orelse))
+        elif path:  # a whole constant value is swapped by `_value_mutations`
+            for other in _other_constants(node):
+                changed.append((Operator.SWAP_CONSTANT, f"{expr_text(node)} becomes {expr_text(other)}", other))
+        for op, what, new in changed:
+            yield op, what, node.loc, _replace_at(e, path, new)
+
+
+def _value_mutations(u: Update) -> Iterator[Mutation]:
+    """Changes of an assigned value: another constant, or a change inside it (a hold-while-active update that no
+    longer holds is the recall's re-learned reference)."""
+    for value in _other_constants(u.value):
+        yield Operator.SWAP_CONSTANT, f"{_update_text(u)} becomes {_update_text(replace(u, value=value))}", u.loc, value
+    learnt = _learnt(u)
+    for op, what, loc, value in _expr_mutations(u.value):
+        if op is Operator.TAKE_BRANCH and learnt is not None and value is learnt:
+            assert isinstance(u.value, Ite)
+            what = f"{u.target} updated even while {expr_text(u.value.cond)} (recall: re-learned while active)"
+            yield Operator.RELEARNED, what, loc, value
+        else:
+            yield op, f"in {u.target} := ...: {what}", loc, value
+
+
+def _learnt(u: Update) -> Expr | None:
+    """In a hold-while-active update (`x := if c then x else v`), the branch that updates the target (`v`)."""
+    if not isinstance(u.value, Ite):
+        return None
+    then, orelse = u.value.then, u.value.orelse
+    if isinstance(then, VarRef) and then.name == u.target:
+        return orelse
+    return then if isinstance(orelse, VarRef) and orelse.name == u.target else None
+
+
+def _world_conditions(system: TransitionSystem) -> list[VarRef]:
+    """The boolean state variables only the environment writes: conditions of the world (an occlusion)."""
+    by_pump = {u.target for t in system.transitions if not t.environment for u in t.updates}
+    by_world = {u.target for t in system.transitions if t.environment for u in t.updates}
+    return [
+        VarRef(v.name, v.type)
+        for v in system.state_vars
+        if isinstance(v.type, BoolType) and v.name in by_world - by_pump
+    ]
+
+
+def _detections(system: TransitionSystem) -> set[tuple[str, str]]:
+    """(condition, variable) pairs that a transition of the pump reads together in its guard: a condition of the
+    world and the detector state (a flag, a clock) that detects it (`occluded_up and armed and t_occ >= T`)."""
+    world = {c.name for c in _world_conditions(system)}
+    pairs = set()
+    for t in system.transitions:
+        if t.environment:
+            continue
+        read = {n.name for n in nodes(t.guard) if isinstance(n, VarRef)}
+        pairs |= {(c, v) for c in read & world for v in read - world}
+    return pairs
+
+
+def _not_rearmed(system: TransitionSystem, u: Update) -> Iterator[Mutation]:
+    """A re-arming update (a flag set true, a clock reset) of a detector skipped while the condition it detects
+    holds: the Spectrum recall, where RUN/STOP under a persisting occlusion did not re-arm the detector."""
+    types = {v.name: v.type for v in system.variables}
+    arming = isinstance(u.value, Const) and (u.value.value is True or isinstance(types[u.target], ClockType))
+    if not arming:
+        return
+    for c, v in sorted(_detections(system)):
+        if v == u.target:
+            what = f"{_update_text(u)} skipped while {c} (recall: not re-armed)"
+            held = Ite(VarRef(c, types[c]), VarRef(v, types[v]), u.value, types[v])
+            yield Operator.NOT_REARMED, what, u.loc, held
+
+
+def _suppressions(
+    system: TransitionSystem, i: int
+) -> list[tuple[Operator, str, Location | None, dict[int, Transition]]]:
+    """Transition i clears an alarm (sets to false a flag the pump raises) and also clears a flag the raising
+    transition's guard needs: the alarm suppressed after a clear."""
     t = system.transitions[i]
-    out: list[Change] = []
+    world = {c.name for c in _world_conditions(system)}
+    cleared = {u.target for u in t.updates if u.value == FALSE}
+    written = {u.target for u in t.updates}
+    needed = []
+    for raiser in system.transitions:
+        if raiser.environment or not any(u.target in cleared and u.value == TRUE for u in raiser.updates):
+            continue
+        for _, part in _conjuncts(raiser.guard):
+            if isinstance(part, VarRef) and isinstance(part.type, BoolType) and part.name not in world | written:
+                needed.append(part.name)
+    out = []
+    for flag in dict.fromkeys(needed):
+        what = f"also {flag} := false (recall: the alarm suppressed after a clear)"
+        added = replace(t, updates=(*t.updates, Update(flag, FALSE)))
+        out.append((Operator.SUPPRESSED, what, t.loc, {i: added}))
+    return out
+
+
+def _define_mutations(system: TransitionSystem) -> Iterator[Change]:
+    """A define's body changed at every use in transitions and invariants (the requirements keep its meaning)."""
+    for name, body in system.defines.items():
+        changes = list(_expr_mutations(body))
+        if isinstance(body.type, BoolType):
+            changes.insert(0, (Operator.NEGATE_CONDITION, f"negate {expr_text(body)}", body.loc, neg(body)))
+        for op, what, loc, new in changes:
+            changed = _substituted(system, partial(_instead, body, new))
+            yield f"define {name}", op, what, loc, changed
+
+
+def _instead(old: Expr, new: Expr, n: Expr) -> Expr | None:
+    """`new` where `n` is `old` itself (a define's body, shared by identity at each use)."""
+    return new if n is old else None
+
+
+def _timer_mutations(system: TransitionSystem) -> Iterator[Change]:
+    """A clock's bound scaled by 2 and by 1/2 wherever the clock is compared with it, in guards and invariants: a
+    deadline set wrong."""
+    bounds = {
+        (clock.name, int(bound.value)): bound.loc
+        for e in [t.guard for t in system.transitions] + list(system.invariants)
+        for clock, bound in _clock_bounds(e)
+    }
+    for (clock, bound), loc in bounds.items():
+        for scaled in dict.fromkeys(s for s in (bound * 2, bound // 2) if s != bound):
+            changed = _substituted(system, partial(_rescaled, clock, bound, scaled))
+            yield f"timer {clock}", Operator.SCALE_TIMER, f"bound {bound} becomes {scaled}", loc, changed
+
+
+def _clock_bounds(e: Expr) -> Iterator[tuple[VarRef, Const]]:
+    """The comparisons of a clock with an integer constant in `e`."""
+    for n in nodes(e):
+        if isinstance(n, Binary) and n.op in COMPARISONS:
+            for a, b in ((n.left, n.right), (n.right, n.left)):
+                if isinstance(a, VarRef) and isinstance(a.type, ClockType) and _is_int(b):
+                    assert isinstance(b, Const)
+                    yield a, b
+
+
+def _is_int(e: Expr) -> bool:
+    return isinstance(e, Const) and isinstance(e.value, int) and not isinstance(e.value, bool)
+
+
+def _rescaled(clock: str, bound: int, scaled: int, n: Expr) -> Expr | None:
+    """`n` with `bound` replaced by `scaled` if it compares `clock` with it."""
+    if not (isinstance(n, Binary) and n.op in COMPARISONS):
+        return None
+    sides = [n.left, n.right]
+    for k, (a, b) in enumerate(((n.left, n.right), (n.right, n.left))):
+        if isinstance(a, VarRef) and a.name == clock and _is_int(b) and b == Const(bound, b.type):
+            sides[1 - k] = replace(b, value=scaled)
+            return replace(n, left=sides[0], right=sides[1])
+    return None
+
+
+def _substituted(system: TransitionSystem, fn: Callable[[Expr], Expr | None]) -> TransitionSystem:
+    """`system` with `fn` rewriting its guards, update values and invariants."""
+    transitions = tuple(
+        replace(
+            t,
+            guard=rewrite(t.guard, fn),
+            updates=tuple(replace(u, value=rewrite(u.value, fn)) for u in t.updates),
+        )
+        for t in system.transitions
+    )
+    return replace(system, transitions=transitions, invariants=tuple(rewrite(e, fn) for e in system.invariants))
+
+
+def _moved_resets(
+    system: TransitionSystem, i: int
+) -> list[tuple[Operator, str, Location | None, dict[int, Transition]]]:
+    """A constant assignment of transition i done by another transition instead (a reset in the wrong place)."""
+    t = system.transitions[i]
+    out: list[tuple[Operator, str, Location | None, dict[int, Transition]]] = []
     for j, u in enumerate(t.updates):
         if not isinstance(u.value, Const):
             continue
@@ -108,35 +332,12 @@ def _moved_resets(system: TransitionSystem, i: int) -> list[Change]:
     return out
 
 
-Mutation = tuple[Operator, str, Location | None, Transition]
-
-
-def _transition_mutations(t: Transition) -> Iterator[Mutation]:
-    g = t.guard
-    yield Operator.NEGATE_GUARD, f"negate guard {expr_text(g)}", g.loc or t.loc, replace(t, guard=neg(g))
-    for path, part in _conjuncts(g):
-        changed = replace(t, guard=_replace_at(g, path, neg(part)))
-        yield Operator.NEGATE_CONDITION, f"negate condition {expr_text(part)}", part.loc or t.loc, changed
-    for path, node in _nodes(g):
-        if isinstance(node, Binary) and node.op in BOUNDARY:
-            moved = replace(node, op=BOUNDARY[node.op])
-            what = f"{expr_text(node)} becomes {expr_text(moved)}"
-            yield Operator.MOVE_BOUNDARY, what, node.loc or t.loc, replace(t, guard=_replace_at(g, path, moved))
-    for j, u in enumerate(t.updates):
-        rest = t.updates[:j] + t.updates[j + 1 :]
-        yield Operator.DROP_UPDATE, f"drop {_update_text(u)}", u.loc or t.loc, replace(t, updates=rest)
-        for value in _other_constants(u.value):
-            swapped = replace(u, value=value)
-            what = f"{_update_text(u)} becomes {_update_text(swapped)}"
-            yield Operator.SWAP_CONSTANT, what, u.loc or t.loc, replace(t, updates=rest[:j] + (swapped,) + rest[j:])
-
-
 def _update_text(u: Update) -> str:
     return f"{u.target} := {expr_text(u.value)}"
 
 
 def _other_constants(value: Expr) -> list[Expr]:
-    """The other values a constant boolean or enum assignment could have stored."""
+    """The other values a boolean or enum constant could have been."""
     if not isinstance(value, Const):
         return []
     if isinstance(value.type, BoolType):
