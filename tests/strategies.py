@@ -424,13 +424,16 @@ def clocked_liveness_generated(draw: st.DrawFn) -> Generated:
             return draw(clock_atoms(clocks, top, positive, loose))
         return draw(clock_ltl_formulas(v, clocks, top, positive, 1, loose))
 
-    shape = draw(st.sampled_from(["free", "eventually", "response", "recurrence", "persistence"]))
+    shape = draw(st.sampled_from(["free", "eventually", "response", "held", "recurrence", "persistence"]))
     if shape == "free":
         formula = draw(clock_ltl_formulas(v, clocks, top, True, 2, loose))
     elif shape == "eventually":
         formula = f"eventually ({atom(True)})"
     elif shape == "response":
         formula = f"always (({atom(False)}) -> eventually ({atom(True)}))"
+    elif shape == "held":  # a condition that persisted T time units is answered; held occurs negatively
+        persisted = draw(clock_ltl_formulas(v, clocks, top, False, 0, loose))  # a past-time formula
+        formula = f"always (held({persisted}, {draw(st.integers(0, top))}) -> eventually ({atom(True)}))"
     elif shape == "recurrence":
         formula = f"always eventually ({atom(True)})"
     else:

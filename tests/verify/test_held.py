@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from pumpproof.errors import UnsupportedError
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.verify import explicit
 from pumpproof.verify.budget import Budget
@@ -104,3 +105,11 @@ def test_the_spectrum_alarm_starts_only_after_the_occlusion_persisted(start: str
     problem = checked(text.replace(START, start), ONLY_AFTER)
     assert isinstance(problem, SafetyProblem)
     assert decide(problem, timeout_s=60).verdict is verdict
+
+
+def test_held_over_a_future_formula_is_refused_where_it_is_written() -> None:
+    """The tableau takes past formulas whole; `held` (like `once`) over `eventually` is refused, located, not
+    crashed on."""
+    with pytest.raises(UnsupportedError, match="the past-time operator 'held' cannot look back at a future") as info:
+        checked(STEPS, "always (held(eventually p, 2) -> p)")
+    assert info.value.location is not None and (info.value.location.line, info.value.location.col) == (4, 11)
