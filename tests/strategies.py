@@ -374,8 +374,9 @@ def clock_ltl_formulas(
 
     Unless `loose`: a clock comparison is strict where it occurs positively and closed where negatively, so
     that the negation (whose runs are the counterexamples) meets closed constraints only (`held`, whose age
-    comparison is closed, occurs negatively only); and no `next`, `previously` or input appears. Runs with whole-unit delays then decide the formula as real-time runs
-    do (Henzinger, Manna and Pnueli 1992), so the explicit checker is ground truth for it.
+    comparison is closed, occurs negatively only); and no `next`, `previously` or input appears. Runs with
+    whole-unit delays then decide the formula as real-time runs do (Henzinger, Manna and Pnueli 1992), so the
+    explicit checker is ground truth for it.
     """
 
     def sub(polarity: bool, at: int | None = None) -> str:  # a subformula, one level down unless `at` says

@@ -253,9 +253,7 @@ class Temporal(str, Enum):
 UNARY_TEMPORAL = frozenset(
     {Temporal.ALWAYS, Temporal.EVENTUALLY, Temporal.NEXT, Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY}
 )
-PAST_TEMPORAL = frozenset(
-    {Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE, Temporal.HELD}
-)
+PAST_TEMPORAL = frozenset({Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE, Temporal.HELD})
 
 
 @_hash_once
