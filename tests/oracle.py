@@ -14,8 +14,12 @@ from hypothesis import HealthCheck
 
 from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import (
+    BOOL,
+    CLOCK,
     NEGATED,
+    NUM,
     Binary,
+    Const,
     Expr,
     FairnessKind,
     Fired,
@@ -24,6 +28,7 @@ from pumpproof.lang.ir import (
     Temporal,
     TemporalOp,
     TransitionSystem,
+    VarRef,
 )
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.lang.text import expr_text
@@ -173,8 +178,16 @@ def model_gap(system: TransitionSystem) -> str:
 
 def _untimed(e: Expr) -> Expr:
     """`e` with each temporal operator replaced by the conjunction of its arguments: the same polarities, for
-    `polar_comparisons` (every operator that remains after `digitization_gap`'s checks is monotone)."""
-    return rewrite(e, lambda n: conj(*(_untimed(a) for a in n.args)) if isinstance(n, TemporalOp) else None)
+    `polar_comparisons` (every operator that remains after `digitization_gap`'s checks is monotone). `held(f, T)`
+    keeps the comparison its monitor makes, `age >= T`, with a stand-in clock for the age of f's streak."""
+
+    def flat(n: Expr) -> Expr | None:
+        if not isinstance(n, TemporalOp):
+            return None
+        age = [Binary(Op.GE, VarRef("held-age", CLOCK), Const(n.bound, NUM), BOOL)] if n.op is Temporal.HELD else []
+        return conj(*(_untimed(a) for a in n.args), *age)
+
+    return rewrite(e, flat)
 
 
 def _reads_fired(e: Expr) -> bool:

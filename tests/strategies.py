@@ -222,9 +222,9 @@ def contradictions(draw: st.DrawFn, v: Vocabulary, initially: list[str]) -> list
 
 @functools.cache  # strategies are immutable; building them anew for every draw is slow
 def past_formulas(v: Vocabulary) -> st.SearchStrategy[str]:
-    """State formulas with past-time operators."""
+    """State formulas with past-time operators; `held` also over the others (`held((a) since (b), 2)`)."""
     base = bool_exprs(v, True, 1)
-    return st.one_of(
+    simple = st.one_of(
         base,
         base.map(lambda a: f"previously ({a})"),
         base.map(lambda a: f"once ({a})"),
@@ -233,6 +233,15 @@ def past_formulas(v: Vocabulary) -> st.SearchStrategy[str]:
         base.map(lambda a: f"fall({a})"),
         st.builds(lambda a, b: f"({a}) since ({b})", base, base),
     )
+    return maybe_held(simple)
+
+
+@st.composite
+def maybe_held(draw: st.DrawFn, formulas: st.SearchStrategy[str]) -> str:
+    """A formula of `formulas`, in one case of four as `held(f, T)` with T in 0..3 (as a branch of `one_of` it
+    was drawn once in 25 formulas)."""
+    f = draw(formulas)
+    return f"held({f}, {draw(st.integers(0, 3))})" if draw(st.integers(0, 3)) == 0 else f
 
 
 @st.composite
@@ -364,9 +373,10 @@ def clock_ltl_formulas(
     """LTL formulas over state formulas and comparisons of clocks with constants 0..top.
 
     Unless `loose`: a clock comparison is strict where it occurs positively and closed where negatively, so
-    that the negation (whose runs are the counterexamples) meets closed constraints only; and no `next`,
-    `previously` or input appears. Runs with whole-unit delays then decide the formula as real-time runs
-    do (Henzinger, Manna and Pnueli 1992), so the explicit checker is ground truth for it.
+    that the negation (whose runs are the counterexamples) meets closed constraints only (`held`, whose age
+    comparison is closed, occurs negatively only); and no `next`, `previously` or input appears. Runs with
+    whole-unit delays then decide the formula as real-time runs do (Henzinger, Manna and Pnueli 1992), so the
+    explicit checker is ground truth for it.
     """
 
     def sub(polarity: bool, at: int | None = None) -> str:  # a subformula, one level down unless `at` says
@@ -379,9 +389,13 @@ def clock_ltl_formulas(
     if kind == "state":
         return draw(bool_exprs(v, loose, 1))
     if kind == "past":  # past operators over atoms only: the tableau takes past formulas whole
-        op = draw(st.sampled_from(["once", "historically", "since", *(["previously"] if loose else [])]))
+        # held(f, T) compares the age of f's streak with T, closed: in the fragment it occurs negatively only.
+        held = ["held"] if loose or not positive else []
+        op = draw(st.sampled_from(["once", "historically", "since", *(["previously"] if loose else []), *held]))
         if op == "since":
             return f"({sub(positive, 0)}) since ({sub(positive, 0)})"
+        if op == "held":
+            return f"held({sub(positive, 0)}, {draw(st.integers(0, top))})"
         return f"{op} ({sub(positive, 0)})"
     if kind == "unary":
         op = draw(st.sampled_from(["eventually", "always", "not", *(["next"] if loose else [])]))
@@ -411,13 +425,16 @@ def clocked_liveness_generated(draw: st.DrawFn) -> Generated:
             return draw(clock_atoms(clocks, top, positive, loose))
         return draw(clock_ltl_formulas(v, clocks, top, positive, 1, loose))
 
-    shape = draw(st.sampled_from(["free", "eventually", "response", "recurrence", "persistence"]))
+    shape = draw(st.sampled_from(["free", "eventually", "response", "held", "recurrence", "persistence"]))
     if shape == "free":
         formula = draw(clock_ltl_formulas(v, clocks, top, True, 2, loose))
     elif shape == "eventually":
         formula = f"eventually ({atom(True)})"
     elif shape == "response":
         formula = f"always (({atom(False)}) -> eventually ({atom(True)}))"
+    elif shape == "held":  # a condition that persisted T time units is answered; held occurs negatively
+        persisted = draw(clock_ltl_formulas(v, clocks, top, False, 0, loose))  # a past-time formula
+        formula = f"always (held({persisted}, {draw(st.integers(0, top))}) -> eventually ({atom(True)}))"
     elif shape == "recurrence":
         formula = f"always eventually ({atom(True)})"
     else:

@@ -247,12 +247,13 @@ class Temporal(str, Enum):
     ONCE = "once"
     HISTORICALLY = "historically"
     SINCE = "since"
+    HELD = "held"
 
 
 UNARY_TEMPORAL = frozenset(
     {Temporal.ALWAYS, Temporal.EVENTUALLY, Temporal.NEXT, Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY}
 )
-PAST_TEMPORAL = frozenset({Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE})
+PAST_TEMPORAL = frozenset({Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE, Temporal.HELD})
 
 
 @_hash_once
@@ -261,7 +262,8 @@ class TemporalOp:
     """A temporal operator over one or two boolean formulas.
 
     `bound` is set only for bounded `eventually` (written `q within T`): q holds at some state
-    no more than `bound` time units later (model time with clocks, steps without).
+    no more than `bound` time units later (model time with clocks, steps without); and for `held(f, T)`,
+    past-time: f has held without a break for at least `bound` time units up to this state.
     """
 
     op: Temporal

@@ -22,8 +22,8 @@ from pumpproof.lang.ir import MAX_INT
 from pumpproof.lang.location import Location
 
 EXPRESSION_STARTS = frozenset(
-    {"INT", "NAME", "(", "-", "true", "false", "not", "if", "min", "max", "any", "all", "rise", "fall", "fired",
-     "response", "recurrence", "persistence", "always", "never", "eventually", "next", "previously", "once",
+    {"INT", "NAME", "(", "-", "true", "false", "not", "if", "min", "max", "any", "all", "rise", "fall", "held",
+     "fired", "response", "recurrence", "persistence", "always", "never", "eventually", "next", "previously", "once",
      "historically"}
 )  # fmt: skip
 OPERATORS = frozenset(
@@ -255,6 +255,7 @@ BINARY = {
     "implies": "->", "iff": "<->", "until": "until", "weak_until": "weak-until", "release": "release",
     "since": "since", "within": "within", "or_op": "or", "and_op": "and", "add": "+", "sub": "-", "mul": "*",
     "div": "/", "mod": "%", "min_op": "min", "max_op": "max", "response": "response",
+    "held": "held",
 }  # fmt: skip
 UNARY = {
     "not_op": "not", "previously": "previously", "once": "once", "historically": "historically", "negate": "neg",

@@ -93,6 +93,10 @@ def _pieces(e: Expr, top: bool = False) -> Iterator[str]:
             yield "pre("
             yield from _pieces(a, True)
             yield ")"
+        case TemporalOp(op=Temporal.HELD, args=(a,), bound=bound):
+            yield "held("
+            yield from _pieces(a, True)
+            yield f", {bound})"
         case TemporalOp(op=op, args=(a,), bound=bound) if bound is not None:
             yield opening
             yield from _pieces(a)
@@ -111,7 +115,7 @@ def _pieces(e: Expr, top: bool = False) -> Iterator[str]:
             yield repr(e)
 
 
-CALLS = frozenset({"min", "max", "rise", "fall", "response", "recurrence", "persistence"})
+CALLS = frozenset({"min", "max", "rise", "fall", "held", "response", "recurrence", "persistence"})
 """Operators written like a function call: their parentheses and commas already delimit the operands."""
 
 

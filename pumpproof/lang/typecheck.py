@@ -71,7 +71,7 @@ TEMPORAL = {
 PATTERNS = {"response", "recurrence", "persistence"}
 """Shorthands: response(p, q) is always (p -> eventually q); recurrence(p) is always eventually p;
 persistence(p) is eventually always p."""
-REQUIREMENT_ONLY = frozenset(TEMPORAL) | {"never", "within", "rise", "fall"} | PATTERNS
+REQUIREMENT_ONLY = frozenset(TEMPORAL) | {"never", "within", "rise", "fall", "held"} | PATTERNS
 FOLD: dict[Op, Callable[..., Any]] = {
     Op.NOT: operator.not_, Op.NEG: operator.neg, Op.AND: lambda a, b: a and b, Op.OR: lambda a, b: a or b,
     Op.IMPLIES: lambda a, b: not a or b, Op.IFF: operator.eq, Op.EQ: operator.eq, Op.NE: operator.ne,
@@ -473,14 +473,23 @@ class Checker:
         local = flat[len(prefix) :]
         self.fail(f"instance '{instance}' has no variable or define '{local}'{suggest(local, inside)}", e.loc)
 
+    def time_bound(self, e: s.SExpr, params: Mapping[str, int], what: str, example: str) -> int:
+        """The time bound `e` of a timed operator, required to be a constant integer that is not negative."""
+        hint = f"write a constant number of time units, e.g. {example}"
+        bound = self.const_int(e, params, what, hint)
+        if bound < 0:
+            self.fail(f"{what} must not be negative, found {bound}", e.loc)
+        return bound
+
     def temporal(self, e: s.Apply, params: Mapping[str, int]) -> Expr:
         if e.op == "within":
             body = self.boolean(e.args[0], params, "the left operand of 'within'")
-            hint = "write a constant number of time units, e.g. within T_DETECT_MS"
-            bound = self.const_int(e.args[1], params, "the bound of 'within'", hint)
-            if bound < 0:
-                self.fail(f"the bound of 'within' must not be negative, found {bound}", e.args[1].loc)
+            bound = self.time_bound(e.args[1], params, "the bound of 'within'", "within T_DETECT_MS")
             return TemporalOp(Temporal.EVENTUALLY, (body,), bound, loc=e.loc)
+        if e.op == "held":
+            body = self.boolean(e.args[0], params, "the formula of 'held'")
+            bound = self.time_bound(e.args[1], params, "the duration of 'held'", "held(occluded, T_DETECT_MS)")
+            return TemporalOp(Temporal.HELD, (body,), bound, loc=e.loc)
         args = tuple(self.boolean(a, params, f"the operand of '{e.op}'") for a in e.args)
         if e.op == "never":
             return TemporalOp(Temporal.ALWAYS, (Unary(Op.NOT, args[0], BOOL, e.loc),), loc=e.loc)

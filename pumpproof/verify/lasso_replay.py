@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pumpproof.errors import ReplayError
 from pumpproof.lang.ir import (
+    PAST_TEMPORAL,
     Expr,
     FairnessKind,
     Temporal,
@@ -132,14 +133,28 @@ def holds_on_lasso(formula: Expr, frames: list[Frame], loop_start: int) -> bool:
         if t in values:
             continue
         args = [[at(a, j) for j in range(k + 1)] for a in t.args]
-        values[t] = _temporal(t, args, succ)
+        memory: list[object]
+        if t.op is Temporal.HELD and t.bound is not None:
+            ages = _streak_ages(args[0], frames, t.bound)
+            values[t] = [x and age >= t.bound for x, age in zip(args[0], ages, strict=True)]  # type: ignore[operator]
+            memory = list(zip(args[0], ages, strict=True))
+        else:
+            values[t] = _temporal(t, args, succ)
+            memory = list(args[0] if t.op is Temporal.PREVIOUSLY else values[t])
         names[t] = f"__ltl{len(names)}"
-        memory = args[0] if t.op is Temporal.PREVIOUSLY else values[t]
-        if t.op in (Temporal.PREVIOUSLY, Temporal.ONCE, Temporal.HISTORICALLY, Temporal.SINCE) and (
-            memory[loop_start] != memory[k]
-        ):
+        if t.op in PAST_TEMPORAL and memory[loop_start] != memory[k]:
             raise ReplayError(f"the loop does not close for the past-time formula '{t.op.value}'")
     return at(formula, 0)
+
+
+def _streak_ages(a: list[bool], frames: list[Frame], cap: int) -> list[Value]:
+    """Per position, how long `a` has held without a break up to it, capped at `cap`: what `held(a, cap)`
+    remembers, computed from the frames' elapsed times as the monitor would be."""
+    ages: list[Value] = [0]
+    for j in range(1, len(a)):
+        grown = ages[-1] + frames[j].elapsed  # type: ignore[operator]
+        ages.append(min(grown, cap) if a[j] and a[j - 1] else 0)
+    return ages
 
 
 def _temporal(t: TemporalOp, args: list[list[bool]], succ: list[int]) -> list[bool]:

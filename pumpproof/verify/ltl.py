@@ -22,6 +22,7 @@ from pumpproof.lang.ir import (
     CLOCK,
     FALSE,
     NUM,
+    PAST_TEMPORAL,
     TRUE,
     Binary,
     Const,
@@ -122,6 +123,13 @@ class _Tableau:
                 return neg(self.sat(_until(neg(a[0]), neg(a[1]))))
             case Temporal.WEAK_UNTIL:
                 return neg(self.sat(_until(neg(a[1]), conj(neg(a[0]), neg(a[1])))))
+        if f.op in PAST_TEMPORAL:
+            raise UnsupportedError(
+                f"the past-time operator '{f.op.value}' cannot look back at a future formula "
+                "(`eventually`, `until`, `next`, ...) here",
+                f.loc,
+                "past operators take past-time formulas: state formulas and past operators over them",
+            )
         raise UnsupportedError(
             "`q within T` inside a liveness formula is not supported; state it as its own requirement "
             "`always (p -> q within T)`",

@@ -154,7 +154,27 @@ class MonitorBuilder:
                 return self.latch("hist", args[0], lambda before: conj(before, args[0]))
             case Temporal.SINCE:
                 return self.latch("since", args[1], lambda before: disj(args[1], conj(args[0], before)))
+            case Temporal.HELD if e.bound is not None:
+                return self.held(args[0], e.bound)
         raise UnsupportedError(f"operator '{e.op.value}' cannot appear inside a past-time formula", e.loc)
+
+    def age(self, streak: Expr, cap: int | None) -> VarRef:
+        """A monitor of the time `streak` has held without a break up to this state (0 where it starts or fails).
+
+        Time is model time with clocks and steps without; with a `cap` the age stops growing there, keeping
+        the state finite (no comparison with `cap` or less tells the capped values apart).
+        """
+        age_type: Type = CLOCK if self.system.timed else NUM
+        age = self.ref("age", age_type)
+        grown: Expr = Binary(Op.ADD, Pre(age, age_type), Elapsed(age_type), age_type)
+        if cap is not None:
+            grown = Binary(Op.MIN, grown, Const(cap, NUM), age_type)
+        zero = Const(0, NUM)
+        return self.add(age, zero, Ite(streak, Ite(Pre(streak, BOOL), grown, zero, age_type), zero, age_type))
+
+    def held(self, f: Expr, bound: int) -> Expr:
+        """`held(f, bound)`: f holds and has held without a break for at least `bound` time units (or steps)."""
+        return conj(f, Binary(Op.GE, self.age(f, bound), Const(bound, NUM), BOOL))
 
     def bounded_response(self, trigger: Expr, response: Expr, bound: int) -> Expr:
         """Bad when `trigger` held `bound` time units ago (or earlier) and `response` has not held since.
@@ -165,13 +185,7 @@ class MonitorBuilder:
         pending = self.latch(
             "pending", conj(trigger, neg(response)), lambda before: conj(neg(response), disj(trigger, before))
         )
-        age_type: Type = CLOCK if self.system.timed else NUM
-        age = self.ref("age", age_type)
-        grown: Expr = Binary(Op.ADD, Pre(age, age_type), Elapsed(age_type), age_type)
-        if not self.system.timed:
-            grown = Binary(Op.MIN, grown, Const(bound, NUM), NUM)
-        zero = Const(0, NUM)
-        self.add(age, zero, Ite(pending, Ite(Pre(pending, BOOL), grown, zero, age_type), zero, age_type))
+        age = self.age(pending, None if self.system.timed else bound)
         # With clocks the response is late once time passes beyond the bound; in steps, once
         # `bound` further steps passed without it.
         late = Op.GT if self.system.timed else Op.GE

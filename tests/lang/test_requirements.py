@@ -9,6 +9,7 @@ import pytest
 from pumpproof.errors import PropertyError
 from pumpproof.lang.ir import BOOL, CLOCK, FALSE, NUM, Binary, Const, Fired, Op, Temporal, TemporalOp, Unary, VarRef
 from pumpproof.lang.load import load_model, load_requirements, parse_requirements_text
+from pumpproof.lang.walk import is_past
 
 HERE = Path(__file__).parent
 SYSTEM = load_model(str(HERE / "examples" / "spectrum.pump"))
@@ -58,6 +59,34 @@ def test_never_rise_fall_and_unless_reduce_to_core_operators() -> None:
     assert formula("fall(primed)") == Binary(Op.AND, Unary(Op.NOT, p, BOOL), t(Temporal.PREVIOUSLY, p), BOOL)
     assert formula("primed unless occluded[0]") == t(Temporal.WEAK_UNTIL, p, q)
     assert formula("primed weak-until occluded[0]") == t(Temporal.WEAK_UNTIL, p, q)
+
+
+def test_held_carries_its_duration_as_a_past_time_bound() -> None:
+    p, q = ref("primed"), ref("occluded[0]")
+    both = Binary(Op.AND, p, q, BOOL)
+    assert formula("held(primed and occluded[0], T_HALF_MS + 1)") == t(Temporal.HELD, both, bound=1501)
+    assert formula("held(primed, 0) and occluded[0]") == Binary(Op.AND, t(Temporal.HELD, p, bound=0), q, BOOL)
+    assert formula("previously held(primed, 2) -> occluded[0] within 3") == Binary(
+        Op.IMPLIES, t(Temporal.PREVIOUSLY, t(Temporal.HELD, p, bound=2)), t(Temporal.EVENTUALLY, q, bound=3), BOOL
+    )
+    assert is_past(formula("held(primed since occluded[0], 1)"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("held(primed, t_occ)", "r.req:1:56: error: the duration of 'held' must be a constant expression"),
+        ("held(primed, 0 - 1)", "r.req:1:56: error: the duration of 'held' must not be negative, found -1"),
+        ("held(count + 1, 1)", "r.req:1:48: error: the formula of 'held' must be bool, found an integer"),
+        ("held(primed)", "r.req:1:54: error: expected an operator or ',' after 'primed', found ')'"),
+        ("held(primed, 1, 2)", "r.req:1:57: error: expected an operator or ')' after '1', found ','"),
+    ],
+)
+def test_held_needs_a_formula_and_a_constant_duration(text: str, message: str) -> None:
+    """The errors name the operand and point at it (the broken files check the same for whole files)."""
+    with pytest.raises(PropertyError) as info:
+        formula(f"always ({text})")
+    assert info.value.render().startswith(message), info.value.render()
 
 
 def test_pattern_shorthands_are_their_ltl_formulas() -> None:

@@ -22,7 +22,7 @@ SHIPPED = sorted(
 UNARY = ["not", "always", "never", "eventually", "next", "previously", "once", "historically"]
 BINARY = ["and", "or", "->", "<->", "until", "weak-until", "unless", "release", "since", "within"]
 ATOMS = ["p", "q", "true", "x == 1", "-n + 1 <= m * 2", "a[i - 1]", "fired(t)", "rise(p)", "min(n, 2) > 0",
-         "response(p, q)", "if p then q else r", "any i in 0..N - 1: a[i]"]  # fmt: skip
+         "response(p, q)", "held(p and q, T + 1)", "if p then q else r", "any i in 0..N - 1: a[i]"]  # fmt: skip
 
 
 def chains(operands: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -44,6 +44,7 @@ UNPARENTHESISED = chains(st.recursive(st.sampled_from(ATOMS), lambda inner: chai
         ("not p unless q -> r within T + 1", "((not p) weak-until q) -> (r within (T + 1))"),
         ("all c in 0..N - 1: a[c] -> if p then q else r", "all c in 0..N - 1: (a[c] -> (if p then q else r))"),
         ("response(p or q, -n < 2)", "response(p or q, (-n) < 2)"),
+        ("previously held(p and q, T - 1) -> r", "(previously held(p and q, T - 1)) -> r"),
     ],
 )
 def test_shows_how_the_parser_grouped_the_formula(text: str, parsed: str) -> None:
