@@ -458,10 +458,14 @@ def no_run_generated(draw: st.DrawFn) -> Generated:
 def deadlock_generated(draw: st.DrawFn) -> Generated:
     """A clock-free model that may hang (phase Hung, where nothing but perhaps `recover` is enabled) while a
     requirement's deadline is open: mostly `always (p -> q within T)`, else a response or a safety shape. Half
-    the triggers open the deadline as the pump hangs (`fired(hang)`, `phase == Hung`), half the responses need
-    it to recover (`phase == Going`): only runs that repeat their last state then see the deadline expire."""
+    the triggers open the deadline as the pump hangs (`fired(hang)`, `phase == Hung`, or has hung for a few
+    steps, `held(phase == Hung, 2)`), half the responses need it to recover (`phase == Going`): only runs that
+    repeat their last state then see the deadline expire."""
     model, v = draw(models(Features(hang=True)))
-    p = draw(st.one_of(st.sampled_from(["fired(hang)", "phase == Hung"]), bool_exprs(v, True, 1)))
+    hung = st.one_of(
+        st.sampled_from(["fired(hang)", "phase == Hung"]), st.integers(1, 3).map(lambda n: f"held(phase == Hung, {n})")
+    )
+    p = draw(st.one_of(hung, bool_exprs(v, True, 1)))
     q = draw(st.one_of(st.just("phase == Going"), bool_exprs(v, True, 1)))
     shape = draw(st.sampled_from(["within", "within", "response", "other"]))
     if shape == "within":
