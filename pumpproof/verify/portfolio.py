@@ -20,10 +20,10 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 
-from pumpproof.errors import InternalError, TooManyStates, UsageError
+from pumpproof.errors import InternalError, ReplayError, TooManyStates, UsageError
 from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import recheck
 from pumpproof.verify.engines import Engine, bmc, extrapolate, ic3, kinduction, kliveness, lasso
@@ -255,6 +255,36 @@ def reused(problem: SafetyProblem | LivenessProblem, proof: Proved) -> Proved | 
     except InternalError:
         return None
     return Proved(f"{proof.engine}, invariant reused", time.time() - start, cert)
+
+
+def carried(problem: SafetyProblem | LivenessProblem, earlier: Result | None) -> Proved | Violated | None:
+    """`earlier` (the answer a related model, such as the unmutated one, gave to the same question) as the answer to
+    `problem` when it still holds here: a proof whose invariant passes this problem's obligations (`reused`), a
+    finite run the interpreter replays on it; None otherwise."""
+    if isinstance(earlier, Proved):
+        return reused(problem, earlier)
+    if isinstance(earlier, Violated) and earlier.trace.loop_start is None and isinstance(problem, SafetyProblem):
+        try:
+            return replace(earlier, trace=replay(problem, earlier.trace))
+        except ReplayError:
+            return None
+    return None
+
+
+@dataclass
+class Questions:
+    """Asks the engines questions by name, trying first the answer a related model gave to each (`carried`), and
+    keeps every answer, for the next related model."""
+
+    options: Options
+    earlier: Mapping[str, Result] = field(default_factory=dict)
+    asked: dict[str, Result] = field(default_factory=dict)
+
+    def ask(self, problem: SafetyProblem | LivenessProblem) -> Result:
+        """The answer to `problem`: carried over when it still holds, else decided."""
+        result = carried(problem, self.earlier.get(problem.name)) or verdict(problem, self.options)
+        self.asked[problem.name] = result
+        return result
 
 
 def verdict(problem: SafetyProblem | LivenessProblem, options: Options) -> Result:

@@ -88,14 +88,16 @@ class Checker:
         options: Options,
         progress: Progress | None = None,
         earlier: Mapping[str, Outcome] | None = None,
+        earlier_runs: Mapping[str, Result] | None = None,
     ) -> None:
         self.system, self.options, self.progress = system, options, progress
         # Outcomes of the same requirements on a related model (the unmutated one): a proof's invariant is tried
-        # first and stands when it passes this model's own obligations; its trigger witnesses, when they replay.
+        # first and stands when it passes this model's own obligations; its trigger witnesses, when they replay;
+        # likewise its answers about its runs (`earlier_runs`: its Runs.answers).
         self.earlier = earlier or {}
         if progress is not None:
             progress("the model's runs")
-        self.facts = runs(system, options)
+        self.facts = runs(system, options, earlier=earlier_runs)
         self.builtins: list[Outcome] = []
         self.assumed: tuple[Expr, ...] = ()
         self.fair = _FairRuns(system, self.assumed, options, self.facts.stutter)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import partial
 
@@ -53,7 +54,7 @@ from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, size
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
-from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, confirm, race, verdict
+from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, Questions, carried, confirm, race
 from pumpproof.verify.problem import SafetyProblem, conj, neg
 from pumpproof.verify.replay import moves, replay_steps
 from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
@@ -108,6 +109,8 @@ class Runs:
     """Some reachable state may stop the run (so runs must be extended by repeating it)."""
     notes: tuple[str, ...] = ()
     """Questions that could not be asked, and why."""
+    answers: Mapping[str, Result] = field(default_factory=dict, compare=False, repr=False)
+    """Every question asked, by name, with its answer: a related model (a mutant) tries them first."""
 
     @property
     def none(self) -> str | None:
@@ -124,29 +127,42 @@ class Runs:
         return tuple(c for c in (self.deadlock, self.time) if c is not None)
 
 
-def runs(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Runs:
-    """Decide whether `system` has a run, whether a run can stop, and (with clocks) whether time always passes."""
-    initial = initial_state(system, options, assumed)
+def runs(
+    system: TransitionSystem,
+    options: Options,
+    assumed: tuple[Expr, ...] = (),
+    earlier: Mapping[str, Result] | None = None,
+) -> Runs:
+    """Decide whether `system` has a run, whether a run can stop, and (with clocks) whether time always passes.
+    `earlier`: the answers of a related model (`Runs.answers` of the unmutated one), tried first."""
+    questions = Questions(options, earlier or {})
+    return replace(_runs(system, questions, assumed), answers=questions.asked)
+
+
+def _runs(system: TransitionSystem, questions: Questions, assumed: tuple[Expr, ...]) -> Runs:
+    initial = initial_state(system, questions.options, assumed, questions)
     if isinstance(initial, Proved):
         return Runs(initial)
     undecided: tuple[str, ...] = ()
     if isinstance(initial, Unknown):
         undecided = (f"whether the model has a run is undecided ({initial.reason})",)
     if system.timed:
-        passes = _reach(system, "time passes", Binary(Op.GT, Elapsed(CLOCK), Const(0, NUM), BOOL), options, assumed)
+        elapses = Binary(Op.GT, Elapsed(CLOCK), Const(0, NUM), BOOL)
+        passes = questions.ask(SafetyProblem(f"{system.name}: time passes", system, elapses, assumed))
         if isinstance(passes, Proved):
             return Runs(initial, passes)
-        return Runs(initial, passes, time=time_divergence(system, options, assumed), notes=undecided)
+        return Runs(initial, passes, time=_time_divergence(system, questions, assumed), notes=undecided)
     try:
         stopped = neg(can_step(system))
     except (UnsupportedError, TooManyStates) as err:
         note = f"deadlocks not checked ({err.message}): runs that stop are not checked beyond their last state"
         return Runs(initial, notes=(*undecided, note))
-    anywhere = _reach(system, "a run stops", stopped, options, assumed)
+    anywhere = questions.ask(SafetyProblem(f"{system.name}: a run stops", system, stopped, assumed))
     if isinstance(anywhere, Proved) or not system.terminals:
         finding = anywhere
     else:
-        finding = _reach(system, "deadlock", conj(stopped, *(neg(t) for t in system.terminals)), options, assumed)
+        bad = conj(stopped, *(neg(t) for t in system.terminals))
+        finding = questions.ask(SafetyProblem(f"{system.name}: deadlock", system, bad, assumed))
     problem = SafetyProblem(f"{system.name}: deadlock", system, stopped, assumed)
     deadlock = Check(DEADLOCK_ID, DEADLOCK_TEXT, finding, problem, _deadlock_summary(finding), Stop.DEADLOCK)
     return Runs(initial, deadlock=deadlock, stutter=not isinstance(anywhere, Proved), notes=undecided)
@@ -165,19 +181,26 @@ def _deadlock_summary(result: Result) -> str:
     return result.reason if isinstance(result, Unknown) else ""
 
 
-def _reach(system: TransitionSystem, subject: str, target: Expr, options: Options, assumed: tuple[Expr, ...]) -> Result:
-    return verdict(SafetyProblem(f"{system.name}: {subject}", system, target, assumed), options)
-
-
-def initial_state(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = ()) -> Result:
+def initial_state(
+    system: TransitionSystem, options: Options, assumed: tuple[Expr, ...] = (), questions: Questions | None = None
+) -> Result:
     """Violated with a replayed initial state, or Proved (certificate `false`, re-checked) when none exists;
-    asked in a child process like every engine, so that the timeout holds."""
-    timeout_s = options.question_s()
-    if timeout_s <= 0:
-        return Unknown(INIT_ENGINE, 0.0, TOTAL_TIMEOUT)
+    asked in a child process like every engine, so that the timeout holds (`questions`: a related model's answer
+    is tried first, and this one kept)."""
     problem = SafetyProblem(f"{system.name}: an initial state", system, TRUE, assumed)
-    budget = Budget.seconds(timeout_s)
-    return confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
+    kept = carried(problem, questions.earlier.get(problem.name)) if questions is not None else None
+    result: Result
+    if kept is not None:
+        result = kept
+    else:
+        timeout_s = options.question_s()
+        if timeout_s <= 0:
+            return Unknown(INIT_ENGINE, 0.0, TOTAL_TIMEOUT)
+        budget = Budget.seconds(timeout_s)
+        result = confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
+    if questions is not None:
+        questions.asked[problem.name] = result
+    return result
 
 
 INIT_ENGINE = "init"
@@ -214,13 +237,18 @@ def time_divergence(system: TransitionSystem, options: Options, assumed: tuple[E
     """MODEL.TIME: Proved when at most N zero-time steps of the pump always lead to a state where time can
     pass (closed bounds only), Violated with a witness when the interpreter shows time stuck, else Unknown
     (also when the inputs the steps read have too many values to enumerate)."""
+    return _time_divergence(system, Questions(options), assumed)
+
+
+def _time_divergence(system: TransitionSystem, questions: Questions, assumed: tuple[Expr, ...]) -> Check:
     try:
-        return _look_ahead(system, options, assumed)
+        return _look_ahead(system, questions, assumed)
     except (UnsupportedError, TooManyStates) as err:
         return _undecided(system, assumed, f"not decided: {err.message}")
 
 
-def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr, ...]) -> Check:
+def _look_ahead(system: TransitionSystem, questions: Questions, assumed: tuple[Expr, ...]) -> Check:
+    options = questions.options
     own = controller(system)
     time_can_pass = can_step(system, among=())
     escape = time_can_pass
@@ -232,7 +260,7 @@ def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr,
             reason = f"the look-ahead over {_steps(n)} is too large to build"
             break
         problem = SafetyProblem(f"{system.name}: time can pass within {n} steps", system, neg(escape), assumed)
-        result = verdict(problem, options)
+        result = questions.ask(problem)
         if isinstance(result, Proved):
             return _diverges(system, assumed, problem, result, f"time can pass within {_steps(n)} of the pump")
         if isinstance(result, Unknown):
@@ -248,16 +276,16 @@ def _look_ahead(system: TransitionSystem, options: Options, assumed: tuple[Expr,
             found = Violated(TIME_ENGINE, result.time_s, trace)
             return Check(TIME_ID, TIME_TEXT, found, _plain(system, assumed), summary, stop)
         if n == 1:  # the ranking is one question, where deeper look-aheads grow with the parts at a deadline
-            ranked, tried = _ranked(system, own, options, assumed), True
+            ranked, tried = _ranked(system, own, questions, assumed), True
             if ranked is not None:
                 return ranked
     if not tried:
-        ranked = _ranked(system, own, options, assumed)
+        ranked = _ranked(system, own, questions, assumed)
     return ranked or _undecided(system, assumed, reason)
 
 
 def _ranked(
-    system: TransitionSystem, own: tuple[Transition, ...], options: Options, assumed: tuple[Expr, ...]
+    system: TransitionSystem, own: tuple[Transition, ...], questions: Questions, assumed: tuple[Expr, ...]
 ) -> Check | None:
     """MODEL.TIME by a ranking, for parts that each need a step of their own (a detector reporting at its
     deadline while another does): wherever time cannot pass, some step of the pump lowers the number of
@@ -269,7 +297,7 @@ def _ranked(
         return None
     name = f"{system.name}: where time cannot pass, a step of the pump stops it fewer times"
     problem = SafetyProblem(name, system, neg(escape), assumed)
-    result = verdict(problem, options)
+    result = questions.ask(problem)
     if not isinstance(result, Proved):
         return None
     bound = stoppers.type.hi if isinstance(stoppers.type, IntType) else 0

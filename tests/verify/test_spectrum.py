@@ -20,15 +20,20 @@ from tests.helpers import MODELS, PROPERTIES, shipped
 SAFETY = {
     *("UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-CLEAR", "UO-STOPS"),
     *("UO-DETECT", "UO-NO-FALSE-ALARM", "UO-LATCH", "UO-SILENCE"),
+    *("UO-START-UNDER", "UO-ONSET", "UO-DETECTOR-IDLE", "UO-NO-SIGNAL", "UO-SHOWN", "UO-START", "UO-STOP"),
+    *("UO-RESUME", "UO-ACK", "UO-LATCH-CLEARED", "UO-SILENCE-QUIET", "UO-NOT-EARLY", "UO-SILENCE-HOLDS"),
+    "UO-TRANSIENT",
 }
 ALL = SAFETY | {"UO-LIVE", "UO-LIVE-EDGE"}
 # By construction (see each model's header): H1 keeps the first-occlusion alarm, so the edge form
-# holds on it; H2 and H3 also lose later occlusions, so even the edge form fails there.
+# holds on it; H2 and H3 also lose later occlusions, so even the edge form fails there. Every variant
+# fails to re-arm the detector at RUN/STOP, which the start and resume requirements see directly.
+REARM = {"UO-LEVEL", "UO-RESTART", "UO-ARMED", "UO-LIVE", "UO-START-UNDER", "UO-START", "UO-RESUME"}
 VIOLATED = {
     "spectrum_corrected.pump": set(),
-    "spectrum_recalled.pump": {"UO-LEVEL", "UO-RESTART", "UO-ARMED", "UO-LIVE"},
-    "spectrum_recalled_h2.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-LIVE", "UO-LIVE-EDGE"},
-    "spectrum_recalled_h3.pump": {"UO-LEVEL", "UO-EDGE", "UO-RESTART", "UO-ARMED", "UO-LIVE", "UO-LIVE-EDGE"},
+    "spectrum_recalled.pump": REARM,
+    "spectrum_recalled_h2.pump": REARM | {"UO-EDGE", "UO-LIVE-EDGE", "UO-ONSET"},
+    "spectrum_recalled_h3.pump": REARM | {"UO-EDGE", "UO-LIVE-EDGE", "UO-ONSET"},
 }
 
 

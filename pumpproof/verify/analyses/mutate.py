@@ -12,9 +12,10 @@ stops time, or never reaches the trigger), never an engine's word alone.
 from __future__ import annotations
 
 import multiprocessing as mp
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import partial
 
@@ -42,7 +43,7 @@ from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, nodes, rewrite, with_children
 from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
 from pumpproof.verify.portfolio import Options
-from pumpproof.verify.problem import neg
+from pumpproof.verify.problem import is_safety, neg
 from pumpproof.verify.results import Proved, Result, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Checker, Outcome, Progress
 
@@ -463,6 +464,8 @@ class Baseline:
 
     model: str
     outcomes: tuple[Outcome, ...]
+    runs: Mapping[str, Result] = field(default_factory=dict)
+    """The unmutated model's answers about its runs (an initial state, time passing): each mutant tries them first."""
 
     def judges(self) -> tuple[Requirement, ...]:
         """The requirements PROVED on the unmutated model; UsageError if some requirement fails there."""
@@ -496,7 +499,7 @@ def baseline(
 ) -> Baseline:
     """Check `requirements` on the unmutated model, as `check` does."""
     checker = Checker(system, options, progress)
-    return Baseline(system.name, tuple(checker.check(req) for req in requirements))
+    return Baseline(system.name, tuple(checker.check(req) for req in requirements), checker.facts.answers)
 
 
 def judge(
@@ -505,12 +508,14 @@ def judge(
     options: Options,
     all_kills: bool = False,
     earlier: Mapping[str, Outcome] | None = None,
+    earlier_runs: Mapping[str, Result] | None = None,
 ) -> MutantResult:
     """Check `requirements` on the mutant as `check` would (stopping at the first failure unless `all_kills`):
     a requirement VIOLATED or VACUOUS on it kills it; a survivor records whether it stops time. `earlier` (the
     unmutated model's outcomes) are tried first: an invariant the mutation leaves inductive proves the mutant too,
-    a trigger witness it leaves a run shows the trigger reachable."""
-    checker = Checker(mutant.system, options, earlier=earlier)
+    a trigger witness it leaves a run shows the trigger reachable; so are its answers about its runs
+    (`earlier_runs`)."""
+    checker = Checker(mutant.system, options, earlier=earlier, earlier_runs=earlier_runs)
     kills, undecided = [], []
     for req in requirements:
         result = checker.check(req).result
@@ -541,11 +546,12 @@ def score(
     base = baseline(system, requirements, options) if base is None else base
     left_out = tuple(o.requirement.id for o in base.undecided)
     chosen = mutants(system) if selected is None else selected
-    job = _Job(system, base.judges(), options, all_kills, base.by_id)
+    job = _Job(system, base.judges(), options, all_kills, base.by_id, base.runs)
+    _KILLS.clear()
     if jobs <= 1 or len(chosen) <= 1:
         results = dict(_reported(((i, job(m)) for i, m in enumerate(chosen)), chosen, progress))
     else:
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=_KILLS.clear) as pool:
             futures = {pool.submit(job, m): i for i, m in enumerate(chosen)}
             results = dict(_reported(((futures[f], f.result()) for f in as_completed(futures)), chosen, progress))
     ordered = []
@@ -557,6 +563,10 @@ def score(
     return MutationScore(system.name, tuple(r.id for r in requirements), tuple(ordered))
 
 
+_KILLS: Counter[str] = Counter()
+"""Kills per requirement in this process's mutants so far (`_Job`), reset by `score`."""
+
+
 @dataclass(frozen=True)
 class _Job:
     """`judge` with everything but the mutant fixed: what each worker process runs."""
@@ -566,9 +576,19 @@ class _Job:
     options: Options
     all_kills: bool
     earlier: Mapping[str, Outcome]
+    earlier_runs: Mapping[str, Result]
 
     def __call__(self, mutant: Mutant) -> MutantResult:
-        result = judge(mutant, self.judges, self.options, self.all_kills, self.earlier)
+        # The requirements that killed most mutants so far in this process go first: a mutant stops at its
+        # first kill, and faults of one model tend to fall to the same few requirements (liveness, the costlier
+        # questions, after safety among equals). Which requirement is
+        # named as the killer then depends on the order mutants came in, unless --deterministic keeps file order.
+        adaptive = not (self.all_kills or self.options.deterministic)
+        judges = (
+            sorted(self.judges, key=lambda r: (-_KILLS[r.id], not is_safety(r.formula))) if adaptive else self.judges
+        )
+        result = judge(mutant, judges, self.options, self.all_kills, self.earlier, self.earlier_runs)
+        _KILLS.update(result.killed_by)
         if result.status is not MutantStatus.SURVIVED:
             return result
         return replace(result, equivalence=equivalence(self.model, mutant.system, self.judges, self.options))

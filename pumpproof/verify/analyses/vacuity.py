@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from pumpproof.errors import ReplayError
 from pumpproof.lang.ir import (
     Binary,
     Expr,
@@ -22,9 +21,8 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import is_past
-from pumpproof.verify.portfolio import Options, verdict
+from pumpproof.verify.portfolio import Options, carried, verdict
 from pumpproof.verify.problem import MonitorBuilder, SafetyProblem
-from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Reachability, Result, Trace, Unknown, Violated
 
 
@@ -96,24 +94,14 @@ def vacuity(
     earlier: VacuityResult | None = None,
 ) -> VacuityResult:
     """Decide, for each trigger of `req`, whether some run reaches it (`assumed`: proved invariants, e.g. ranges).
-    A witness run of `earlier` (the same requirement's check on a related model) that the interpreter replays on
-    `system` up to the trigger answers for it without a solver."""
+    The answers of `earlier` (the same requirement's check on a related model) are tried first (`carried`): a
+    witness run the interpreter replays on `system` up to the trigger, a proof of unreachability re-checked."""
     checks = []
     for i, trigger in enumerate(triggers(req.formula)):
         problem = replace(trigger_problem(system, req, trigger, i), assumed=assumed)
-        result = _replayed(problem, earlier.checks[i].result) if earlier is not None else None
+        result = carried(problem, earlier.checks[i].result) if earlier is not None else None
         checks.append(TriggerCheck(trigger, expr_text(trigger), result or verdict(problem, options)))
     return VacuityResult(req.id, tuple(checks))
-
-
-def _replayed(problem: SafetyProblem, earlier: Result) -> Violated | None:
-    """`earlier`'s witness as a witness of `problem`, when it is a run of its model that reaches the trigger."""
-    if not isinstance(earlier, Violated) or earlier.trace.loop_start is not None:
-        return None
-    try:
-        return replace(earlier, trace=replay(problem, earlier.trace))
-    except ReplayError:
-        return None
 
 
 def explain(result: VacuityResult) -> str:

@@ -11,8 +11,9 @@ from rich.console import Console
 from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
+from pumpproof.lang.text import expr_text
 from pumpproof.reports import mutation_report
-from pumpproof.verify.analyses.mutate import Baseline, MutantStatus, Operator, baseline, mutants, score
+from pumpproof.verify.analyses.mutate import Baseline, Mutant, MutantStatus, Operator, baseline, mutants, score
 from pumpproof.verify.portfolio import Options, reused
 from pumpproof.verify.results import Verdict
 from pumpproof.verify.run import problem_for
@@ -27,8 +28,16 @@ def test_every_operator_yields_located_mutants(corrected) -> None:  # type: igno
     found = mutants(system)
     names = [m.name for m in found]
     assert len(names) == len(set(names))
-    assert {m.operator for m in found} == set(Operator)
+    # Its updates are constants: the operators inside values (branches, re-learning) have nothing to change.
+    assert {m.operator for m in found} == set(Operator) - {Operator.TAKE_BRANCH, Operator.RELEARNED}
     assert all(m.loc is not None and m.loc.file.endswith("spectrum_corrected.pump") for m in found)
+    # The recall's first mechanism: RUN/STOP under a persisting occlusion does not re-arm the detector.
+    skipped = by_name_of(found)["restart: armed := true skipped while occluded_up (recall: not re-armed)"]
+    restart = next(t for t in skipped.system.transitions if t.name == "restart")
+    assert "armed := if occluded_up then armed else true" in [
+        f"{u.target} := {expr_text(u.value)}" for u in restart.updates
+    ]
+    assert "clear_alarm: also armed := false (recall: the alarm suppressed after a clear)" in by_name_of(found)
     by_name = {m.name: m for m in found}
     assert "detect_upstream_occlusion: t_occ >= 3000 becomes t_occ > 3000" in by_name
     assert "restart: drop armed := true" in by_name
@@ -37,10 +46,62 @@ def test_every_operator_yields_located_mutants(corrected) -> None:  # type: igno
     assert [u.target for u in clears.updates] == ["occluded_up", "armed"]
 
 
+def by_name_of(found: list[Mutant]) -> dict[str, Mutant]:
+    return {m.name: m for m in found}
+
+
+ITE_MODEL = """
+model ite_detector
+const T = 5
+type Mode = {Idle, Run, Alarm}
+var mode: Mode = Idle
+var occluded: bool = false
+var armed: bool = false
+var stale: bool = false         // the reference was learnt under the occlusion
+clock t
+define sees = occluded and not stale
+invariant mode == Run and sees and armed -> t <= T
+environment transition occlude when not occluded do occluded := true; t := 0
+environment transition run when mode != Run
+  do mode := Run; armed := true; t := 0; stale := if occluded then stale else false
+transition detect when mode == Run and sees and armed and t >= T
+  do mode := if armed then Alarm else Idle; armed := false
+"""
+
+
+def test_values_defines_and_timers_are_mutated_where_they_are_written_and_at_every_use() -> None:
+    system = parse_model_text(ITE_MODEL, "ite_detector.pump")
+    found = by_name_of(mutants(system))
+    assert {m.operator for m in found.values()} == set(Operator) - {Operator.SUPPRESSED}
+
+    def updates(m: Mutant, name: str) -> list[str]:
+        t = next(t for t in m.system.transitions if t.name == name)
+        return [f"{u.target} := {expr_text(u.value)}" for u in t.updates]
+
+    # Inside an if-then-else value: its condition negated, each branch always taken.
+    assert "mode := if not armed then Alarm else Idle" in updates(
+        found["detect: in mode := ...: negate condition armed"], "detect"
+    )
+    assert "mode := Idle" in updates(found["detect: in mode := ...: if armed then ... always takes else"], "detect")
+    # The held reference re-learned even under the occlusion (the recall's second mechanism).
+    relearned = found["run: stale updated even while occluded (recall: re-learned while active)"]
+    assert relearned.operator is Operator.RELEARNED and "stale := false" in updates(relearned, "run")
+    # A define changed at every use: the detector's guard and the invariant read the negated body together.
+    negated = found["define sees: negate occluded and (not stale)"].system
+    assert expr_text(negated.invariants[0]).count("not (occluded and (not stale))") == 1
+    assert "not (occluded and (not stale))" in expr_text(
+        next(t for t in negated.transitions if t.name == "detect").guard
+    )
+    # A timer scaled wherever its clock is compared with the bound, so the deadline moves consistently.
+    doubled = found["timer t: bound 5 becomes 10"].system
+    assert "t <= 10" in expr_text(doubled.invariants[0])
+    assert "t >= 10" in expr_text(next(t for t in doubled.transitions if t.name == "detect").guard)
+
+
 @pytest.mark.slow
 def test_edge_form_lets_the_recall_mutant_survive_and_level_form_kills_it(corrected) -> None:  # type: ignore[no-untyped-def]
     system, reqs = corrected
-    restart = [m for m in mutants(system, ["restart"]) if "armed" in m.name]
+    restart = [m for m in mutants(system, ["restart"]) if "armed :=" in m.name]
     edge = score(system, [reqs["UO-EDGE"]], OPTIONS, restart)
     level = score(system, [reqs["UO-LEVEL"]], OPTIONS, restart)
     edge_alive = {r.mutant.name for r in edge.with_status(MutantStatus.SURVIVED)}
