@@ -23,6 +23,8 @@ class Terminated(BaseException):
 ENDING = (signal.SIGTERM, signal.SIGHUP)
 STOP_GRACE_S = 5.0
 """How long the command may take to unwind after SIGTERM or SIGHUP before it exits at once."""
+WATCH_S = 0.02
+"""How often the watcher looks whether the command has ended: a command's exit waits for it at most this long."""
 
 
 @contextmanager
@@ -43,7 +45,7 @@ def ended_by_signals() -> Iterator[None]:
 
     def watch() -> None:
         while not done.is_set():
-            if (info := signal.sigtimedwait(ENDING, 0.2)) is None:
+            if (info := signal.sigtimedwait(ENDING, WATCH_S)) is None:
                 continue
             from pumpproof.verify.portfolio import end_engines
 
