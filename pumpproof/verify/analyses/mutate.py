@@ -325,12 +325,27 @@ def _moved_resets(
             continue
         without = replace(t, updates=t.updates[:j] + t.updates[j + 1 :])
         for k, other in enumerate(system.transitions):
-            if k == i or any(v.target == u.target for v in other.updates):
+            if k == i or any(v.target == u.target for v in other.updates) or not _same_part(system, t, other, u.target):
                 continue
             moved = replace(other, updates=(*other.updates, u))
             what = f"move {_update_text(u)} to {other.name}"
             out.append((Operator.MOVE_RESET, what, u.loc or t.loc, {i: without, k: moved}))
     return out
+
+
+def _same_part(system: TransitionSystem, t: Transition, other: Transition, target: str) -> bool:
+    """Whether the part of a composed model that makes `t`'s update of `target` takes part in `other` too: a reset
+    can move only within the code of the part that writes it (always, in a model without parts). The writer of a
+    part's own variable (`detector[1].armed`) is that part; of a shared one, the part in every transition that
+    writes it (`manager` for `sounding`), else any part of `t`."""
+    parts = {o.instance for o in t.origins}
+    if not parts:
+        return True
+    owners = {p for p in parts if p and target.startswith(f"{p}.")}
+    if not owners:
+        writes = [w for w in system.transitions if any(u.target == target for u in w.updates)]
+        owners = parts.intersection(*({o.instance for o in w.origins} for w in writes)) or parts
+    return bool(owners & {o.instance for o in other.origins})
 
 
 def _update_text(u: Update) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -10,7 +11,7 @@ from rich.console import Console
 
 from pumpproof.errors import UsageError
 from pumpproof.lang.ir import Requirement, TransitionSystem
-from pumpproof.lang.load import parse_model_text, parse_requirements_text
+from pumpproof.lang.load import load_model, parse_model_text, parse_requirements_text
 from pumpproof.lang.text import expr_text
 from pumpproof.reports import mutation_report
 from pumpproof.verify.analyses.mutate import Baseline, Mutant, MutantStatus, Operator, baseline, mutants, score
@@ -229,3 +230,16 @@ def test_an_invariant_the_mutation_breaks_is_not_reused(corrected) -> None:  # t
     recall = next(m for m in mutants(system) if m.name == RECALL_LIKE)
     assert reused(problem_for(system, reqs["UO-LEVEL"]), proof.result) is not None  # type: ignore[arg-type]
     assert reused(problem_for(recall.system, reqs["UO-LEVEL"]), proof.result) is None  # type: ignore[arg-type]
+
+
+def test_a_reset_of_a_part_moves_only_within_the_transitions_that_part_takes_part_in() -> None:
+    system = load_model(str(Path(__file__).parents[2] / "lang" / "components" / "alarm_system.pump"))
+    parts = {t.name: {o.instance for o in t.origins} for t in system.transitions}
+    moved = [m.name.split(": move ", 1)[1] for m in mutants(system) if m.operator is Operator.MOVE_RESET]
+    assert "detector[0].armed := true to detector[0].occlude+manager.hear" in moved
+    for what in moved:
+        update, destination = what.split(" to ", 1)
+        owner = update.split(".", 1)[0]
+        assert owner in parts[destination], what  # a detector's flag is written only in that detector's steps
+    # The manager's shared `sounding` has nowhere to go: its only other writer already writes it.
+    assert not [what for what in moved if what.startswith("sounding")]
