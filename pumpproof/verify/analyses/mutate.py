@@ -73,8 +73,8 @@ class Operator(str, Enum):
 
 @dataclass(frozen=True)
 class Mutant:
-    """The model with one change: `name` is unique and stable (`restart: drop armed := true`); `where` is the
-    transition changed (`define delivering` or `timer t_occ` for a change of every use)."""
+    """The model with one change: `name` is unique and stable (`restart: drop armed := true`); `transition` says
+    where (a transition's name; `define delivering` or `timer t_occ` for a change at every use)."""
 
     name: str
     operator: Operator
@@ -278,27 +278,29 @@ def _timer_mutations(system: TransitionSystem) -> Iterator[Change]:
 def _clock_bounds(e: Expr) -> Iterator[tuple[VarRef, Const]]:
     """The comparisons of a clock with an integer constant in `e`."""
     for n in nodes(e):
-        if isinstance(n, Binary) and n.op in COMPARISONS:
-            for a, b in ((n.left, n.right), (n.right, n.left)):
-                if isinstance(a, VarRef) and isinstance(a.type, ClockType) and _is_int(b):
-                    assert isinstance(b, Const)
-                    yield a, b
+        if (found := _clock_bound(n)) is not None:
+            yield found[0], found[1]
 
 
-def _is_int(e: Expr) -> bool:
-    return isinstance(e, Const) and isinstance(e.value, int) and not isinstance(e.value, bool)
+def _clock_bound(n: Expr) -> tuple[VarRef, Const, int] | None:
+    """For a comparison of a clock with an integer constant: the clock, the constant and its side (0: left)."""
+    if isinstance(n, Binary) and n.op in COMPARISONS:
+        for side, (a, b) in enumerate(((n.right, n.left), (n.left, n.right))):
+            clock = isinstance(a, VarRef) and isinstance(a.type, ClockType)
+            if clock and isinstance(b, Const) and isinstance(b.value, int) and not isinstance(b.value, bool):
+                assert isinstance(a, VarRef)
+                return a, b, side
+    return None
 
 
 def _rescaled(clock: str, bound: int, scaled: int, n: Expr) -> Expr | None:
     """`n` with `bound` replaced by `scaled` if it compares `clock` with it."""
-    if not (isinstance(n, Binary) and n.op in COMPARISONS):
+    found = _clock_bound(n)
+    if found is None or found[0].name != clock or found[1].value != bound:
         return None
-    sides = [n.left, n.right]
-    for k, (a, b) in enumerate(((n.left, n.right), (n.right, n.left))):
-        if isinstance(a, VarRef) and a.name == clock and _is_int(b) and b == Const(bound, b.type):
-            sides[1 - k] = replace(b, value=scaled)
-            return replace(n, left=sides[0], right=sides[1])
-    return None
+    assert isinstance(n, Binary)
+    new = replace(found[1], value=scaled)
+    return replace(n, left=new) if found[2] == 0 else replace(n, right=new)
 
 
 def _substituted(system: TransitionSystem, fn: Callable[[Expr], Expr | None]) -> TransitionSystem:
