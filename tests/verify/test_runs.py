@@ -26,7 +26,7 @@ from pumpproof.verify.evaluate import evaluate
 from pumpproof.verify.ltl import LivenessProblem
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
-from pumpproof.verify.results import Proved, Result, Vacuous, Verdict
+from pumpproof.verify.results import Proved, Result, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Checker, problem_for
 from pumpproof.verify.state_space import reachable_graph
 from tests.oracle import COMMON, SOAK, TIMEOUT_S, check_case, model_gap, parse_case
@@ -208,3 +208,31 @@ def test_parts_at_their_deadlines_at_once(kind: str) -> None:
         assert "each stopping time at fewer invariants" in found.summary
     else:
         assert stop is not None and found.result.verdict is Verdict.VIOLATED, found.summary
+
+
+def test_a_related_models_answers_about_its_runs_are_carried_only_where_they_still_hold() -> None:
+    """A mutant asks the unmutated model's questions about runs with its answers tried first: a witness is kept
+    when it replays, a proof when its invariant re-checks; the verdicts are those of asking afresh."""
+    from pumpproof.lang.load import load_model
+    from pumpproof.verify.analyses.mutate import mutants
+    from tests.helpers import MODELS
+
+    system = load_model(str(MODELS / "spectrum_corrected.pump"))
+    base = runs.runs(system, Options(timeout_s=30))
+    chosen = {m.name: m for m in mutants(system)}
+    names = ("restart: drop t_occ := 0", "timer t_occ: bound 3000 becomes 1500", "start: negate guard mode == Stopped")
+    reused = set()
+    for name in names:
+        mutant = chosen[name].system
+        carried = runs.runs(mutant, Options(timeout_s=30), earlier=base.answers)
+        fresh = runs.runs(mutant, Options(timeout_s=30))
+        assert carried.initial.verdict is fresh.initial.verdict, name
+        assert [r.verdict for r in (carried.time_passes, carried.time and carried.time.result) if r is not None] == [
+            r.verdict for r in (fresh.time_passes, fresh.time and fresh.time.result) if r is not None
+        ], name
+        reused |= {q for q, r in carried.answers.items() if "invariant reused" in r.engine}
+    assert reused  # some proof about the runs was carried over, re-checked, not searched again
+    # The initial state is the unmutated one's, replayed: no mutation here touches the initial condition.
+    first = next(q for q in base.answers if q.endswith("an initial state"))
+    kept = runs.runs(chosen[names[0]].system, Options(timeout_s=30), earlier=base.answers).answers[first]
+    assert isinstance(kept, Violated) and kept.trace.steps[0].state == base.answers[first].trace.steps[0].state  # type: ignore[union-attr]
