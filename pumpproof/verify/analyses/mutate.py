@@ -35,6 +35,7 @@ from pumpproof.lang.ir import (
     Requirement,
     Transition,
     TransitionSystem,
+    Type,
     Update,
     VarRef,
 )
@@ -103,13 +104,29 @@ Change = tuple[str, Operator, str, Location | None, TransitionSystem]
 Mutation = tuple[Operator, str, Location | None, Expr]
 
 
+@dataclass(frozen=True)
+class _Roles:
+    """What the recall operators need to know of the whole model, found once per model: the variables' types, the
+    conditions of the world, and the (condition, detector state) pairs the pump's guards read together."""
+
+    types: Mapping[str, Type]
+    world: frozenset[str]
+    detections: tuple[tuple[str, str], ...]
+
+    @staticmethod
+    def of(system: TransitionSystem) -> _Roles:
+        world = _world_conditions(system)
+        return _Roles({v.name: v.type for v in system.variables}, world, _detections(system, world))
+
+
 def _changes(system: TransitionSystem, transitions: Sequence[str] | None) -> Iterator[Change]:
     """Each transition's own mutations, then changes of a define or a timer at every use (whole-model runs)."""
+    roles = _Roles.of(system)
     for i, t in enumerate(system.transitions):
         if transitions is None or t.name in transitions:
-            for op, what, loc, changed in _transition_mutations(system, t):
+            for op, what, loc, changed in _transition_mutations(t, roles):
                 yield t.name, op, what, loc, _with(system, {i: changed})
-            for op, what, loc, changes in (*_moved_resets(system, i), *_suppressions(system, i)):
+            for op, what, loc, changes in (*_moved_resets(system, i), *_suppressions(system, i, roles.world)):
                 yield t.name, op, what, loc, _with(system, changes)
     if transitions is None:
         yield from _define_mutations(system)
@@ -120,9 +137,7 @@ def _with(system: TransitionSystem, changes: Mapping[int, Transition]) -> Transi
     return replace(system, transitions=tuple(changes.get(j, old) for j, old in enumerate(system.transitions)))
 
 
-def _transition_mutations(
-    system: TransitionSystem, t: Transition
-) -> Iterator[tuple[Operator, str, Location | None, Transition]]:
+def _transition_mutations(t: Transition, roles: _Roles) -> Iterator[tuple[Operator, str, Location | None, Transition]]:
     g = t.guard
     yield Operator.NEGATE_GUARD, f"negate guard {expr_text(g)}", g.loc or t.loc, replace(t, guard=neg(g))
     for path, part in _conjuncts(g):
@@ -133,7 +148,7 @@ def _transition_mutations(
     for j, u in enumerate(t.updates):
         rest = t.updates[:j] + t.updates[j + 1 :]
         yield Operator.DROP_UPDATE, f"drop {_update_text(u)}", u.loc or t.loc, replace(t, updates=rest)
-        for op, what, loc, value in (*_value_mutations(u), *_not_rearmed(system, u)):
+        for op, what, loc, value in (*_value_mutations(u), *_not_rearmed(u, roles)):
             changed = replace(t, updates=rest[:j] + (replace(u, value=value),) + rest[j:])
             yield op, what, loc or u.loc or t.loc, changed
 
@@ -183,38 +198,33 @@ def _learnt(u: Update) -> Expr | None:
     return then if isinstance(orelse, VarRef) and orelse.name == u.target else None
 
 
-def _world_conditions(system: TransitionSystem) -> list[VarRef]:
+def _world_conditions(system: TransitionSystem) -> frozenset[str]:
     """The boolean state variables only the environment writes: conditions of the world (an occlusion)."""
     by_pump = {u.target for t in system.transitions if not t.environment for u in t.updates}
     by_world = {u.target for t in system.transitions if t.environment for u in t.updates}
-    return [
-        VarRef(v.name, v.type)
-        for v in system.state_vars
-        if isinstance(v.type, BoolType) and v.name in by_world - by_pump
-    ]
+    return frozenset(v.name for v in system.state_vars if isinstance(v.type, BoolType) and v.name in by_world - by_pump)
 
 
-def _detections(system: TransitionSystem) -> set[tuple[str, str]]:
-    """(condition, variable) pairs that a transition of the pump reads together in its guard: a condition of the
-    world and the detector state (a flag, a clock) that detects it (`occluded_up and armed and t_occ >= T`)."""
-    world = {c.name for c in _world_conditions(system)}
-    pairs = set()
+def _detections(system: TransitionSystem, world: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(condition, variable) pairs that a transition of the pump reads together in its guard, in order: a condition
+    of the world and the detector state (a flag, a clock) that detects it (`occluded_up and armed and t_occ >= T`)."""
+    pairs: set[tuple[str, str]] = set()
     for t in system.transitions:
         if t.environment:
             continue
         read = {n.name for n in nodes(t.guard) if isinstance(n, VarRef)}
         pairs |= {(c, v) for c in read & world for v in read - world}
-    return pairs
+    return tuple(sorted(pairs))
 
 
-def _not_rearmed(system: TransitionSystem, u: Update) -> Iterator[Mutation]:
+def _not_rearmed(u: Update, roles: _Roles) -> Iterator[Mutation]:
     """A re-arming update (a flag set true, a clock reset) of a detector skipped while the condition it detects
     holds: the Spectrum recall, where RUN/STOP under a persisting occlusion did not re-arm the detector."""
-    types = {v.name: v.type for v in system.variables}
+    types = roles.types
     arming = isinstance(u.value, Const) and (u.value.value is True or isinstance(types[u.target], ClockType))
     if not arming:
         return
-    for c, v in sorted(_detections(system)):
+    for c, v in roles.detections:
         if v == u.target:
             what = f"{_update_text(u)} skipped while {c} (recall: not re-armed)"
             held = Ite(VarRef(c, types[c]), VarRef(v, types[v]), u.value, types[v])
@@ -222,12 +232,11 @@ def _not_rearmed(system: TransitionSystem, u: Update) -> Iterator[Mutation]:
 
 
 def _suppressions(
-    system: TransitionSystem, i: int
+    system: TransitionSystem, i: int, world: frozenset[str]
 ) -> list[tuple[Operator, str, Location | None, dict[int, Transition]]]:
     """Transition i clears an alarm (sets to false a flag the pump raises) and also clears a flag the raising
-    transition's guard needs: the alarm suppressed after a clear."""
+    transition's guard needs (`world`: not a condition of the world): the alarm suppressed after a clear."""
     t = system.transitions[i]
-    world = {c.name for c in _world_conditions(system)}
     cleared = {u.target for u in t.updates if u.value == FALSE}
     written = {u.target for u in t.updates}
     needed = []
@@ -326,8 +335,10 @@ def _moved_resets(
         if not isinstance(u.value, Const):
             continue
         without = replace(t, updates=t.updates[:j] + t.updates[j + 1 :])
+        owners = _writers(system, t, u.target)
         for k, other in enumerate(system.transitions):
-            if k == i or any(v.target == u.target for v in other.updates) or not _same_part(system, t, other, u.target):
+            elsewhere = owners is not None and not owners & {o.instance for o in other.origins}
+            if k == i or elsewhere or any(v.target == u.target for v in other.updates):
                 continue
             moved = replace(other, updates=(*other.updates, u))
             what = f"move {_update_text(u)} to {other.name}"
@@ -335,19 +346,19 @@ def _moved_resets(
     return out
 
 
-def _same_part(system: TransitionSystem, t: Transition, other: Transition, target: str) -> bool:
-    """Whether the part of a composed model that makes `t`'s update of `target` takes part in `other` too: a reset
-    can move only within the code of the part that writes it (always, in a model without parts). The writer of a
-    part's own variable (`detector[1].armed`) is that part; of a shared one, the part in every transition that
-    writes it (`manager` for `sounding`), else any part of `t`."""
+def _writers(system: TransitionSystem, t: Transition, target: str) -> set[str] | None:
+    """The parts of a composed model that make `t`'s update of `target` (None in a model without parts): a reset
+    moves only among the steps these take part in. The writer of a part's own variable (`detector[1].armed`) is
+    that part; of a shared one, the part in every transition that writes it (`manager` for `sounding`), else any
+    part of `t`."""
     parts = {o.instance for o in t.origins}
     if not parts:
-        return True
+        return None
     owners = {p for p in parts if p and target.startswith(f"{p}.")}
-    if not owners:
-        writes = [w for w in system.transitions if any(u.target == target for u in w.updates)]
-        owners = parts.intersection(*({o.instance for o in w.origins} for w in writes)) or parts
-    return bool(owners & {o.instance for o in other.origins})
+    if owners:
+        return owners
+    writes = [w for w in system.transitions if any(u.target == target for u in w.updates)]
+    return parts.intersection(*({o.instance for o in w.origins} for w in writes)) or parts
 
 
 def _update_text(u: Update) -> str:
