@@ -280,9 +280,11 @@ class Questions:
     earlier: Mapping[str, Result] = field(default_factory=dict)
     asked: dict[str, Result] = field(default_factory=dict)
 
-    def ask(self, problem: SafetyProblem | LivenessProblem) -> Result:
-        """The answer to `problem`: carried over when it still holds, else decided."""
-        result = carried(problem, self.earlier.get(problem.name)) or verdict(problem, self.options)
+    def ask(self, problem: SafetyProblem, decide: Callable[[SafetyProblem], Result] | None = None) -> Result:
+        """The answer to `problem`: carried over when it still holds, else decided (by `decide`; default: the
+        engines `options` name)."""
+        kept = carried(problem, self.earlier.get(problem.name))
+        result = kept or (decide(problem) if decide is not None else verdict(problem, self.options))
         self.asked[problem.name] = result
         return result
 

@@ -54,7 +54,7 @@ from pumpproof.lang.walk import clock_comparison, nodes, polar_comparisons, size
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
 from pumpproof.verify.evaluate import Frame, evaluate
-from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, Questions, carried, confirm, race
+from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, Questions, confirm, race
 from pumpproof.verify.problem import SafetyProblem, conj, neg
 from pumpproof.verify.replay import moves, replay_steps
 from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
@@ -188,19 +188,16 @@ def initial_state(
     asked in a child process like every engine, so that the timeout holds (`questions`: a related model's answer
     is tried first, and this one kept)."""
     problem = SafetyProblem(f"{system.name}: an initial state", system, TRUE, assumed)
-    kept = carried(problem, questions.earlier.get(problem.name)) if questions is not None else None
-    result: Result
-    if kept is not None:
-        result = kept
-    else:
-        timeout_s = options.question_s()
-        if timeout_s <= 0:
-            return Unknown(INIT_ENGINE, 0.0, TOTAL_TIMEOUT)
-        budget = Budget.seconds(timeout_s)
-        result = confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
-    if questions is not None:
-        questions.asked[problem.name] = result
-    return result
+    return (questions or Questions(options)).ask(problem, partial(_decide_initial, options))
+
+
+def _decide_initial(options: Options, problem: SafetyProblem) -> Result:
+    """The initial-state question, asked of its one engine in a child process."""
+    timeout_s = options.question_s()
+    if timeout_s <= 0:
+        return Unknown(INIT_ENGINE, 0.0, TOTAL_TIMEOUT)
+    budget = Budget.seconds(timeout_s)
+    return confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
 
 
 INIT_ENGINE = "init"
