@@ -490,3 +490,33 @@ def time_generated(draw: st.DrawFn) -> Generated:
     model, v = draw(models(features))
     p, q = draw(bool_exprs(v, True, 1)), draw(bool_exprs(v, True, 1))
     return Generated(model, requirement(f"always (({p}) -> ({q}) within {draw(st.integers(0, 3))})"))
+
+
+# ---------------------------------------------------------------- parts composed over channels
+
+PARTS = 2
+
+
+@st.composite
+def composed_generated(draw: st.DrawFn) -> Generated:
+    """Two instances of one component that synchronise over a broadcast and a handshake channel, and a safety
+    requirement over their variables: each flat step is one part's transition or a sender with its receivers,
+    so a fault in a part's transition changes several steps at once (what component-level mutation makes)."""
+    v = draw(vocabularies(small=True))
+    v = Vocabulary(v.bools, v.ints, (), (), ())  # a part's own state; the parts share no inputs
+    lines = ["model composed", "broadcast chan tick", "chan pass", f"component P(c: 0..{PARTS - 1})"]
+    lines += [f"  var {b}: bool = {draw(st.sampled_from(['true', 'false']))}" for b in v.bools]
+    lines += [f"  var {n}: 0..{INT_HI} = 0" for n in v.ints]
+    steps = ["own"]
+    if draw(st.booleans()):
+        steps += ["send sync tick!", *(["hear sync tick?"] if draw(st.booleans()) else [])]
+    if draw(st.booleans()):
+        steps += ["give sync pass!", "take sync pass?"]
+    for step in steps:
+        guard = draw(st.one_of(bool_exprs(v, False), st.just("c == 0"), st.just("true")))
+        lines.append(f"  transition {step} when {guard}{draw(updates(v)).replace(chr(10), ' ')}")
+    lines += ["end", f"instance p[c in 0..{PARTS - 1}]: P(c)"]
+    flat = Vocabulary(
+        *(tuple(f"p[{i}].{n}" for i in range(PARTS) for n in names) for names in (v.bools, v.ints)), (), (), ()
+    )
+    return Generated("\n".join(lines) + "\n", requirement(draw(safety_formulas(flat))))

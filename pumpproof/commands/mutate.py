@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     if args.write_baseline and Path(args.write_baseline).exists():
         raise UsageError(f"{args.write_baseline} exists; the baseline is written only to a new file")
     system, reqs = load(args)
-    names = [t.name for t in system.transitions]
+    names = mutate.transitions(system)
     unknown = [t for t in args.transition if t not in names]
     if unknown:
         raise UsageError(

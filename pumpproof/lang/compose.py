@@ -12,10 +12,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pumpproof.errors import ModelError
-from pumpproof.lang.ir import BOOL, TRUE, Expr, Op, Transition, Type, Unary, Update
+from pumpproof.lang.ir import BOOL, TRUE, Half, Op, Transition, Unary, Update
 from pumpproof.lang.typecheck import fold, joined
 from pumpproof.lang.walk import substitute
 
@@ -24,27 +23,6 @@ RECEIVED = "__received"
 MAX_COMBINATIONS = 1024
 """The most flat transitions one broadcast sender may expand to: every subset of receivers is one, so the count
 grows exponentially with the parts that listen."""
-
-
-@dataclass(frozen=True)
-class Channel:
-    """A declared channel (one element of a channel array): broadcast or handshake, and the type of its value."""
-
-    name: str
-    broadcast: bool
-    type: Type | None
-
-
-@dataclass(frozen=True)
-class Half:
-    """A part's transition labelled `sync`: its guard and updates as elaborated (a receiver's reading RECEIVED),
-    the part it belongs to ('' for the model's own), and for a sender the value it sends."""
-
-    transition: Transition
-    part: str
-    channel: Channel
-    send: bool
-    value: Expr | None = None
 
 
 def synchronise(halves: Sequence[Half]) -> list[Transition]:

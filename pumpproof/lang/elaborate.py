@@ -14,19 +14,21 @@ from fractions import Fraction
 
 from pumpproof.errors import ModelError, UsageError
 from pumpproof.lang import syntax as s
-from pumpproof.lang.compose import RECEIVED, Channel, Half, synchronise
+from pumpproof.lang.compose import RECEIVED, synchronise
 from pumpproof.lang.ir import (
     BOOL,
     CLOCK,
     DELAY,
     MAX_INT,
     NUM,
+    Channel,
     ClockType,
     Const,
     EnumType,
     Expr,
     Fairness,
     FairnessKind,
+    Half,
     IntType,
     Op,
     Origin,
@@ -111,6 +113,7 @@ class _Model:
             defines=self.defines,
             enums=tuple(self.enums),
             fairness=tuple(fairness),
+            halves=tuple(self.halves),
             loc=self.model.loc,
         )
 

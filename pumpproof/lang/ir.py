@@ -355,6 +355,27 @@ class Transition:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A declared channel (one element of a channel array): broadcast or handshake, and the type of its value."""
+
+    name: str
+    broadcast: bool
+    type: Type | None
+
+
+@dataclass(frozen=True)
+class Half:
+    """A part's transition labelled `sync`: its guard and updates as elaborated (a receiver's reading RECEIVED),
+    the part it belongs to ('' for the model's own), and for a sender the value it sends."""
+
+    transition: Transition
+    part: str
+    channel: Channel
+    send: bool
+    value: Expr | None = None
+
+
+@dataclass(frozen=True)
 class Monitor:
     """A variable added by the verifier to observe the run (past-time operators, timers, tableau bits).
 
@@ -428,6 +449,9 @@ class TransitionSystem:
     enums: tuple[EnumType, ...] = ()
     monitors: tuple[Monitor, ...] = ()
     fairness: tuple[Fairness, ...] = ()
+    halves: tuple[Half, ...] = field(default=(), compare=False, repr=False)
+    """The parts' `sync` transitions before synchronisation: `transitions` ends with the flat transitions
+    `compose.synchronise` makes of them (mutation changes one part's transition and composes again)."""
     loc: Location | None = field(default=None, compare=False, repr=False)
     source: SourceFile | None = field(default=None, compare=False, repr=False)
     """The model file as parsed (None for a model built in memory)."""

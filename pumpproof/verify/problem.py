@@ -50,7 +50,9 @@ class SafetyProblem:
     With `stutter`, a run that stops (no transition can be taken, in a model without clocks) goes on
     by repeating its last state, inputs included, one time unit per step (SPIN's stutter extension):
     a pump that freezes is checked as frozen, not as finished. Reachability questions leave it off,
-    since repeating a state reaches nothing new.
+    since repeating a state reaches nothing new. `hints` are state formulas its author expects to be invariant
+    (in a lockstep product, each variable equals its copy): k-induction tries them before mining its own
+    lemmas; like any lemma they are checked, never assumed.
     """
 
     name: str
@@ -60,6 +62,7 @@ class SafetyProblem:
     initial: Expr = TRUE
     constraint: Expr = TRUE
     stutter: bool = False
+    hints: tuple[Expr, ...] = ()
 
     def exprs(self) -> list[Expr]:
         """Every expression a run of this problem evaluates: guards, updates, invariants, assumptions, the initial

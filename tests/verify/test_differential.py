@@ -14,12 +14,14 @@ import os
 
 import pytest
 from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from tests.oracle import COMMON, SOAK, check_clocked, check_clocked_liveness, check_liveness, check_safety
 from tests.strategies import (
     Generated,
     clocked_generated,
     clocked_liveness_generated,
+    composed_generated,
     generated,
     liveness_generated,
 )
@@ -33,7 +35,7 @@ CLOCKED_LIVENESS_EXAMPLES = int(os.environ.get("PUMPPROOF_SOAK_CLOCKED_LIVENESS"
 @pytest.mark.slow
 @pytest.mark.soak
 @settings(max_examples=EXAMPLES, **COMMON)  # type: ignore[arg-type]
-@given(generated())
+@given(st.one_of(generated(), composed_generated()))
 def test_engines_agree_with_explicit_state(case: Generated) -> None:
     check_safety(case)
 

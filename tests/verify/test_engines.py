@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from pumpproof.lang.ir import DELAY
 from pumpproof.verify.portfolio import AUTO, decide
+from pumpproof.verify.problem import neg
 from pumpproof.verify.results import Proved, Search, Unknown, Verdict, Violated
 from tests.helpers import problem
 
@@ -121,3 +124,16 @@ def test_regression_sliced_cover() -> None:
     model = "var b0: bool = true\ntransition t0\n  when true\n"
     result = decide(problem(model, "always (b0 -> (true) within 0)"), "ic3", 30)
     assert isinstance(result, Proved)  # decide() re-checks the certificate; a sliced cover fails there
+
+
+def test_k_induction_tries_a_problem_s_hints_and_checks_them() -> None:
+    proved = problem(COUNTER, "always (done -> n == 5)")
+    # `n <= 5` makes the requirement inductive; `not done` is no invariant and must be dropped, not assumed (the
+    # certificate decide re-checks would not hold).
+    hints = tuple(neg(problem(COUNTER, f"always ({p})").bad) for p in ("n <= 5", "not done"))
+    result = decide(replace(proved, hints=hints), "kind", 30)
+    assert isinstance(result, Proved), result
+    assert result.engine == "kind" and result.certificate.k == 1
+    wrong = problem(COUNTER, "always not done")
+    result = decide(replace(wrong, hints=(neg(wrong.bad),)), "kind", 30)
+    assert isinstance(result, Violated), result

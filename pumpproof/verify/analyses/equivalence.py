@@ -4,7 +4,8 @@ The model and the mutant run in lockstep in one product system: both take the tr
 the same inputs (or the same delay), each on its own copy of the state (the mutant's variables renamed). The
 bad states are those where an observable variable (one the requirements read, defines expanded) differs, where
 the two copies disagree on whether a transition may be taken (a step `#diverge` that fires when some guard or
-range check holds in one copy and not in the other), or where their invariants disagree (so that time could pass
+range check holds in one copy and not in the other; a transition only one copy has, because a mutated part
+composes into different steps, is disabled in the other), or where their invariants disagree (so that time could pass
 in one and not in the other). Mutations change transitions only, so both copies start in the same states.
 
 PROVED (by the engines, with a re-checked invariant) means every run of the model is a run of the mutant with
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 
 from pumpproof.lang.ir import (
     BOOL,
+    FALSE,
     NUM,
     Binary,
     Const,
@@ -77,20 +79,26 @@ def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[s
     def mine(e: Expr) -> Expr:
         return substitute(e, copies)
 
-    assert [t.name for t in model.transitions] == [t.name for t in mutant.transitions]
+    theirs = {t.name: t for t in mutant.transitions}
+    ours = {t.name for t in model.transitions}
     steps = []
     differs = []
-    for a, b in zip(model.transitions, mutant.transitions, strict=True):
-        ga, gb = conj(a.guard, _in_range(model, a)), conj(mine(b.guard), mine(_in_range(mutant, b)))
-        updates = (*a.updates, *(Update(MUTANT + u.target, mine(u.value), u.loc) for u in b.updates))
-        steps.append(replace(a, guard=conj(ga, gb), updates=updates, origins=()))
+    for a in model.transitions:
+        b = theirs.get(a.name)
+        ga = conj(a.guard, _in_range(model, a))
+        gb = FALSE if b is None else conj(mine(b.guard), mine(_in_range(mutant, b)))
+        if b is not None:
+            updates = (*a.updates, *(Update(MUTANT + u.target, mine(u.value), u.loc) for u in b.updates))
+            steps.append(replace(a, guard=conj(ga, gb), updates=updates, origins=()))
         differs.append(_xor(ga, gb))
+    # A step only the mutant has (its parts compose differently) is a divergence wherever it is enabled.
+    differs += [conj(mine(b.guard), mine(_in_range(mutant, b))) for b in mutant.transitions if b.name not in ours]
     flag = Var(DIVERGED, BOOL, VarKind.STATE, Const(False, BOOL))
     diverge = Transition(DIVERGE, disj(*differs), (Update(DIVERGED, Const(True, BOOL)),))
     copied = tuple(
         Var(MUTANT + v.name, v.type, v.kind, None if v.init is None else mine(v.init)) for v in model.state_vars
     )
-    same_start = tuple(Binary(Op.EQ, VarRef(v.name, v.type), copies[v.name], BOOL) for v in model.state_vars)
+    same = tuple(Binary(Op.EQ, VarRef(v.name, v.type), copies[v.name], BOOL) for v in model.state_vars)
     inv_a, inv_b = conj(*model.invariants), conj(*(mine(i) for i in mutant.invariants))
     system = replace(
         model,
@@ -98,14 +106,15 @@ def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[s
         variables=(*model.variables, *copied, flag),
         transitions=(*steps, diverge),
         invariants=(disj(inv_a, inv_b),),
-        initial=(*model.initial, *same_start),
+        initial=(*model.initial, *same),
         terminals=(),
         fairness=(),
         monitors=(),
     )
     seen = [Binary(Op.NE, VarRef(n, copies[n].type), copies[n], BOOL) for n in observed]
     bad = disj(VarRef(DIVERGED, BOOL), _xor(inv_a, inv_b), *seen)
-    return SafetyProblem(f"{model.name}: the mutant's observable behaviour differs", system, bad)
+    # Both start equal; where the mutant's change does not show, most variables stay equal to their copies.
+    return SafetyProblem(f"{model.name}: the mutant's observable behaviour differs", system, bad, hints=same)
 
 
 def _in_range(system: TransitionSystem, t: Transition) -> Expr:

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import partial
 
-from pumpproof.errors import UsageError
+from pumpproof.errors import ModelError, UsageError
+from pumpproof.lang.compose import synchronise
 from pumpproof.lang.ir import (
     COMPARISONS,
     FALSE,
@@ -100,8 +101,47 @@ def mutants(system: TransitionSystem, transitions: Sequence[str] | None = None) 
     return out
 
 
+def transitions(system: TransitionSystem) -> tuple[str, ...]:
+    """The names of the transitions mutation changes, as the model writes them: the transitions that move alone
+    and the parts' `sync` transitions (`manager.hear`), each changed once at every step it takes part in."""
+    return tuple(t.name for t in _Units.of(system).transitions)
+
+
 Change = tuple[str, Operator, str, Location | None, TransitionSystem]
 Mutation = tuple[Operator, str, Location | None, Expr]
+Changes = list[tuple[Operator, str, Location | None, dict[int, Transition]]]
+
+
+@dataclass(frozen=True)
+class _Units:
+    """The transitions mutation changes, and how they make the model's flat transitions: those that move alone
+    as they are, then the `sync` transitions of the parts composed again. A fault in a part's transition is
+    one mutant, however many flat steps (a broadcast heard by several parts) that transition takes part in."""
+
+    system: TransitionSystem
+    alone: tuple[Transition, ...]
+
+    @staticmethod
+    def of(system: TransitionSystem) -> _Units:
+        composed = len(synchronise(system.halves)) if system.halves else 0
+        return _Units(system, system.transitions[: len(system.transitions) - composed])
+
+    @property
+    def transitions(self) -> tuple[Transition, ...]:
+        return (*self.alone, *(h.transition for h in self.system.halves))
+
+    def changed(self, changes: Mapping[int, Transition]) -> TransitionSystem | None:
+        """The model with the transitions at the given indices (of `transitions`) replaced; None when the parts
+        no longer compose (a moved update makes two parts write one variable in one step)."""
+        alone = tuple(changes.get(j, t) for j, t in enumerate(self.alone))
+        n = len(alone)
+        halves = tuple(replace(h, transition=changes[n + j]) if n + j in changes else h
+                       for j, h in enumerate(self.system.halves))  # fmt: skip
+        try:
+            composed = synchronise(halves) if any(j >= n for j in changes) else self.system.transitions[n:]
+        except ModelError:
+            return None
+        return replace(self.system, transitions=(*alone, *composed), halves=halves)
 
 
 @dataclass(frozen=True)
@@ -119,22 +159,22 @@ class _Roles:
         return _Roles({v.name: v.type for v in system.variables}, world, _detections(system, world))
 
 
-def _changes(system: TransitionSystem, transitions: Sequence[str] | None) -> Iterator[Change]:
+def _changes(system: TransitionSystem, chosen: Sequence[str] | None) -> Iterator[Change]:
     """Each transition's own mutations, then changes of a define or a timer at every use (whole-model runs)."""
     roles = _Roles.of(system)
-    for i, t in enumerate(system.transitions):
-        if transitions is None or t.name in transitions:
-            for op, what, loc, changed in _transition_mutations(t, roles):
-                yield t.name, op, what, loc, _with(system, {i: changed})
-            for op, what, loc, changes in (*_moved_resets(system, i), *_suppressions(system, i, roles.world)):
-                yield t.name, op, what, loc, _with(system, changes)
-    if transitions is None:
+    units = _Units.of(system)
+    steps = units.transitions
+    for i, t in enumerate(steps):
+        if chosen is not None and t.name not in chosen:
+            continue
+        own: Changes = [(op, what, loc, {i: changed}) for op, what, loc, changed in _transition_mutations(t, roles)]
+        for op, what, loc, changes in (*own, *_moved_resets(steps, i), *_suppressions(system, t, i, roles.world)):
+            mutated = units.changed(changes)
+            if mutated is not None:
+                yield t.name, op, what, loc, mutated
+    if chosen is None:
         yield from _define_mutations(system)
         yield from _timer_mutations(system)
-
-
-def _with(system: TransitionSystem, changes: Mapping[int, Transition]) -> TransitionSystem:
-    return replace(system, transitions=tuple(changes.get(j, old) for j, old in enumerate(system.transitions)))
 
 
 def _transition_mutations(t: Transition, roles: _Roles) -> Iterator[tuple[Operator, str, Location | None, Transition]]:
@@ -231,12 +271,10 @@ def _not_rearmed(u: Update, roles: _Roles) -> Iterator[Mutation]:
             yield Operator.NOT_REARMED, what, u.loc, held
 
 
-def _suppressions(
-    system: TransitionSystem, i: int, world: frozenset[str]
-) -> list[tuple[Operator, str, Location | None, dict[int, Transition]]]:
-    """Transition i clears an alarm (sets to false a flag the pump raises) and also clears a flag the raising
-    transition's guard needs (`world`: not a condition of the world): the alarm suppressed after a clear."""
-    t = system.transitions[i]
+def _suppressions(system: TransitionSystem, t: Transition, i: int, world: frozenset[str]) -> Changes:
+    """Transition `t` (at index i) clears an alarm (sets to false a flag the pump raises) and also clears a flag
+    the raising transition's guard needs (`world`: not a condition of the world): the alarm suppressed after a
+    clear."""
     cleared = {u.target for u in t.updates if u.value == FALSE}
     written = {u.target for u in t.updates}
     needed = []
@@ -246,7 +284,7 @@ def _suppressions(
         for _, part in _conjuncts(raiser.guard):
             if isinstance(part, VarRef) and isinstance(part.type, BoolType) and part.name not in world | written:
                 needed.append(part.name)
-    out = []
+    out: Changes = []
     for flag in dict.fromkeys(needed):
         what = f"also {flag} := false (recall: the alarm suppressed after a clear)"
         added = replace(t, updates=(*t.updates, Update(flag, FALSE)))
@@ -314,51 +352,43 @@ def _rescaled(clock: str, bound: int, scaled: int, n: Expr) -> Expr | None:
 
 def _substituted(system: TransitionSystem, fn: Callable[[Expr], Expr | None]) -> TransitionSystem:
     """`system` with `fn` rewriting its guards, update values and invariants."""
-    transitions = tuple(
-        replace(
-            t,
-            guard=rewrite(t.guard, fn),
-            updates=tuple(replace(u, value=rewrite(u.value, fn)) for u in t.updates),
+
+    def rewritten(t: Transition) -> Transition:
+        return replace(
+            t, guard=rewrite(t.guard, fn), updates=tuple(replace(u, value=rewrite(u.value, fn)) for u in t.updates)
         )
-        for t in system.transitions
+
+    return replace(
+        system,
+        transitions=tuple(rewritten(t) for t in system.transitions),
+        invariants=tuple(rewrite(e, fn) for e in system.invariants),
+        halves=tuple(replace(h, transition=rewritten(h.transition)) for h in system.halves),
     )
-    return replace(system, transitions=transitions, invariants=tuple(rewrite(e, fn) for e in system.invariants))
 
 
-def _moved_resets(
-    system: TransitionSystem, i: int
-) -> list[tuple[Operator, str, Location | None, dict[int, Transition]]]:
-    """A constant assignment of transition i done by another transition instead (a reset in the wrong place)."""
-    t = system.transitions[i]
-    out: list[tuple[Operator, str, Location | None, dict[int, Transition]]] = []
+def _moved_resets(steps: Sequence[Transition], i: int) -> Changes:
+    """A constant assignment of transition i done by another transition of the same part instead (a reset in
+    the wrong place), one that does not write that variable already."""
+    t = steps[i]
+    out: Changes = []
     for j, u in enumerate(t.updates):
         if not isinstance(u.value, Const):
             continue
         without = replace(t, updates=t.updates[:j] + t.updates[j + 1 :])
-        owners = _writers(system, t, u.target)
-        for k, other in enumerate(system.transitions):
-            elsewhere = owners is not None and not owners & {o.instance for o in other.origins}
-            if k == i or elsewhere or any(v.target == u.target for v in other.updates):
+        for k, other in enumerate(steps):
+            if k == i or _part(other) != _part(t) or any(v.target == u.target for v in other.updates):
                 continue
             moved = replace(other, updates=(*other.updates, u))
-            what = f"move {_update_text(u)} to {other.name}"
-            out.append((Operator.MOVE_RESET, what, u.loc or t.loc, {i: without, k: moved}))
+            out.append(
+                (Operator.MOVE_RESET, f"move {_update_text(u)} to {other.name}", u.loc or t.loc, {i: without, k: moved})
+            )
     return out
 
 
-def _writers(system: TransitionSystem, t: Transition, target: str) -> set[str] | None:
-    """The parts of a composed model that make `t`'s update of `target` (None in a model without parts): a reset
-    moves only among the steps these take part in. The writer of a part's own variable (`detector[1].armed`) is
-    that part; of a shared one, the part in every transition that writes it (`manager` for `sounding`), else any
-    part of `t`."""
-    parts = {o.instance for o in t.origins}
-    if not parts:
-        return None
-    owners = {p for p in parts if p and target.startswith(f"{p}.")}
-    if owners:
-        return owners
-    writes = [w for w in system.transitions if any(u.target == target for u in w.updates)]
-    return parts.intersection(*({o.instance for o in w.origins} for w in writes)) or parts
+def _part(t: Transition) -> str:
+    """The instance a part's transition belongs to ('' for the model's own, and for a transition not elaborated
+    from a `.pump` file)."""
+    return t.origins[0].instance if t.origins else ""
 
 
 def _update_text(u: Update) -> str:

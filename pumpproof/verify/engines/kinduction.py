@@ -27,10 +27,14 @@ MAX_K = 6
 
 
 def check(problem: SafetyProblem, budget: Budget) -> Result:
-    """Prove by k-induction with mined lemmas; fall back to Spacer with the lemmas; never refute beyond k."""
+    """Prove by k-induction with mined lemmas (the problem's hints alone first); fall back to Spacer with the
+    lemmas; never refute beyond k."""
     start = time.time()
     enc = Encoding(problem)
-    mined = filter_inductive(enc, candidates(enc), budget)
+    hints = [enc.expr(h, enc.cur) for h in problem.hints]
+    if hints and (invariant := _hinted(enc, hints, budget)) is not None:
+        return Proved(NAME, time.time() - start, certificate(enc, invariant, CertificateKind.INDUCTIVE, 1))
+    mined = filter_inductive(enc, [*hints, *candidates(enc)], budget)
     if mined is None:
         return Unknown(NAME, time.time() - start, "timeout while mining lemmas")
     lemmas = z3.And(mined)
@@ -62,6 +66,20 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
             return Violated(engine, time.time() - start, result.trace)
     reason = f"not {MAX_K}-inductive with {len(mined)} lemmas; {result.reason}"
     return Unknown(NAME, time.time() - start, reason, MAX_K, Search.INDUCTION)
+
+
+def _hinted(enc: Encoding, hints: list[z3.BoolRef], budget: Budget) -> z3.BoolRef | None:
+    """An inductive invariant made of the requirement and the inductive part of `hints`, if that is one."""
+    kept = filter_inductive(enc, hints, budget)
+    if kept is None:
+        return None
+    unroll = Unrolling(enc)
+    base = z3.Solver()
+    base.set("timeout", budget.remaining_ms())
+    base.add(unroll.init(0), unroll.bad(0))
+    if base.check() != z3.unsat or not _step_holds(enc, unroll, z3.And(kept), 1, budget):
+        return None
+    return z3.And(z3.Not(enc.bad), *_needed(enc, kept))
 
 
 def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:

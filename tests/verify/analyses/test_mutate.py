@@ -14,7 +14,16 @@ from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.lang.load import load_model, parse_model_text, parse_requirements_text
 from pumpproof.lang.text import expr_text
 from pumpproof.reports import mutation_report
-from pumpproof.verify.analyses.mutate import Baseline, Mutant, MutantStatus, Operator, baseline, mutants, score
+from pumpproof.verify.analyses.mutate import (
+    Baseline,
+    Mutant,
+    MutantStatus,
+    Operator,
+    baseline,
+    mutants,
+    score,
+    transitions,
+)
 from pumpproof.verify.portfolio import Options, reused
 from pumpproof.verify.results import Verdict
 from pumpproof.verify.run import problem_for
@@ -232,14 +241,20 @@ def test_an_invariant_the_mutation_breaks_is_not_reused(corrected) -> None:  # t
     assert reused(problem_for(recall.system, reqs["UO-LEVEL"]), proof.result) is None  # type: ignore[arg-type]
 
 
-def test_a_reset_of_a_part_moves_only_within_the_transitions_that_part_takes_part_in() -> None:
+def test_a_part_s_transition_is_mutated_once_at_every_step_it_takes_part_in() -> None:
     system = load_model(str(Path(__file__).parents[2] / "lang" / "components" / "alarm_system.pump"))
-    parts = {t.name: {o.instance for o in t.origins} for t in system.transitions}
-    moved = [m.name.split(": move ", 1)[1] for m in mutants(system) if m.operator is Operator.MOVE_RESET]
-    assert "detector[0].armed := true to detector[0].occlude+manager.hear" in moved
+    assert "manager.hear" in transitions(system)  # named as the model writes it, not as a flat step
+    assert "detector[0].occlude+manager.hear" not in transitions(system)
+    found = by_name_of(mutants(system))
+    moved = [name.split(": move ", 1)[1] for name, m in found.items() if m.operator is Operator.MOVE_RESET]
     for what in moved:
         update, destination = what.split(" to ", 1)
-        owner = update.split(".", 1)[0]
-        assert owner in parts[destination], what  # a detector's flag is written only in that detector's steps
-    # The manager's shared `sounding` has nowhere to go: its only other writer already writes it.
+        assert destination.startswith(update.split(".", 1)[0] + "."), what  # within the part that writes it
+    # The manager's shared `sounding` has nowhere to go: its only other transition already writes it.
     assert not [what for what in moved if what.startswith("sounding")]
+    # Silencing a detector without disarming it changes every broadcast step its `quiet` takes part in.
+    mutant = found["detector[0].quiet: drop detector[0].armed := false"].system
+    quiet = [t for t in mutant.transitions if "detector[0].quiet" in t.name]
+    assert len(quiet) == 2
+    assert all("detector[0].armed" not in {u.target for u in t.updates} for t in quiet)
+    assert all("detector[1].armed" in {u.target for u in t.updates} for t in quiet if "detector[1].quiet" in t.name)
