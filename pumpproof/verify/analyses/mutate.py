@@ -637,6 +637,8 @@ class _Job:
     earlier_runs: Mapping[str, Result]
 
     def __call__(self, mutant: Mutant) -> MutantResult:
+        if self.options.question_s() <= 0:  # past --total-timeout: the mutant is left undecided, not run
+            return MutantResult(mutant, (), tuple(r.id for r in self.judges))
         # The requirements that killed most mutants so far in this process go first: a mutant stops at its
         # first kill, and faults of one model tend to fall to the same few requirements (liveness, the costlier
         # questions, after safety among equals). Which requirement is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 from unittest import mock
@@ -211,6 +212,16 @@ def test_requirements_that_fail_or_are_undecided_on_the_model_judge_no_mutant() 
     assert [o.requirement.id for o in base.undecided] == ["R1"] and base.judges() == ()
     result = score(system, unsupported, OPTIONS, mutants(system, ["up"]), base=base)
     assert {r.status for r in result.results} == {MutantStatus.UNKNOWN}
+    assert all(r.undecided == ("R1",) for r in result.results)
+
+
+def test_mutants_not_started_by_the_total_deadline_are_undecided_not_run() -> None:
+    system, reqs = _load(TOGGLE, "always (x -> fired(up) or x)")
+    base = baseline(system, reqs, OPTIONS)
+    past = replace(OPTIONS, total_deadline=time.time() - 1)
+    with mock.patch("pumpproof.verify.analyses.mutate.judge", side_effect=AssertionError("a mutant was run")):
+        result = score(system, reqs, past, mutants(system), base=base, jobs=1)
+    assert result.results and {r.status for r in result.results} == {MutantStatus.UNKNOWN}
     assert all(r.undecided == ("R1",) for r in result.results)
 
 
