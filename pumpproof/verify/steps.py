@@ -132,16 +132,22 @@ def can_step(
     (TooManyStates beyond MAX_INPUT_CHOICES valuations).
     """
     among = system.transitions if among is None else among
+    targets = (*system.invariants, *(() if then == TRUE else (then,)))
+    # What a move's formula reads of the inputs: its guard and the assumptions, and its updates only where a
+    # target state is looked at (an input read by the updates alone can take any value).
+    looks = bool(targets) or decreasing is not None
     read = set().union(*(var_names(t.guard) for t in among), *(var_names(a) for a in system.assumptions))
-    read |= {n for t in among for u in t.updates for n in var_names(u.value)}
+    read |= {n for t in among for u in t.updates for n in var_names(u.value)} if looks else set()
     inputs = [v for v in system.inputs if v.name in read]
     options = []
     for combo in combinations([v.type for v in inputs], "the inputs the steps read", MAX_INPUT_CHOICES):
         fixed: dict[str, Expr] = {v.name: Const(value, v.type) for v, value in zip(inputs, combo, strict=True)}
         moves = []
         for t in among:
+            if not looks:
+                moves.append(substitute(t.guard, fixed))
+                continue
             step = _fix(t, fixed)
-            targets = (*system.invariants, *(() if then == TRUE else (then,)))
             smaller = () if decreasing is None else (Binary(Op.LT, after(step, decreasing), decreasing, BOOL),)
             moves.append(conj(step.guard, *(after(step, e) for e in targets), *smaller))
         if system.timed and delay:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
 
 from pumpproof.lang.ir import DELAY
+from pumpproof.lang.load import load_model
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.engines import ic3
 from pumpproof.verify.portfolio import AUTO, decide
-from pumpproof.verify.problem import neg
+from pumpproof.verify.problem import SafetyProblem, neg
 from pumpproof.verify.results import Proved, Search, Unknown, Verdict, Violated
-from tests.helpers import problem
+from pumpproof.verify.steps import can_step
+from tests.helpers import ROOT, problem
 
 COUNTER = """
 var n: 0..9 = 0
@@ -137,3 +142,12 @@ def test_k_induction_tries_a_problem_s_hints_and_checks_them() -> None:
     wrong = problem(COUNTER, "always not done")
     result = decide(replace(wrong, hints=(neg(wrong.bad),)), "kind", 30)
     assert isinstance(result, Violated), result
+
+
+def test_spacer_s_quantified_solutions_become_quantifier_free_invariants() -> None:
+    """Spacer answered whether a run of the four-channel tick family stops with an invariant under `exists` (the
+    inputs projected away), whose re-check took minutes; the certificate is the same invariant without it."""
+    system = load_model(str(ROOT / "benchmarks" / "models" / "tick_detector.pump"), {"K": "4", "T": "10"})
+    result = ic3.check(SafetyProblem("a run stops", system, neg(can_step(system))), Budget.seconds(60))
+    assert isinstance(result, Proved), result
+    assert not re.search(r"\b(exists|forall)\b", result.certificate.invariant_smt2)
