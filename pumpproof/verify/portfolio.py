@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 
 from pumpproof.errors import InternalError, ReplayError, TooManyStates, UsageError
+from pumpproof.lang.ir import FALSE
 from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import recheck
 from pumpproof.verify.engines import Engine, bmc, extrapolate, ic3, kinduction, kliveness, lasso
@@ -31,7 +32,7 @@ from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import replay
-from pumpproof.verify.results import CertificateKind, Proved, Result, Search, Unknown, Violated
+from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Search, Unknown, Violated
 
 ENGINES: dict[str, Engine] = {
     bmc.NAME: bmc.check,
@@ -44,6 +45,9 @@ CHOICES = (AUTO, *ENGINES)
 NEVER_PROVES = frozenset({bmc.NAME, extrapolate.NAME, lasso.NAME})
 """Engines that only find violations: a deterministic race does not wait for them once a proof is in."""
 NEVER_REFUTES = frozenset({kliveness.NAME})
+NO_BAD_STATE = "simplification"
+"""What answers a problem whose bad states simplified to `false`: no engine is started; the certificate `true` is
+re-checked like any other."""
 """Engines that only prove (k-liveness's violations mean only that K was too small)."""
 
 
@@ -58,6 +62,8 @@ def decide(
     see `race`."""
     if engine != AUTO and engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
+    if problem.bad == FALSE:  # no state is bad (a model whose one step is always enabled: whether a run stops)
+        return confirm(problem, Proved(NO_BAD_STATE, 0.0, Certificate(CertificateKind.INDUCTIVE, 1, "true", "true")))
     budget = Budget.seconds(timeout_s, max_depth)
     names = list(ENGINES) if engine == AUTO else [engine]
     result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name, deterministic)

@@ -84,7 +84,10 @@ def disj(*es: Expr) -> Expr:
 
 
 def neg(e: Expr) -> Expr:
-    """`not e`."""
+    """`not e` (`false` for `true`, and the other way round, so that a problem whose bad states are `not true`
+    is seen to have none)."""
+    if isinstance(e, Const) and isinstance(e.value, bool):
+        return Const(not e.value, BOOL, e.loc)
     return Unary(Op.NOT, e, BOOL)
 
 

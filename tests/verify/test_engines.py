@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from unittest import mock
 
 import pytest
 
-from pumpproof.lang.ir import DELAY
+from pumpproof.lang.ir import DELAY, FALSE
 from pumpproof.lang.load import load_model
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.engines import ic3
-from pumpproof.verify.portfolio import AUTO, decide
+from pumpproof.verify.portfolio import AUTO, NO_BAD_STATE, decide
 from pumpproof.verify.problem import SafetyProblem, neg
 from pumpproof.verify.results import Proved, Search, Unknown, Verdict, Violated
 from pumpproof.verify.steps import can_step
@@ -151,3 +152,11 @@ def test_spacer_s_quantified_solutions_become_quantifier_free_invariants() -> No
     result = ic3.check(SafetyProblem("a run stops", system, neg(can_step(system))), Budget.seconds(60))
     assert isinstance(result, Proved), result
     assert not re.search(r"\b(exists|forall)\b", result.certificate.invariant_smt2)
+
+
+def test_a_problem_without_bad_states_is_proved_without_starting_an_engine() -> None:
+    trivial = problem(COUNTER, "always true")
+    assert trivial.bad == FALSE  # `not true`, simplified
+    with mock.patch("pumpproof.verify.portfolio.race", side_effect=AssertionError("an engine was started")):
+        result = decide(trivial, AUTO, 30)
+    assert isinstance(result, Proved) and result.engine == NO_BAD_STATE
