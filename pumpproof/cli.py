@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arguments(check, requirements=True)
     _solver_arguments(check, "each requirement, each trigger's vacuity check, each question about the model's runs")
     _output_arguments(check)
+    _baseline_argument(check)
     check.add_argument(
         "--certify", action="store_true", help="re-check every proof's obligations with cvc5 (independent of z3)"
     )
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arguments(certify, requirements=True)
     _solver_arguments(certify, "as for check, and each cvc5 obligation")
     _output_arguments(certify)
+    _baseline_argument(certify)
     certify.add_argument(
         "--out",
         dest="certificates",
@@ -199,6 +201,15 @@ def _seconds(text: str) -> float:
         limit = f"{MAX_TIMEOUT_S:,.0f}"
         raise argparse.ArgumentTypeError(f"'{text[:40]}': expected a positive number of seconds, at most {limit}")
     return value
+
+
+def _baseline_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--baseline",
+        metavar="OLD.json",
+        help="an earlier 'check --json' report: exit 1 (or 3) only for a verdict worse than there, with the "
+        "differences printed",
+    )
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:

@@ -29,6 +29,14 @@ def exit_code(outcomes: Sequence[Outcome]) -> int:
     return EXIT_PROVED
 
 
+def regression_code(worse: Sequence[Verdict]) -> int:
+    """`check --baseline`: 1 if some verdict got worse to VIOLATED or VACUOUS, else 3 if some got worse to
+    UNKNOWN, else 0 (whatever the verdicts the baseline already had)."""
+    if Verdict.VIOLATED in worse or Verdict.VACUOUS in worse:
+        return EXIT_VIOLATED
+    return EXIT_UNKNOWN if worse else EXIT_PROVED
+
+
 def finding_code(found: bool, undecided: bool) -> int:
     """`lint` and `mutate`: 1 for a finding (a dead transition, a surviving mutant), else 3 if something is
     undecided, else 0."""

@@ -540,3 +540,54 @@ def test_module_entry_point_runs_subcommands(tmp_path: Path) -> None:
         check=False,
     )
     assert out.returncode == 2 and "missing.json" in out.stderr
+
+
+BASELINE_MODEL = """
+var x: bool = false
+var y: bool = false
+transition up when not x do x := true
+transition down when x do x := false{extra}
+"""
+BASELINE_REQS = """
+requirement NO-Y
+  text "y never holds"
+  source "test"
+  never (y)
+requirement NEVER-X
+  text "x never holds (a failure the baseline accepts)"
+  source "test"
+  never (x)
+"""
+
+
+def test_a_baseline_fails_only_the_verdicts_that_got_worse(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    model, reqs, old = tmp_path / "m.pump", tmp_path / "r.req", tmp_path / "old.json"
+    model.write_text(BASELINE_MODEL.format(extra=""))
+    reqs.write_text(BASELINE_REQS)
+    assert run(capsys, "check", str(model), str(reqs), "--json", str(old))[0] == 1  # NEVER-X is VIOLATED
+    code, out, _ = run(capsys, "check", str(model), str(reqs), "--baseline", str(old))
+    assert code == 0 and "no verdict worse than the baseline" in out  # the known failure does not fail again
+    model.write_text(BASELINE_MODEL.format(extra="; y := true"))
+    code, out, _ = run(capsys, "check", str(model), str(reqs), "--baseline", str(old))
+    assert code == 1 and "1 verdict(s) worse than the baseline" in out
+    row = next(line for line in out.splitlines() if "NO-Y" in line and "worse" in line)
+    assert row.index("PROVED") < row.index("VIOLATED")
+    reqs.write_text(
+        BASELINE_REQS.replace("never (x)", "never (x and not x)")
+        + BASELINE_REQS.split("requirement NEVER-X")[0].replace("NO-Y", "NEW")
+    )
+    model.write_text(BASELINE_MODEL.format(extra=""))
+    code, out, _ = run(capsys, "check", str(model), str(reqs), "--baseline", str(old))
+    assert code == 0 and "better" in out and "new" in out  # NEVER-X now proved, NEW proved
+
+
+def test_a_baseline_that_is_no_report_is_refused_before_solving(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model, reqs, junk, out_json = tmp_path / "m.pump", tmp_path / "r.req", tmp_path / "old.json", tmp_path / "o.json"
+    model.write_text(BASELINE_MODEL.format(extra=""))
+    reqs.write_text(BASELINE_REQS)
+    junk.write_text('{"schema": "something else"}')
+    code, _, err = run(capsys, "check", str(model), str(reqs), "--baseline", str(junk), "--json", str(out_json))
+    assert code == 2 and "is not a pumpproof report" in err and "Traceback" not in err
+    assert not out_json.exists()

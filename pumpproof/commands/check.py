@@ -11,10 +11,10 @@ from rich.console import Console
 
 from pumpproof.commands.inputs import load, options, recorded_options
 from pumpproof.errors import InternalError, UsageError
-from pumpproof.exits import EXIT_INTERNAL, EXIT_PROVED, EXIT_UNKNOWN, after_writing, exit_code
+from pumpproof.exits import EXIT_INTERNAL, EXIT_PROVED, EXIT_UNKNOWN, after_writing, exit_code, regression_code
 from pumpproof.lang.ir import TransitionSystem
 from pumpproof.output import Requested, refuse_clashes, refuse_unwritable, write_atomically, writing
-from pumpproof.reports import json_report, terminal
+from pumpproof.reports import json_report, regressions, terminal
 from pumpproof.reports.provenance import RunInfo, run_info
 from pumpproof.reports.terminal import plain
 from pumpproof.verify.problem import RANGES_ID
@@ -40,12 +40,17 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     files, folders = requested(args).planned(ids, inputs, charts=composed(system))
     refuse_clashes(files, folders, inputs)
     refuse_unwritable(files)
+    baseline = json_report.load(args.baseline) if args.baseline else None  # a bad file stops before solving
     chosen = options(args)
     with console.status("checking", spinner="dots") as status:
         outcomes = check_all(system, reqs, chosen, progress=lambda rid: status.update(f"checking {rid}"))
     info = run_info(argv, system, reqs, recorded_options(args))
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)
+    if baseline is not None:
+        changes = regressions.compare(outcomes, baseline)
+        regressions.render(console, changes, args.baseline)
+        code = regression_code([c.after for c in changes if c.worse and c.after is not None])
     refuted: list[str] = []
     proofs: list[CertifiedProof] = []
     if args.certify or args.certificates:

@@ -62,7 +62,10 @@ def test_reports_written_before_the_view_fields_still_show(saved: Path, tmp_path
     out = console()
     assert show(str(old), out, requirement="UO-LEVEL") == 0
     text = out.export_text()
-    assert "restart" in text and "delay 3001" in text
+    (level,) = [r for r in doc["results"] if r["id"] == "UO-LEVEL"]
+    delays = [f"delay {s['elapsed']}" for s in level["trace"]["steps"] if s["transition"] == "delay"]
+    # Which run the engines found varies; each of its delays is shown as the report recorded it.
+    assert "restart" in text and delays and all(d in text for d in delays)
 
 
 def test_bad_input_is_a_usage_error(saved: Path, tmp_path: Path) -> None:
