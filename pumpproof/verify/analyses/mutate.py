@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import partial
 
-from pumpproof.errors import ModelError, UsageError
+from pumpproof.errors import InternalError, ModelError, UsageError
 from pumpproof.lang.compose import synchronise
 from pumpproof.lang.ir import (
     COMPARISONS,
@@ -123,8 +123,11 @@ class _Units:
 
     @staticmethod
     def of(system: TransitionSystem) -> _Units:
-        composed = len(synchronise(system.halves)) if system.halves else 0
-        return _Units(system, system.transitions[: len(system.transitions) - composed])
+        composed = tuple(synchronise(system.halves)) if system.halves else ()
+        alone = system.transitions[: len(system.transitions) - len(composed)]
+        if (*alone, *composed) != system.transitions:  # the halves are not what the model was composed of
+            raise InternalError(f"{system.name}: its transitions do not end with the composition of its parts")
+        return _Units(system, alone)
 
     @property
     def transitions(self) -> tuple[Transition, ...]:
