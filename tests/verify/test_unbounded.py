@@ -90,11 +90,17 @@ def test_replay_refuses_a_value_that_is_not_an_integer() -> None:
 
 
 def test_check_leaves_deadlocks_unchecked_when_an_unbounded_input_cannot_be_listed() -> None:
-    system = parse_model_text("var n: int = 0\ninput k: int\ntransition add do n := n + k\n", "add.pump")
+    system = parse_model_text("var n: int = 0\ninput k: int\ntransition add when k > 0 do n := n + k\n", "add.pump")
     reqs = parse_requirements_text('requirement R text "t" source "s" always n < 3', "add.req", system)
     (outcome,) = check_all(system, reqs, Options(timeout_s=30))
     assert isinstance(outcome.result, Violated)
     assert any("deadlocks not checked" in a for a in outcome.assumptions)
+    # An input only the updates read need not be listed: whether the run can stop is asked (and it cannot).
+    free = parse_model_text("var n: int = 0\ninput k: int\ntransition add do n := n + k\n", "add.pump")
+    reqs = parse_requirements_text('requirement R text "t" source "s" always n < 3', "add.req", free)
+    outcomes = {o.requirement.id: o for o in check_all(free, reqs, Options(timeout_s=30))}
+    assert isinstance(outcomes["MODEL.DEADLOCK"].result, Proved)
+    assert not any("deadlocks not checked" in a for a in outcomes["R"].assumptions)
 
 
 @pytest.mark.parametrize("wide", ["int", "0..10000"])
