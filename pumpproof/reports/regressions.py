@@ -56,8 +56,8 @@ def render(console: Console, changes: Sequence[Change], path: str) -> None:
             cells = (c.requirement, _text(c.before, "(not in it)"), _text(c.after, "(not checked)"), mark)
             table.add_row(*(plain(cell, style if i == 3 else "") for i, cell in enumerate(cells)))
         console.print(table)
-    summary = f"{len(worse)} verdict(s) worse than the baseline {path}" if worse else "no verdict worse than"
-    console.print(plain(summary if worse else f"{summary} the baseline {path}", "bold red" if worse else "green"))
+    summary = f"{len(worse)} verdict(s) worse" if worse else "no verdict worse"
+    console.print(plain(f"{summary} than the baseline {path}", "bold red" if worse else "green"))
 
 
 def _text(verdict: Verdict | None, missing: str) -> str:

@@ -79,6 +79,10 @@ def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[s
     def mine(e: Expr) -> Expr:
         return substitute(e, copies)
 
+    def enabled(b: Transition) -> Expr:
+        """Whether the mutant's copy can take `b`."""
+        return mine(conj(b.guard, _in_range(mutant, b)))
+
     theirs = {t.name: t for t in mutant.transitions}
     ours = {t.name for t in model.transitions}
     steps = []
@@ -86,13 +90,13 @@ def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[s
     for a in model.transitions:
         b = theirs.get(a.name)
         ga = conj(a.guard, _in_range(model, a))
-        gb = FALSE if b is None else conj(mine(b.guard), mine(_in_range(mutant, b)))
+        gb = FALSE if b is None else enabled(b)
         if b is not None:
             updates = (*a.updates, *(Update(MUTANT + u.target, mine(u.value), u.loc) for u in b.updates))
             steps.append(replace(a, guard=conj(ga, gb), updates=updates, origins=()))
         differs.append(_xor(ga, gb))
     # A step only the mutant has (its parts compose differently) is a divergence wherever it is enabled.
-    differs += [conj(mine(b.guard), mine(_in_range(mutant, b))) for b in mutant.transitions if b.name not in ours]
+    differs += [enabled(b) for b in mutant.transitions if b.name not in ours]
     flag = Var(DIVERGED, BOOL, VarKind.STATE, Const(False, BOOL))
     diverge = Transition(DIVERGE, disj(*differs), (Update(DIVERGED, Const(True, BOOL)),))
     copied = tuple(
