@@ -7,13 +7,14 @@ SMT-LIB scripts can be handed to any other SMT solver.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import z3
 
 from pumpproof.errors import InternalError
 from pumpproof.lang.ir import STUTTER, EnumType, IntType
-from pumpproof.verify.encoding import FIRED, INIT_INDEX, Encoding
+from pumpproof.verify.encoding import FIRED, INIT_INDEX, Encoding, Renaming
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Certificate, CertificateKind
 
@@ -35,18 +36,21 @@ def obligations(problem: SafetyProblem, cert: Certificate) -> list[Obligation]:
     """The obligations that make `cert` a proof of `problem`: initiation, consecution, safety."""
     enc = Encoding(problem)
     k = max(cert.k, 1)
-    frames = [_frame(enc, j) for j in range(k + 1)]
-    inv = [_at(enc, parse_invariant(enc, cert.invariant_smt2), f) for f in frames]
-    trans = [_step(enc, frames[j - 1], frames[j]) for j in range(1, k + 1)]
-    init = _at(enc, enc.init, frames[0])
+    # The first two frames are the encoding's own V and V' (no renaming); frames 2..k are `name@j`.
+    frames = [enc.cur, enc.nxt, *(_frame(enc, j) for j in range(2, k + 1))]
+    at = [_at(enc, f) for f in frames]
+    invariant = parse_invariant(enc, cert.invariant_smt2)
+    inv = [rename(invariant) for rename in at]
+    trans = [enc.trans, *(_step(enc, frames[j - 1], frames[j])(enc.trans) for j in range(2, k + 1))]
+    init = enc.init
     out = []
     # Initiation: the first k states of every run satisfy the invariant.
     for j in range(k):
         out.append(Obligation(f"initiation[{j}]", _script([init, *trans[:j], z3.Not(inv[j])])))
     # Consecution: k consecutive invariant states (each a legal state) force the next one.
-    legal = [_at(enc, enc.state_constraint(enc.cur), f) for f in frames[:k]]
+    legal = [rename(enc.state_constraint(enc.cur)) for rename in at[:k]]
     out.append(Obligation("consecution", _script([*legal, *inv[:k], *trans, z3.Not(inv[k])])))
-    out.append(Obligation("safety", _script([inv[0], _at(enc, enc.bad, frames[0])])))
+    out.append(Obligation("safety", _script([inv[0], enc.bad])))
     return out
 
 
@@ -74,13 +78,16 @@ def _frame(enc: Encoding, j: int) -> dict[str, z3.ExprRef]:
     return {n: z3.Const(f"{n}@{j}", c.sort()) for n, c in enc.cur.items()}
 
 
-def _at(enc: Encoding, formula: z3.ExprRef, frame: dict[str, z3.ExprRef]) -> z3.ExprRef:
-    return z3.substitute(formula, [(enc.cur[n], t) for n, t in frame.items()])
+def _at(enc: Encoding, frame: Mapping[str, z3.ExprRef]) -> Callable[[z3.ExprRef], z3.ExprRef]:
+    """Formulas over `enc.cur` moved to `frame`."""
+    if frame is enc.cur:
+        return lambda e: e
+    return Renaming([(enc.cur[n], t) for n, t in frame.items()])
 
 
-def _step(enc: Encoding, a: dict[str, z3.ExprRef], b: dict[str, z3.ExprRef]) -> z3.ExprRef:
-    pairs = [(enc.cur[n], t) for n, t in a.items()] + [(enc.nxt[n], t) for n, t in b.items()]
-    return z3.substitute(enc.trans, pairs)
+def _step(enc: Encoding, a: Mapping[str, z3.ExprRef], b: Mapping[str, z3.ExprRef]) -> Renaming:
+    """The step relation moved from (V, V') to the frames (a, b)."""
+    return Renaming([(enc.cur[n], t) for n, t in a.items()] + [(enc.nxt[n], t) for n, t in b.items()])
 
 
 def _script(assertions: list[z3.ExprRef]) -> str:

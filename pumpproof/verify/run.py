@@ -100,12 +100,13 @@ class Checker:
         self.facts = runs(system, options, earlier=earlier_runs)
         self.builtins: list[Outcome] = []
         self.assumed: tuple[Expr, ...] = ()
+        self._problems: dict[str, SafetyProblem | LivenessProblem] = {}
         self.fair = _FairRuns(system, self.assumed, options, self.facts.stutter)
         if isinstance(self.facts.initial, Proved):
             return
         ranges = ranges_requirement(system)
         if ranges is not None:
-            outcome = _timed(ranges, problem_for(system, ranges, stutter=self.facts.stutter), options, progress)
+            outcome = self.carried(ranges) or self.solved(ranges)  # no fact assumed yet: the ranges stand alone
             self.builtins.append(outcome)
             if isinstance(outcome.result, Proved):
                 # Proved ranges are invariants: every later engine may assume them.
@@ -118,27 +119,51 @@ class Checker:
 
     def check(self, req: Requirement) -> Outcome:
         """The verdict on `req`, earned on the runs the model has."""
-        system, facts = self.system, self.facts
-        if isinstance(facts.initial, Proved):
-            return _no_run(system, req, facts.initial, facts)
+        return self.settled(req) or self.earned(self.carried(req) or self.solved(req))
+
+    def settled(self, req: Requirement) -> Outcome | None:
+        """The verdict on `req` when no engine can be asked: VACUOUS on a model without runs, UNKNOWN for a
+        formula of no supported shape; None otherwise."""
+        if isinstance(self.facts.initial, Proved):
+            return _no_run(self.system, req, self.facts.initial, self.facts)
         try:
-            problem = problem_for(system, req, self.assumed, facts.stutter)
+            self.problem(req)
         except UnsupportedError as err:
             where = f" ({err.location})" if err.location else ""
             return Outcome(req, Unknown("none", 0.0, f"not supported yet{where}: {err.message}"), 0.0, None)
+        return None
+
+    def problem(self, req: Requirement) -> SafetyProblem | LivenessProblem:
+        """The problem `req` is decided on (built once; UnsupportedError if it has no supported shape)."""
+        if req.id not in self._problems:
+            self._problems[req.id] = problem_for(self.system, req, self.assumed, self.facts.stutter)
+        return self._problems[req.id]
+
+    def carried(self, req: Requirement) -> Outcome | None:
+        """The related model's proof of `req` (`earlier`) when its invariant passes this model's obligations."""
         earlier = self.earlier.get(req.id)
+        if earlier is None or not isinstance(earlier.result, Proved):
+            return None
+        problem = self.problem(req)
         start = time.time()
-        proof = reused(problem, earlier.result) if earlier is not None and isinstance(earlier.result, Proved) else None
-        if proof is not None:
-            assumptions = problem.assumptions if isinstance(problem, LivenessProblem) else ()
-            outcome = Outcome(req, proof, time.time() - start, problem, assumptions)
-        else:
-            outcome = _timed(req, problem, self.options, self.progress)
-        outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(facts))
-        if isinstance(outcome.result, Proved):
-            witnesses = None if earlier is None else earlier.vacuity
-            outcome = _earned(system, outcome, facts, self.options, self.assumed, self.fair, witnesses)
-        return outcome
+        proof = reused(problem, earlier.result)
+        if proof is None:
+            return None
+        assumptions = problem.assumptions if isinstance(problem, LivenessProblem) else ()
+        return Outcome(req, proof, time.time() - start, problem, assumptions)
+
+    def solved(self, req: Requirement, options: Options | None = None) -> Outcome:
+        """`req` decided by the engines (those of `options`, by default the checker's)."""
+        return _timed(req, self.problem(req), options or self.options, self.progress)
+
+    def earned(self, outcome: Outcome) -> Outcome:
+        """`outcome` with what the model's runs add: their semantics, and for a proof whether it is vacuous."""
+        outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(self.facts))
+        if not isinstance(outcome.result, Proved):
+            return outcome
+        earlier = self.earlier.get(outcome.requirement.id)
+        witnesses = None if earlier is None else earlier.vacuity
+        return _earned(self.system, outcome, self.facts, self.options, self.assumed, self.fair, witnesses)
 
 
 def _no_run(system: TransitionSystem, req: Requirement, proof: Proved, facts: Runs) -> Outcome:

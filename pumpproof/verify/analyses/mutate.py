@@ -44,7 +44,8 @@ from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, nodes, rewrite, with_children
 from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
-from pumpproof.verify.portfolio import Options
+from pumpproof.verify.engines import bmc
+from pumpproof.verify.portfolio import AUTO, Options
 from pumpproof.verify.problem import is_safety, neg
 from pumpproof.verify.results import Proved, Result, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Checker, Outcome, Progress
@@ -527,6 +528,8 @@ class Baseline:
     outcomes: tuple[Outcome, ...]
     runs: Mapping[str, Result] = field(default_factory=dict)
     """The unmutated model's answers about its runs (an initial state, time passing): each mutant tries them first."""
+    builtins: tuple[Outcome, ...] = ()
+    """Its verdicts on the built-in questions (MODEL.RANGES): each mutant tries the proofs first too."""
 
     def judges(self) -> tuple[Requirement, ...]:
         """The requirements PROVED on the unmutated model; UsageError if some requirement fails there."""
@@ -542,8 +545,9 @@ class Baseline:
 
     @property
     def by_id(self) -> dict[str, Outcome]:
-        """The outcomes by requirement id: a mutant's check tries each proof's invariant and witnesses first."""
-        return {o.requirement.id: o for o in self.outcomes}
+        """The outcomes by requirement id (the built-in questions' too): a mutant's check tries each proof's invariant
+        and witnesses first."""
+        return {o.requirement.id: o for o in (*self.builtins, *self.outcomes)}
 
     @property
     def undecided(self) -> tuple[Outcome, ...]:
@@ -560,7 +564,8 @@ def baseline(
 ) -> Baseline:
     """Check `requirements` on the unmutated model, as `check` does."""
     checker = Checker(system, options, progress)
-    return Baseline(system.name, tuple(checker.check(req) for req in requirements), checker.facts.answers)
+    outcomes = tuple(checker.check(req) for req in requirements)
+    return Baseline(system.name, outcomes, checker.facts.answers, tuple(checker.builtins))
 
 
 def judge(
@@ -578,17 +583,50 @@ def judge(
     (`earlier_runs`)."""
     checker = Checker(mutant.system, options, earlier=earlier, earlier_runs=earlier_runs)
     kills, undecided = [], []
-    for req in requirements:
-        result = checker.check(req).result
+    for outcome in _verdicts(checker, requirements):
+        result = outcome.result
         if isinstance(result, (Violated, Vacuous)):
-            kills.append(Kill(req.id, result.verdict, result.reason if isinstance(result, Vacuous) else ""))
+            kills.append(
+                Kill(outcome.requirement.id, result.verdict, result.reason if isinstance(result, Vacuous) else "")
+            )
             if not all_kills:
                 break
         elif isinstance(result, Unknown):
-            undecided.append(req.id)
+            undecided.append(outcome.requirement.id)
     stop = checker.facts.time
     timelock = None if stop is None or isinstance(stop.result, Unknown) else isinstance(stop.result, Violated)
+    rank = {r.id: i for i, r in enumerate(requirements)}  # `_verdicts` answers cheapest first; results keep file order
+    kills.sort(key=lambda k: rank[k.requirement])
+    undecided.sort(key=rank.__getitem__)
     return MutantResult(mutant, tuple(kills), tuple(undecided), timelock if not kills else None)
+
+
+QUICK_S = 2.0
+"""Seconds of BMC alone on each requirement a mutant's re-checked proofs leave open, before the whole portfolio is
+asked: most faults show within a few steps, and a requirement that still holds would otherwise be proved first."""
+
+
+def _verdicts(checker: Checker, requirements: Sequence[Requirement]) -> Iterator[Outcome]:
+    """The verdicts on the mutant, cheapest first: the unmutated model's proofs re-checked (and what needs no
+    engine), then a short bounded search on each requirement they leave open, then the engines on what is still
+    open, and last each proof's vacuity. Lazily: a caller that stops at the first kill asks no more."""
+    known = {r.id: checker.settled(r) or checker.carried(r) for r in requirements}
+    yield from (o for o in known.values() if o is not None and not isinstance(o.result, Proved))
+    left = [r for r in requirements if known[r.id] is None]
+    if checker.options.engine == AUTO:  # an engine the user chose is the only one asked
+        quick = replace(checker.options, engine=bmc.NAME, timeout_s=min(QUICK_S, checker.options.timeout_s))
+        for req in [r for r in left if is_safety(r.formula)]:
+            found = checker.solved(req, quick)
+            if isinstance(found.result, Violated):
+                left.remove(req)
+                yield found
+    for req in left:
+        outcome = checker.solved(req)
+        if isinstance(outcome.result, Proved):
+            known[req.id] = outcome
+        else:
+            yield outcome
+    yield from (checker.earned(o) for o in known.values() if o is not None and isinstance(o.result, Proved))
 
 
 def score(
