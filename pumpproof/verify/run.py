@@ -15,7 +15,7 @@ from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, Tr
 from pumpproof.lang.text import expr_text
 from pumpproof.verify.analyses.vacuity import VacuityResult, explain, vacuity
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
-from pumpproof.verify.portfolio import Options, reused, verdict
+from pumpproof.verify.portfolio import Options, carried, verdict
 from pumpproof.verify.problem import (
     RANGES_ID,
     SafetyProblem,
@@ -24,7 +24,7 @@ from pumpproof.verify.problem import (
     range_conditions,
     ranges_formula,
 )
-from pumpproof.verify.results import Proved, Reachability, Result, Unknown, Vacuous, Violated
+from pumpproof.verify.results import CacheUse, Proved, Reachability, Result, Unknown, Vacuous, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
 
 Progress = Callable[[str], None]
@@ -46,6 +46,10 @@ class Outcome:
     notes: tuple[str, ...] = ()
     """What else a reader must know with this verdict: how a built-in finding stops the run, or what could
     not be established about the runs a proof covers (time divergence undecided, say)."""
+    carried: bool = False
+    """The verdict is an earlier one (a related model's, or a cached one) that passed this model's re-check."""
+    cache: CacheUse | None = None
+    """How the result cache served this verdict (None: no cache in use)."""
 
 
 def ranges_requirement(system: TransitionSystem) -> Requirement | None:
@@ -118,27 +122,51 @@ class Checker:
 
     def check(self, req: Requirement) -> Outcome:
         """The verdict on `req`, earned on the runs the model has."""
-        system, facts = self.system, self.facts
-        if isinstance(facts.initial, Proved):
-            return _no_run(system, req, facts.initial, facts)
+        earlier = self.earlier.get(req.id)
+        if earlier is not None and isinstance(earlier.result, Proved):
+            kept = self.carry(req, earlier)
+            if kept is not None:
+                return kept
+        return self.solve(req, None if earlier is None else earlier.vacuity)
+
+    def carry(self, req: Requirement, earlier: Outcome) -> Outcome | None:
+        """`earlier`'s verdict on `req` (from a related model, or a result cache) as this model's, when it passes
+        this model's own re-check: a proof whose invariant passes its obligations (`reused`), a counterexample the
+        interpreter replays; None otherwise (the caller then solves)."""
+        problem = self._problem(req)
+        if not isinstance(problem, (SafetyProblem, LivenessProblem)) or isinstance(self.facts.initial, Proved):
+            return None
+        start = time.time()
+        stored = earlier.result.proof if isinstance(earlier.result, Vacuous) else earlier.result
+        kept = carried(problem, stored) if isinstance(stored, (Proved, Violated)) else None
+        if kept is None:
+            return None
+        assumptions = problem.assumptions if isinstance(problem, LivenessProblem) else ()
+        outcome = Outcome(req, kept, time.time() - start, problem, assumptions + _semantics(self.facts), carried=True)
+        if isinstance(kept, Proved):
+            outcome = _earned(self.system, outcome, self.facts, self.options, self.assumed, self.fair, earlier.vacuity)
+        return outcome
+
+    def solve(self, req: Requirement, witnesses: VacuityResult | None = None) -> Outcome:
+        """The verdict on `req` from the engines (`witnesses`: trigger checks of a related model, tried first)."""
+        problem = self._problem(req)
+        if isinstance(problem, Outcome):
+            return problem
+        outcome = _timed(req, problem, self.options, self.progress)
+        outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(self.facts))
+        if isinstance(outcome.result, Proved):
+            outcome = _earned(self.system, outcome, self.facts, self.options, self.assumed, self.fair, witnesses)
+        return outcome
+
+    def _problem(self, req: Requirement) -> SafetyProblem | LivenessProblem | Outcome:
+        """The problem `req` is decided on, or the outcome that stands without one (no run; not supported)."""
+        if isinstance(self.facts.initial, Proved):
+            return _no_run(self.system, req, self.facts.initial, self.facts)
         try:
-            problem = problem_for(system, req, self.assumed, facts.stutter)
+            return problem_for(self.system, req, self.assumed, self.facts.stutter)
         except UnsupportedError as err:
             where = f" ({err.location})" if err.location else ""
             return Outcome(req, Unknown("none", 0.0, f"not supported yet{where}: {err.message}"), 0.0, None)
-        earlier = self.earlier.get(req.id)
-        start = time.time()
-        proof = reused(problem, earlier.result) if earlier is not None and isinstance(earlier.result, Proved) else None
-        if proof is not None:
-            assumptions = problem.assumptions if isinstance(problem, LivenessProblem) else ()
-            outcome = Outcome(req, proof, time.time() - start, problem, assumptions)
-        else:
-            outcome = _timed(req, problem, self.options, self.progress)
-        outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(facts))
-        if isinstance(outcome.result, Proved):
-            witnesses = None if earlier is None else earlier.vacuity
-            outcome = _earned(system, outcome, facts, self.options, self.assumed, self.fair, witnesses)
-        return outcome
 
 
 def _no_run(system: TransitionSystem, req: Requirement, proof: Proved, facts: Runs) -> Outcome:
