@@ -43,6 +43,11 @@ requirement R-QUIET
   text "The alarm never sounds (violated: it does, once running)."
   source "test"
   always (not alarm)
+
+requirement R-BACK
+  text "A running pump always comes back to Idle (violated: a lasso that keeps blinking)."
+  source "test"
+  always (mode == Run -> eventually mode == Idle)
 """
 OPTIONS = Options(timeout_s=30.0)
 
@@ -79,11 +84,12 @@ def test_verdicts_are_those_without_the_cache_and_the_second_run_is_served_from_
     first = checked(tmp_path)
     assert verdicts(first) == plain
     assert plain["R-RING"] is Verdict.PROVED and plain["R-QUIET"] is Verdict.VIOLATED
+    assert plain["R-BACK"] is Verdict.VIOLATED and first["R-BACK"].result.trace.loop_start is not None  # type: ignore[union-attr]
     assert set(uses(first).values()) == {CacheUse.MISS}
     second = checked(tmp_path)
     assert verdicts(second) == plain
     assert set(uses(second).values()) == {CacheUse.HIT}
-    assert second["R-RING"].carried and second["R-QUIET"].carried
+    assert second["R-RING"].carried and second["R-QUIET"].carried and second["R-BACK"].carried  # the lasso replayed
     assert second["R-QUIET"].result.trace == first["R-QUIET"].result.trace  # type: ignore[union-attr]
 
 
@@ -103,11 +109,17 @@ def test_an_edit_outside_the_cone_keeps_the_hits(tmp_path: Path) -> None:
     checked(tmp_path)
     edited = MODEL.replace("do lamp := not lamp", "do lamp := true")
     outcomes = checked(tmp_path, edited)
-    assert uses(outcomes) == {"MODEL.DEADLOCK": CacheUse.REUSED, "R-RING": CacheUse.HIT, "R-QUIET": CacheUse.HIT}
+    assert uses(outcomes) == {
+        "MODEL.DEADLOCK": CacheUse.REUSED,
+        "R-RING": CacheUse.HIT,
+        "R-QUIET": CacheUse.HIT,
+        "R-BACK": CacheUse.HIT,
+    }
     assert verdicts(outcomes) == {
         "MODEL.DEADLOCK": Verdict.PROVED,
         "R-RING": Verdict.PROVED,
         "R-QUIET": Verdict.VIOLATED,
+        "R-BACK": Verdict.VIOLATED,
     }
 
 
@@ -118,7 +130,9 @@ def test_an_edit_inside_the_cone_rechecks_the_stored_answers_of_the_requirement(
     assert uses(outcomes)["R-RING"] is CacheUse.REUSED  # the old invariant still holds: a free proof
     assert uses(outcomes)["R-QUIET"] is CacheUse.REUSED  # the old trace still replays
     assert verdicts(outcomes)["R-RING"] is Verdict.PROVED
-    assert uses(checked(tmp_path, edited))["R-RING"] is CacheUse.HIT  # stored under the new key too
+    again = checked(tmp_path, edited)
+    assert uses(again)["R-RING"] is CacheUse.HIT  # stored under the new key too
+    assert again["R-RING"].result.engine.count("invariant reused") == 1
 
 
 def test_an_edit_that_breaks_a_stored_proof_is_solved_again(tmp_path: Path) -> None:
@@ -258,7 +272,7 @@ def test_the_command_line_reports_the_cache_in_its_json(tmp_path: Path, monkeypa
     assert main(["check", model, reqs, "--json", str(out)]) == 1
     assert main(["check", model, reqs, "--json", str(out)]) == 1
     doc = json_report.load(str(out))  # valid against the shipped schema
-    assert {r["id"]: r["cache"] for r in doc["results"]} == {"MODEL.DEADLOCK": "hit", "R-RING": "hit", "R-QUIET": "hit"}
+    assert {r["cache"] for r in doc["results"]} == {"hit"}
     monkeypatch.delenv(cache.CACHE_ENV)
     assert main(["check", model, reqs, "--json", str(out)]) == 1
     assert {r["cache"] for r in json_report.load(str(out))["results"]} == {None}
@@ -288,3 +302,24 @@ def test_spectrum_verdicts_are_the_same_with_the_cache(tmp_path: Path) -> None:
     assert [(o.requirement.id, o.result.verdict) for o in cold] == plain
     assert [(o.requirement.id, o.result.verdict) for o in warm] == plain
     assert {o.cache for o in warm} == {CacheUse.HIT}
+
+
+def test_a_stored_lasso_that_does_not_replay_is_not_accepted(tmp_path: Path) -> None:
+    checked(tmp_path)
+    path = entry(tmp_path, "R-BACK")
+    doc = json.loads(path.read_text())
+    doc["result"]["trace"]["steps"][-1]["state"]["mode"] = "Idle"  # the loop now leaves Run: no counterexample
+    path.write_text(json.dumps(doc))
+    outcomes = checked(tmp_path)
+    assert verdicts(outcomes)["R-BACK"] is Verdict.VIOLATED
+    assert uses(outcomes)["R-BACK"] is CacheUse.RECHECK_FAILED
+
+
+def test_a_damaged_entry_of_the_runs_is_ignored(tmp_path: Path) -> None:
+    checked(tmp_path)
+    system = parse_model_text(MODEL, "<model>")
+    (tmp_path / "cache" / "entries" / f"{cache.runs_key(system, OPTIONS)}.json").write_bytes(b"{}")
+    warnings: list[str] = []
+    outcomes = checked(tmp_path, warnings=warnings)
+    assert uses(outcomes)["MODEL.DEADLOCK"] is CacheUse.RECHECK_FAILED
+    assert verdicts(outcomes)["MODEL.DEADLOCK"] is Verdict.PROVED and len(warnings) == 1

@@ -260,7 +260,12 @@ def reused(problem: SafetyProblem | LivenessProblem, proof: Proved) -> Proved | 
             recheck(problem, cert)
     except InternalError:
         return None
-    return Proved(f"{proof.engine}, invariant reused", time.time() - start, cert)
+    engine = proof.engine if proof.engine.endswith(REUSED) else f"{proof.engine}{REUSED}"  # reused again: said once
+    return Proved(engine, time.time() - start, cert)
+
+
+REUSED = ", invariant reused"
+"""How the engine of a proof whose invariant was reused is named: the engine that found it, then this."""
 
 
 def carried(problem: SafetyProblem | LivenessProblem, earlier: Result | None) -> Proved | Violated | None:
