@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,6 +165,16 @@ def test_a_damaged_entry_is_ignored_with_a_warning(tmp_path: Path, damage: bytes
     assert uses(checked(tmp_path))["R-RING"] is CacheUse.HIT  # the entry was rewritten
 
 
+def after_tampering(tmp_path: Path, rid: str, tamper: Callable[[dict[str, Any]], object]) -> Outcome:
+    """`rid`'s outcome on a second run, once `tamper` has changed its stored entry (the JSON document) in place."""
+    checked(tmp_path)
+    path = entry(tmp_path, rid)
+    doc = json.loads(path.read_text())
+    tamper(doc)
+    path.write_text(json.dumps(doc))
+    return checked(tmp_path)[rid]
+
+
 def edit_entry(path: Path, change: dict[str, object]) -> None:
     doc = json.loads(path.read_text())
     doc.update(change)
@@ -201,13 +213,10 @@ def test_a_stored_invariant_wrong_for_the_model_is_not_accepted(tmp_path: Path) 
 
 
 def test_a_stored_invariant_that_does_not_parse_is_not_accepted(tmp_path: Path) -> None:
-    checked(tmp_path)
-    path = entry(tmp_path, "R-RING")
-    doc = json.loads(path.read_text())
-    doc["result"]["certificate"]["smt2"] = "(and no_such_variable"
-    path.write_text(json.dumps(doc))
-    outcomes = checked(tmp_path)
-    assert verdicts(outcomes)["R-RING"] is Verdict.PROVED and uses(outcomes)["R-RING"] is CacheUse.RECHECK_FAILED
+    outcome = after_tampering(
+        tmp_path, "R-RING", lambda doc: doc["result"]["certificate"].update(smt2="(and no_such_variable")
+    )
+    assert outcome.result.verdict is Verdict.PROVED and outcome.cache is CacheUse.RECHECK_FAILED
 
 
 @pytest.mark.parametrize(
@@ -221,14 +230,8 @@ def test_a_stored_invariant_that_does_not_parse_is_not_accepted(tmp_path: Path) 
     ids=["wrong-transition", "wrong-state", "unknown-variable", "unknown-enum-value"],
 )
 def test_a_stored_trace_that_does_not_replay_is_not_accepted(tmp_path: Path, tamper: object) -> None:
-    checked(tmp_path)
-    path = entry(tmp_path, "R-QUIET")
-    doc = json.loads(path.read_text())
-    tamper(doc["result"]["trace"]["steps"])  # type: ignore[operator]
-    path.write_text(json.dumps(doc))
-    outcomes = checked(tmp_path)
-    assert verdicts(outcomes)["R-QUIET"] is Verdict.VIOLATED
-    assert uses(outcomes)["R-QUIET"] is CacheUse.RECHECK_FAILED
+    outcome = after_tampering(tmp_path, "R-QUIET", lambda doc: tamper(doc["result"]["trace"]["steps"]))  # type: ignore[operator]
+    assert outcome.result.verdict is Verdict.VIOLATED and outcome.cache is CacheUse.RECHECK_FAILED
 
 
 def test_a_stored_trace_claiming_a_proved_requirement_fails_is_not_accepted(tmp_path: Path) -> None:
@@ -305,14 +308,11 @@ def test_spectrum_verdicts_are_the_same_with_the_cache(tmp_path: Path) -> None:
 
 
 def test_a_stored_lasso_that_does_not_replay_is_not_accepted(tmp_path: Path) -> None:
-    checked(tmp_path)
-    path = entry(tmp_path, "R-BACK")
-    doc = json.loads(path.read_text())
-    doc["result"]["trace"]["steps"][-1]["state"]["mode"] = "Idle"  # the loop now leaves Run: no counterexample
-    path.write_text(json.dumps(doc))
-    outcomes = checked(tmp_path)
-    assert verdicts(outcomes)["R-BACK"] is Verdict.VIOLATED
-    assert uses(outcomes)["R-BACK"] is CacheUse.RECHECK_FAILED
+    # The loop's last state now leaves Run: not a step of the model, and no counterexample.
+    outcome = after_tampering(
+        tmp_path, "R-BACK", lambda doc: doc["result"]["trace"]["steps"][-1]["state"].update(mode="Idle")
+    )
+    assert outcome.result.verdict is Verdict.VIOLATED and outcome.cache is CacheUse.RECHECK_FAILED
 
 
 def test_a_damaged_entry_of_the_runs_is_ignored(tmp_path: Path) -> None:
