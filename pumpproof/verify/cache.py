@@ -140,10 +140,14 @@ class ResultCache:
             try:
                 doc = self.read(marker.name, rid)
             except BadEntry as err:
-                self.warn(f"warning: cache entry {self.entries / marker.name}.json ignored: {err}")
+                self.ignored(marker.name, err)
                 continue
             if doc is not None:
                 yield marker.name, doc
+
+    def ignored(self, key: str, err: BadEntry) -> None:
+        """The one-line warning for an entry that cannot be used."""
+        self.warn(f"warning: cache entry {self.entries / key}.json ignored: {err}")
 
     def write(self, key: str, rid: str, body: dict[str, Any]) -> None:
         """Store `body` under `key` (atomically: a reader sees the old entry or the new one, never half of one)."""
@@ -470,10 +474,11 @@ def _stored_answers(
     try:
         doc = cache.read(key, runs_id)
     except BadEntry as err:
-        cache.warn(f"warning: cache entry {cache.entries / key}.json ignored: {err}")
+        cache.ignored(key, err)
         doc, found = None, CacheUse.RECHECK_FAILED
+    source = key
     if doc is None:
-        doc = next((d for _, d in cache.others(runs_id, key)), None)
+        source, doc = next(cache.others(runs_id, key), (key, None))
         found = CacheUse.REUSED if doc is not None else found
     elif found is CacheUse.MISS:
         found = CacheUse.HIT
@@ -483,7 +488,7 @@ def _stored_answers(
         raw = _obj(doc.get("answers"), "answers")
         return {_typed(n, str, "question"): result_of(r) for n, r in raw.items()}, found
     except BadEntry as err:
-        cache.warn(f"warning: cache entry for the runs of {system.name} ignored: {err}")
+        cache.ignored(source, err)
         return {}, CacheUse.RECHECK_FAILED
 
 
@@ -497,14 +502,14 @@ def _requirement(checker: Checker, cache: ResultCache, req: Requirement) -> Outc
         if doc is not None:
             candidates.append((CacheUse.HIT, key, doc))
     except BadEntry as err:
-        cache.warn(f"warning: cache entry {cache.entries / key}.json ignored: {err}")
+        cache.ignored(key, err)
         failed = True
     candidates += [(CacheUse.REUSED, k, d) for k, d in cache.others(req.id, key)]
     for use, stored_key, doc in candidates:
         try:
             kept = checker.carry(req, earlier_of(doc, req))
         except BadEntry as err:
-            cache.warn(f"warning: cache entry {cache.entries / stored_key}.json ignored: {err}")
+            cache.ignored(stored_key, err)
             kept = None
         except REPLAY_FAULTS:  # e.g. a stored trace over variables the model does not have: it does not replay
             kept = None
