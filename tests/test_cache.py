@@ -55,13 +55,13 @@ OPTIONS = Options(timeout_s=30.0)
 
 
 def checked(
-    tmp_path: Path, model: str = MODEL, warnings: list[str] | None = None, store: ResultCache | None = None
+    tmp_path: Path, model: str = MODEL, warnings: list[str] | None = None, options: Options = OPTIONS
 ) -> dict[str, Outcome]:
     """The outcomes of REQUIREMENTS on `model` through the cache in tmp_path/cache, by requirement id."""
     system = parse_model_text(model, "<model>")
     reqs = parse_requirements_text(REQUIREMENTS, "<reqs>", system)
-    store = store or ResultCache.open(str(tmp_path / "cache"), (warnings if warnings is not None else []).append)
-    return {o.requirement.id: o for o in cache.check_all(system, reqs, OPTIONS, store)}
+    store = ResultCache.open(str(tmp_path / "cache"), (warnings if warnings is not None else []).append)
+    return {o.requirement.id: o for o in cache.check_all(system, reqs, options, store)}
 
 
 def verdicts(outcomes: dict[str, Outcome]) -> dict[str, Verdict]:
@@ -143,6 +143,16 @@ def test_an_edit_that_breaks_a_stored_proof_is_solved_again(tmp_path: Path) -> N
     outcomes = checked(tmp_path, edited)
     assert verdicts(outcomes)["R-RING"] is Verdict.VIOLATED
     assert uses(outcomes)["R-RING"] is CacheUse.MISS
+
+
+def test_an_answer_found_with_other_options_is_not_used(tmp_path: Path) -> None:
+    """BMC to depth 4 cannot prove R-RING: a proof the portfolio stored must not make it PROVED."""
+    checked(tmp_path)
+    bounded = Options(engine="bmc", timeout_s=30.0, max_depth=4)
+    edited = MODEL.replace("mode == Idle and go", "mode == Idle")  # inside the cone: no key of its own
+    outcomes = checked(tmp_path, edited, options=bounded)
+    assert verdicts(outcomes)["R-RING"] is Verdict.UNKNOWN and uses(outcomes)["R-RING"] is CacheUse.MISS
+    assert verdicts(outcomes)["R-QUIET"] is Verdict.VIOLATED
 
 
 @pytest.mark.parametrize(
@@ -249,7 +259,7 @@ def test_concurrent_writers_leave_only_whole_entries(tmp_path: Path) -> None:
 
     def write(n: int) -> None:
         for _ in range(20):
-            store.write("k" * 64, "R", {**body, "writer": n})
+            store.write("k" * 64, "R", {**body, "writer": n}, "group")
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
     for t in threads:

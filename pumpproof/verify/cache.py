@@ -82,7 +82,8 @@ def _stderr(message: str) -> None:
 
 
 class ResultCache:
-    """A folder of entries, `entries/KEY.json`, and an index by requirement id, `by-id/HASH/KEY` (empty files)."""
+    """A folder of entries, `entries/KEY.json`, and an index of each requirement's entries under the same options
+    and versions, `by-id/GROUP/KEY` (empty files; see `group`)."""
 
     def __init__(self, root: Path, warn: Warn = _stderr) -> None:
         self.root, self.warn = root, warn
@@ -125,9 +126,10 @@ class ResultCache:
             raise BadEntry("its key or requirement id does not match its file name")
         return doc
 
-    def others(self, rid: str, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Up to MAX_CANDIDATES readable entries of `rid` under keys other than `key`, the most recent first."""
-        folder = self.index / _name_hash(rid)
+    def others(self, rid: str, key: str, group: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Up to MAX_CANDIDATES readable entries of `rid` in `group` (see `group`) under keys other than `key`,
+        the most recent first."""
+        folder = self.index / group
         try:
             markers = sorted(folder.iterdir(), key=_mtime, reverse=True)
         except OSError:
@@ -149,12 +151,13 @@ class ResultCache:
         """The one-line warning for an entry that cannot be used."""
         self.warn(f"warning: cache entry {self.entries / key}.json ignored: {err}")
 
-    def write(self, key: str, rid: str, body: dict[str, Any]) -> None:
-        """Store `body` under `key` (atomically: a reader sees the old entry or the new one, never half of one)."""
+    def write(self, key: str, rid: str, body: dict[str, Any], group: str) -> None:
+        """Store `body` under `key`, indexed in `group` (atomically: a reader sees the old entry or the new one,
+        never half of one)."""
         doc = {"format": FORMAT, "key": key, "id": rid, "versions": versions(), **body}
         try:
             write_atomically(self.entries / f"{key}.json", json.dumps(doc, sort_keys=True) + "\n")
-            folder = self.index / _name_hash(rid)
+            folder = self.index / group
             folder.mkdir(exist_ok=True)
             (folder / key).touch()
         except (OSError, OutputError) as err:
@@ -168,8 +171,10 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
-def _name_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+def group(rid: str, options: Options) -> str:
+    """The entries one requirement may take its answer from when its own key has none: those of the same
+    requirement id, options and versions (so that an answer another engine or depth found is not used)."""
+    return _sha(json.dumps([rid, options.engine, options.max_depth, versions()]))[:32]
 
 
 def versions() -> dict[str, str]:
@@ -452,7 +457,7 @@ def check_all(
     says how the cache served it (`Outcome.cache`)."""
     runs_id = f"{RUNS_ID}:{system.name}"
     key = runs_key(system, options)
-    answers, use = _stored_answers(cache, key, runs_id, system)
+    answers, use = _stored_answers(cache, key, runs_id, group(runs_id, options))
     checker = Checker(system, options, progress, earlier_runs=answers)
     facts = checker.facts
     if use is not CacheUse.MISS and facts.answers and set(facts.answers) <= facts.carried:
@@ -461,14 +466,14 @@ def check_all(
         use = CacheUse.RECHECK_FAILED
     if use is not CacheUse.HIT:
         stored = {name: result_json(r) for name, r in facts.answers.items()}
-        cache.write(key, runs_id, {"answers": {n: r for n, r in stored.items() if r is not None}})
+        cache.write(
+            key, runs_id, {"answers": {n: r for n, r in stored.items() if r is not None}}, group(runs_id, options)
+        )
     builtins = [replace(o, cache=None if o.requirement.id == RANGES_ID else use) for o in checker.builtins]
     return [*builtins, *(_requirement(checker, cache, req) for req in reqs.requirements)]
 
 
-def _stored_answers(
-    cache: ResultCache, key: str, runs_id: str, system: TransitionSystem
-) -> tuple[dict[str, Result], CacheUse]:
+def _stored_answers(cache: ResultCache, key: str, runs_id: str, among: str) -> tuple[dict[str, Result], CacheUse]:
     """The stored answers about the runs: this model's entry, else the latest of a model of the same name."""
     found = CacheUse.MISS
     try:
@@ -478,7 +483,7 @@ def _stored_answers(
         doc, found = None, CacheUse.RECHECK_FAILED
     source = key
     if doc is None:
-        source, doc = next(cache.others(runs_id, key), (key, None))
+        source, doc = next(cache.others(runs_id, key, among), (key, None))
         found = CacheUse.REUSED if doc is not None else found
     elif found is CacheUse.MISS:
         found = CacheUse.HIT
@@ -495,6 +500,7 @@ def _stored_answers(
 def _requirement(checker: Checker, cache: ResultCache, req: Requirement) -> Outcome:
     """One requirement: its own entry, then its entries under other keys, re-checked; else solved and stored."""
     key = requirement_key(checker.system, req, checker.options, checker.facts.stutter)
+    among = group(req.id, checker.options)
     failed = False
     candidates: list[tuple[CacheUse, str, dict[str, Any]]] = []
     try:
@@ -504,7 +510,7 @@ def _requirement(checker: Checker, cache: ResultCache, req: Requirement) -> Outc
     except BadEntry as err:
         cache.ignored(key, err)
         failed = True
-    candidates += [(CacheUse.REUSED, k, d) for k, d in cache.others(req.id, key)]
+    candidates += [(CacheUse.REUSED, k, d) for k, d in cache.others(req.id, key, among)]
     for use, stored_key, doc in candidates:
         try:
             kept = checker.carry(req, earlier_of(doc, req))
@@ -515,10 +521,10 @@ def _requirement(checker: Checker, cache: ResultCache, req: Requirement) -> Outc
             kept = None
         if kept is not None:
             if use is not CacheUse.HIT:
-                cache.write(key, req.id, outcome_json(kept))
+                cache.write(key, req.id, outcome_json(kept), among)
             return replace(kept, cache=use)
         failed = failed or use is CacheUse.HIT
     outcome = checker.solve(req)
     if result_json(outcome.result) is not None:
-        cache.write(key, req.id, outcome_json(outcome))
+        cache.write(key, req.id, outcome_json(outcome), among)
     return replace(outcome, cache=CacheUse.RECHECK_FAILED if failed else CacheUse.MISS)
