@@ -318,10 +318,11 @@ def value_of(j: Any) -> Value:
 
 
 def result_json(r: Result) -> dict[str, Any] | None:
-    """A definitive result as JSON (a VACUOUS one as its proof: vacuity is decided again); None for UNKNOWN."""
+    """A definitive result as JSON (a VACUOUS one as its proof: vacuity is decided again); None for UNKNOWN and
+    for a proof by enumeration, which leaves no invariant to re-check."""
     if isinstance(r, Vacuous):
         r = r.proof
-    if isinstance(r, Proved):
+    if isinstance(r, Proved) and r.certificate.kind is not CertificateKind.EXHAUSTIVE:
         c = r.certificate
         cert = {"kind": c.kind.value, "k": c.k, "smt2": c.invariant_smt2, "text": c.invariant_text, "rounds": c.rounds}
         return {"verdict": "PROVED", "engine": r.engine, "time_s": r.time_s, "certificate": cert}
