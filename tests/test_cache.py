@@ -4,6 +4,7 @@ ignored with a warning and never change a verdict."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from pumpproof.verify.cache import FORMAT, ResultCache, cone, requirement_key
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import CacheUse, Verdict
 from pumpproof.verify.run import Outcome, check_all
-from tests.helpers import MODELS, PROPERTIES
+from tests.helpers import MODELS, PROPERTIES, ROOT
 
 # Two parts that do not touch: the alarm logic (mode, alarm, go) and an indicator lamp that always blinks (so no
 # run stops, and whether one does is not part of any requirement's problem).
@@ -333,3 +334,25 @@ def test_a_damaged_entry_of_the_runs_is_ignored(tmp_path: Path) -> None:
     outcomes = checked(tmp_path, warnings=warnings)
     assert uses(outcomes)["MODEL.DEADLOCK"] is CacheUse.RECHECK_FAILED
     assert verdicts(outcomes)["MODEL.DEADLOCK"] is Verdict.PROVED and len(warnings) == 1
+
+
+@pytest.mark.slow
+def test_concurrent_runs_share_a_cache(tmp_path: Path) -> None:
+    """Two `check --cache` processes at once on the same folder: both finish with the same verdicts, and every
+    entry they leave is whole (a third run is served from it)."""
+    import subprocess
+    import sys
+
+    model, reqs = write_inputs(tmp_path)
+    folder = str(tmp_path / "shared")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "pumpproof", "check", model, reqs, "--cache", folder, "--json"]
+    runs = [subprocess.Popen([*command, str(tmp_path / f"r{n}.json")], env=env) for n in range(2)]
+    assert [run.wait(timeout=120) for run in runs] == [1, 1]
+    reports = [json_report.load(str(tmp_path / f"r{n}.json")) for n in range(2)]
+    assert [r["verdict"] for r in reports[0]["results"]] == [r["verdict"] for r in reports[1]["results"]]
+    warnings: list[str] = []
+    system = parse_model_text(Path(model).read_text(), model)
+    store = ResultCache.open(folder, warnings.append)
+    outcomes = cache.check_all(system, parse_requirements_text(REQUIREMENTS, reqs, system), OPTIONS, store)
+    assert {o.cache for o in outcomes} == {CacheUse.HIT} and not warnings
