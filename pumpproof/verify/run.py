@@ -134,7 +134,7 @@ class Checker:
         this model's own re-check: a proof whose invariant passes its obligations (`reused`), a counterexample the
         interpreter replays; None otherwise (the caller then solves)."""
         problem = self._problem(req)
-        if not isinstance(problem, (SafetyProblem, LivenessProblem)) or isinstance(self.facts.initial, Proved):
+        if isinstance(problem, Outcome):  # no run, or not supported: nothing to re-check an answer on
             return None
         start = time.time()
         stored = earlier.result.proof if isinstance(earlier.result, Vacuous) else earlier.result
