@@ -23,6 +23,7 @@ from pumpproof.verify.run import Outcome, check_all
 from pumpproof.verify.runs import DEADLOCK_ID, TIME_ID
 
 if TYPE_CHECKING:
+    from pumpproof.verify.cache import ResultCache
     from pumpproof.verify.independent import CertifiedProof
 
 
@@ -41,9 +42,16 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     refuse_clashes(files, folders, inputs)
     refuse_unwritable(files)
     baseline = json_report.load(args.baseline) if args.baseline else None  # a bad file stops before solving
+    store = _result_cache(args)  # an unusable folder stops before solving too
     chosen = options(args)
     with console.status("checking", spinner="dots") as status:
-        outcomes = check_all(system, reqs, chosen, progress=lambda rid: status.update(f"checking {rid}"))
+        progress = lambda rid: status.update(f"checking {rid}")  # noqa: E731
+        if store is None:
+            outcomes = check_all(system, reqs, chosen, progress=progress)
+        else:
+            from pumpproof.verify import cache
+
+            outcomes = cache.check_all(system, reqs, chosen, store, progress)
     info = run_info(argv, system, reqs, recorded_options(args))
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)
@@ -68,6 +76,14 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
             "(the certificates are kept for inspection)"
         )
     return after_writing(code, unwritten)
+
+
+def _result_cache(args: argparse.Namespace) -> ResultCache | None:
+    """The result cache `--cache` (or $PUMPPROOF_CACHE) names, opened; None without one."""
+    from pumpproof.verify import cache
+
+    folder = cache.cache_dir(args.cache)
+    return None if folder is None else cache.ResultCache.open(folder)
 
 
 def requested(args: argparse.Namespace) -> Requested:

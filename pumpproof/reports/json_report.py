@@ -84,6 +84,7 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         "exercised": explain(o.vacuity) if o.vacuity is not None else None,
         "assumptions": list(o.assumptions),
         "notes": list(o.notes),
+        "cache": o.cache.value if o.cache is not None else None,
     }
     if isinstance(r, Vacuous):
         out["reason"] = r.reason

@@ -19,7 +19,7 @@ from pumpproof.reports.provenance import RunInfo
 from pumpproof.reports.trace_view import fmt
 from pumpproof.reports.undecided import searched
 from pumpproof.verify.analyses.vacuity import explain
-from pumpproof.verify.results import Proved, Unknown, Vacuous, Verdict, Violated
+from pumpproof.verify.results import CacheUse, Proved, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Outcome
 
 STYLE = {
@@ -76,6 +76,7 @@ def render(
             plain(o.requirement.text),
         )
     console.print(table)
+    render_cache(console, outcomes)
     render_parsed(console, outcomes)
     for o in outcomes:
         if isinstance(o.result, Violated):
@@ -96,6 +97,25 @@ def render(
     counts = {v: sum(o.result.verdict is v for o in outcomes) for v in Verdict}
     summary = ", ".join(f"{counts[v]} {v.value.lower()}" for v in Verdict)
     console.print(Text(f"\n{summary}", style="bold"))
+
+
+def render_cache(console: Console, outcomes: list[Outcome]) -> None:
+    """With --cache: how many verdicts came from the cache (each re-checked on this model) and which were solved."""
+    served = [o for o in outcomes if o.cache is not None]
+    if not served:
+        return
+    uses = {u: [o.requirement.id for o in served if o.cache is u] for u in CacheUse}
+    parts = [
+        f"{len(uses[CacheUse.HIT])} from the cache, re-checked",
+        f"{len(uses[CacheUse.REUSED])} re-checked from an edited model's entry",
+        f"{len(uses[CacheUse.MISS])} solved (not cached)",
+    ]
+    if uses[CacheUse.RECHECK_FAILED]:
+        parts.append(
+            f"{len(uses[CacheUse.RECHECK_FAILED])} solved again, the entry failed its re-check: "
+            + ", ".join(uses[CacheUse.RECHECK_FAILED])
+        )
+    console.print(plain("cache: " + "; ".join(parts), "dim"))
 
 
 def render_parsed(console: Console, outcomes: list[Outcome]) -> None:

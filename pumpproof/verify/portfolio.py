@@ -260,21 +260,28 @@ def reused(problem: SafetyProblem | LivenessProblem, proof: Proved) -> Proved | 
             recheck(problem, cert)
     except InternalError:
         return None
-    return Proved(f"{proof.engine}, invariant reused", time.time() - start, cert)
+    engine = proof.engine if proof.engine.endswith(REUSED) else f"{proof.engine}{REUSED}"  # reused again: said once
+    return Proved(engine, time.time() - start, cert)
+
+
+REUSED = ", invariant reused"
+"""How the engine of a proof whose invariant was reused is named: the engine that found it, then this."""
 
 
 def carried(problem: SafetyProblem | LivenessProblem, earlier: Result | None) -> Proved | Violated | None:
     """`earlier` (the answer a related model, such as the unmutated one, gave to the same question) as the answer to
     `problem` when it still holds here: a proof whose invariant passes this problem's obligations (`reused`), a
-    finite run the interpreter replays on it; None otherwise."""
+    finite run (a lasso, for a liveness problem) the interpreter replays on it; None otherwise."""
     if isinstance(earlier, Proved):
         return reused(problem, earlier)
-    if isinstance(earlier, Violated) and earlier.trace.loop_start is None and isinstance(problem, SafetyProblem):
-        try:
-            return replace(earlier, trace=replay(problem, earlier.trace))
-        except ReplayError:
-            return None
-    return None
+    if not isinstance(earlier, Violated) or (earlier.trace.loop_start is None) != isinstance(problem, SafetyProblem):
+        return None
+    try:
+        if isinstance(problem, LivenessProblem):  # a lasso: its stem and loop replayed with the tableau's monitors
+            return replace(earlier, trace=replay_lasso(problem, earlier.trace))
+        return replace(earlier, trace=replay(problem, earlier.trace))
+    except (ReplayError, TooManyStates):
+        return None
 
 
 @dataclass
@@ -285,11 +292,15 @@ class Questions:
     options: Options
     earlier: Mapping[str, Result] = field(default_factory=dict)
     asked: dict[str, Result] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)
+    """The questions whose earlier answer was carried over (not decided again)."""
 
     def ask(self, problem: SafetyProblem, decide: Callable[[SafetyProblem], Result] | None = None) -> Result:
         """The answer to `problem`: carried over when it still holds, else decided (by `decide`; default: the
         engines `options` name)."""
         kept = carried(problem, self.earlier.get(problem.name))
+        if kept is not None:
+            self.kept.add(problem.name)
         result = kept or (decide(problem) if decide is not None else verdict(problem, self.options))
         self.asked[problem.name] = result
         return result

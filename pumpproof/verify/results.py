@@ -154,3 +154,16 @@ class Reachability(str, Enum):
         if isinstance(result, Violated):
             return Reachability.REACHED
         return Reachability.UNREACHABLE if isinstance(result, Proved) else Reachability.UNDECIDED
+
+
+class CacheUse(str, Enum):
+    """How the result cache (`check --cache`) served a verdict; every stored answer is re-checked, never trusted."""
+
+    HIT = "hit"
+    """The entry of this very question (same key), re-checked on the model: its invariant or trace still holds."""
+    REUSED = "reused"
+    """An entry of the same requirement on an edited model (another key) that passed the re-check: a free verdict."""
+    MISS = "miss"
+    """No entry: solved, and stored."""
+    RECHECK_FAILED = "rechecked-failed"
+    """An entry was found but did not pass the re-check (or was unreadable): solved again, and the entry rewritten."""

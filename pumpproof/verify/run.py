@@ -15,7 +15,7 @@ from pumpproof.lang.ir import FALSE, TRUE, Expr, Requirement, RequirementSet, Tr
 from pumpproof.lang.text import expr_text
 from pumpproof.verify.analyses.vacuity import VacuityResult, explain, vacuity
 from pumpproof.verify.ltl import LivenessProblem, liveness_problem
-from pumpproof.verify.portfolio import Options, reused, verdict
+from pumpproof.verify.portfolio import Options, carried, verdict
 from pumpproof.verify.problem import (
     RANGES_ID,
     SafetyProblem,
@@ -24,7 +24,7 @@ from pumpproof.verify.problem import (
     range_conditions,
     ranges_formula,
 )
-from pumpproof.verify.results import Proved, Reachability, Result, Unknown, Vacuous, Violated
+from pumpproof.verify.results import CacheUse, Proved, Reachability, Result, Unknown, Vacuous, Violated
 from pumpproof.verify.runs import DEADLOCK_ID, Check, Runs, needs_time, runs
 
 Progress = Callable[[str], None]
@@ -46,6 +46,10 @@ class Outcome:
     notes: tuple[str, ...] = ()
     """What else a reader must know with this verdict: how a built-in finding stops the run, or what could
     not be established about the runs a proof covers (time divergence undecided, say)."""
+    carried: bool = False
+    """The verdict is an earlier one (a related model's, or a cached one) that passed this model's re-check."""
+    cache: CacheUse | None = None
+    """How the result cache served this verdict (None: no cache in use)."""
 
 
 def ranges_requirement(system: TransitionSystem) -> Requirement | None:
@@ -119,7 +123,7 @@ class Checker:
 
     def check(self, req: Requirement) -> Outcome:
         """The verdict on `req`, earned on the runs the model has."""
-        return self.settled(req) or self.earned(self.carried(req) or self.solved(req))
+        return self.settled(req) or self.carry(req) or self.solve(req)
 
     def settled(self, req: Requirement) -> Outcome | None:
         """The verdict on `req` when no engine can be asked: VACUOUS on a model without runs, UNKNOWN for a
@@ -139,31 +143,48 @@ class Checker:
             self._problems[req.id] = problem_for(self.system, req, self.assumed, self.facts.stutter)
         return self._problems[req.id]
 
-    def carried(self, req: Requirement) -> Outcome | None:
-        """The related model's proof of `req` (`earlier`) when its invariant passes this model's obligations."""
-        earlier = self.earlier.get(req.id)
-        if earlier is None or not isinstance(earlier.result, Proved):
+    def carry(self, req: Requirement, earlier: Outcome | None = None) -> Outcome | None:
+        """`earlier`'s verdict on `req` (default: the related model's; or a result cache's) as this model's, when
+        it passes this model's own re-check, and earned (`earned`); None otherwise (the caller then solves)."""
+        earlier = earlier or self.earlier.get(req.id)
+        kept = self.carried(req, earlier)
+        return None if kept is None or earlier is None else self.earned(kept, earlier.vacuity)
+
+    def carried(self, req: Requirement, earlier: Outcome | None = None) -> Outcome | None:
+        """`earlier`'s verdict (default: the related model's) when it passes this model's re-check: a proof whose
+        invariant passes its obligations (`reused`), a counterexample the interpreter replays; not yet earned."""
+        earlier = earlier or self.earlier.get(req.id)
+        if earlier is None or self.settled(req) is not None:  # no run, or not supported: nothing to re-check on
             return None
         problem = self.problem(req)
         start = time.time()
-        proof = reused(problem, earlier.result)
-        if proof is None:
+        stored = earlier.result.proof if isinstance(earlier.result, Vacuous) else earlier.result
+        kept = carried(problem, stored) if isinstance(stored, (Proved, Violated)) else None
+        if kept is None:
             return None
         assumptions = problem.assumptions if isinstance(problem, LivenessProblem) else ()
-        return Outcome(req, proof, time.time() - start, problem, assumptions)
+        return Outcome(req, kept, time.time() - start, problem, assumptions, carried=True)
+
+    def solve(self, req: Requirement, witnesses: VacuityResult | None = None) -> Outcome:
+        """The verdict on `req` from the engines, earned (`witnesses`: trigger checks of a related model, tried
+        first; default: the related model's own)."""
+        return self.settled(req) or self.earned(self.solved(req), witnesses)
 
     def solved(self, req: Requirement, options: Options | None = None) -> Outcome:
-        """`req` decided by the engines (those of `options`, by default the checker's)."""
+        """`req` decided by the engines (those of `options`, by default the checker's), not yet earned."""
         return _timed(req, self.problem(req), options or self.options, self.progress)
 
-    def earned(self, outcome: Outcome) -> Outcome:
-        """`outcome` with what the model's runs add: their semantics, and for a proof whether it is vacuous."""
+    def earned(self, outcome: Outcome, witnesses: VacuityResult | None = None) -> Outcome:
+        """`outcome` with what the model's runs add: their semantics, and for a proof whether it is vacuous
+        (`witnesses`: trigger checks of a related model, tried first; default: the related model's own)."""
         outcome = replace(outcome, assumptions=outcome.assumptions + _semantics(self.facts))
         if not isinstance(outcome.result, Proved):
             return outcome
-        earlier = self.earlier.get(outcome.requirement.id)
-        witnesses = None if earlier is None else earlier.vacuity
+        if witnesses is None:
+            earlier = self.earlier.get(outcome.requirement.id)
+            witnesses = None if earlier is None else earlier.vacuity
         return _earned(self.system, outcome, self.facts, self.options, self.assumed, self.fair, witnesses)
+
 
 
 def _no_run(system: TransitionSystem, req: Requirement, proof: Proved, facts: Runs) -> Outcome:

@@ -111,6 +111,8 @@ class Runs:
     """Questions that could not be asked, and why."""
     answers: Mapping[str, Result] = field(default_factory=dict, compare=False, repr=False)
     """Every question asked, by name, with its answer: a related model (a mutant) tries them first."""
+    carried: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The questions answered by an earlier answer that passed its re-check (`Questions.kept`)."""
 
     @property
     def none(self) -> str | None:
@@ -136,7 +138,7 @@ def runs(
     """Decide whether `system` has a run, whether a run can stop, and (with clocks) whether time always passes.
     `earlier`: the answers of a related model (`Runs.answers` of the unmutated one), tried first."""
     questions = Questions(options, earlier or {})
-    return replace(_runs(system, questions, assumed), answers=questions.asked)
+    return replace(_runs(system, questions, assumed), answers=questions.asked, carried=frozenset(questions.kept))
 
 
 def _runs(system: TransitionSystem, questions: Questions, assumed: tuple[Expr, ...]) -> Runs:
