@@ -41,6 +41,8 @@ ENTRY_POINT = "pumpproof"
 CHECKS_PLUGIN = "pumpproof-checks"
 """The name the active part of the plugin is registered under, once a `[tool.pumpproof]` table is found."""
 MARKER = "pumpproof"
+MAX_INVARIANT_CHARS = 2000
+"""The longest invariant a passing item's report section shows (`-rP`); Spacer's can be far longer."""
 MIN_WIDTH = 120
 """The width of a failure text written to a file (JUnit XML, xdist's reports), where no terminal says how wide."""
 
@@ -185,7 +187,11 @@ class CheckItem(pytest.Item):
         if outcome.vacuity is not None and not outcome.vacuity.decided:
             lines.append(f"PROVED, but {explain(outcome.vacuity)}")
         lines += list(outcome.notes)
-        lines += ["invariant:", *(f"  {line}" for line in r.certificate.invariant_text.splitlines())]
+        invariant = r.certificate.invariant_text
+        if len(invariant) <= MAX_INVARIANT_CHARS:
+            lines += ["invariant:", *(f"  {line}" for line in invariant.splitlines())]
+        else:
+            lines.append(f"invariant: {len(invariant):,} characters (`pumpproof check --invariants` prints it)")
         self.add_report_section("call", "pumpproof", "\n".join(lines))
         if self.check.settings.certify:
             self._certify(outcome)
