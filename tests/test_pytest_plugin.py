@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pumpproof.project import project_checks
 from tests.helpers import ROOT
 
 pytest_plugins = ["pytester"]
@@ -194,3 +195,19 @@ def test_loaded_by_name_and_by_entry_point(
     for args in ((), ("-p", "pumpproof.pytest_plugin"), ("-p", "pumpproof")):
         result = project.runpytest_subprocess(*args, "-p", "no:cacheprovider", "--collect-only", "-q")
         assert collected(result) == expected, result.stderr.str()
+
+
+def test_the_readme_table_names_shipped_files(tmp_path: Path) -> None:
+    """The example of README.md, "pytest", is a valid table for this repository's files (read, not run)."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("### pytest\n", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    for folder in ("models", "properties", "benchmarks"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    (tmp_path / "pyproject.toml").write_text(table)
+    checks = project_checks(tmp_path)
+    assert checks is not None
+    assert [c.model for c in checks] == ["models/spectrum_recalled.pump", "benchmarks/models/clock_detector.pump"]
+    assert checks[1].defines == (("T", "10"), ("LATCH", "true"))
+    assert checks[1].settings.timeout_s == 60
+    for check in checks:
+        check.load()
