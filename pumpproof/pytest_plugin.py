@@ -17,13 +17,14 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 from _pytest._code.code import ExceptionInfo, ReprFileLocation, TerminalRepr
 from _pytest._io import TerminalWriter
 
 from pumpproof.errors import InputError, InternalError, PumpproofError, TooManyStates
+from pumpproof.lang.characters import visible
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.project import ProjectCheck, project_checks
 from pumpproof.reports.undecided import not_decided
@@ -163,7 +164,7 @@ class CheckItem(pytest.Item):
             self.user_properties.append(("engine", outcome.result.engine))
             self._judge(outcome)
         except TooManyStates as err:
-            pytest.skip(f"not decided: {err.message}")
+            _skip(f"not decided: {err.message}")
 
     def _outcome(self) -> Outcome:
         """The verdict of this item's question (a built-in question the model's runs left unasked: skipped)."""
@@ -173,7 +174,7 @@ class CheckItem(pytest.Item):
         outcome = next((o for o in checker.builtins if o.requirement.id == self.rid), None)
         if outcome is None:
             facts = checker.facts
-            pytest.skip(f"not asked: {facts.none or '; '.join(facts.notes) or 'not a question for this model'}")
+            _skip(f"not asked: {facts.none or '; '.join(facts.notes) or 'not a question for this model'}")
         return outcome
 
     def _judge(self, outcome: Outcome) -> None:
@@ -181,7 +182,7 @@ class CheckItem(pytest.Item):
         if isinstance(r, (Violated, Vacuous)):
             raise RequirementFailed(outcome)
         if isinstance(r, Unknown):
-            pytest.skip(not_decided(r))
+            _skip(not_decided(r))
         assert isinstance(r, Proved)
         lines = [f"{self.rid} PROVED by {r.engine} ({r.certificate.kind}, k={r.certificate.k})"]
         if outcome.vacuity is not None and not outcome.vacuity.decided:
@@ -207,7 +208,7 @@ class CheckItem(pytest.Item):
                 f"cvc5 refutes the proof obligations of {self.rid}: the proof found by z3 does not hold"
             )
         if proof.unconfirmed:
-            pytest.skip(f"PROVED, but cvc5 could not confirm the proof{f' ({proof.note})' if proof.note else ''}")
+            _skip(f"PROVED, but cvc5 could not confirm the proof{f' ({proof.note})' if proof.note else ''}")
 
     def repr_failure(self, excinfo: ExceptionInfo[BaseException], style: str | None = None) -> str | TerminalRepr:
         """A violation's evidence or an error's message, without the plugin's traceback."""
@@ -228,6 +229,11 @@ class CheckItem(pytest.Item):
         return Path(loc.file), loc.line - 1, self.name
 
 
+def _skip(reason: str) -> NoReturn:
+    """Skip the item, reported at the requirement's line (as a skip mark is), not at this plugin's."""
+    raise pytest.skip.Exception(visible(reason), _use_item_location=True)
+
+
 class RequirementFailed(Exception):
     """A VIOLATED or VACUOUS verdict: the item fails with its evidence (`Evidence`)."""
 
@@ -246,7 +252,7 @@ class Evidence(TerminalRepr):
         self.outcome, self.system = outcome, system
         req, r = outcome.requirement, outcome.result
         reason = getattr(r, "reason", None)
-        headline = f"{req.id} {r.verdict.value}: " + (reason if reason else req.text)
+        headline = visible(f"{req.id} {r.verdict.value}: " + (reason if reason else req.text))
         self.reprcrash = ReprFileLocation(str(where[0]), (where[1] or 0) + 1, headline)
 
     def toterminal(self, tw: TerminalWriter) -> None:

@@ -131,7 +131,9 @@ def test_unknown_is_skipped_with_the_reason_and_checks_of_one_model_are_told_apa
     ]
     result = project.runpytest(*PLUGIN, "-rs", "-k", "bmc")
     result.assert_outcomes(skipped=2, deselected=4)
-    result.stdout.fnmatch_lines(["SKIPPED * not decided: *bounded model checking found no violation within 3 steps*"])
+    result.stdout.fnmatch_lines(
+        ["SKIPPED [[]1[]] properties/detector.req:1: not decided: *bounded model checking*3 steps*"]
+    )
 
 
 @pytest.mark.parametrize(
