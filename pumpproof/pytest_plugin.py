@@ -24,7 +24,7 @@ from _pytest._code.code import ExceptionInfo, ReprFileLocation, TerminalRepr
 from _pytest._io import TerminalWriter
 
 from pumpproof.errors import InputError, InternalError, PumpproofError, TooManyStates
-from pumpproof.lang.characters import visible
+from pumpproof.lang.characters import visible, visible_lines
 from pumpproof.lang.ir import Requirement, TransitionSystem
 from pumpproof.project import ProjectCheck, project_checks
 from pumpproof.reports.undecided import not_decided
@@ -193,9 +193,10 @@ class CheckItem(pytest.Item):
             lines += ["invariant:", *(f"  {line}" for line in invariant.splitlines())]
         else:
             lines.append(f"invariant: {len(invariant):,} characters (`pumpproof check --invariants` prints it)")
-        self.add_report_section("call", "pumpproof", "\n".join(lines))
+        self.add_report_section("call", "pumpproof", visible_lines("\n".join(lines)))
         if self.check.settings.certify:
             self._certify(outcome)
+            self.add_report_section("call", "pumpproof", "the proof's obligations re-checked by cvc5: they hold")
 
     def _certify(self, outcome: Outcome) -> None:
         """The proof re-checked by cvc5, as `check --certify` does: refuted is an internal error, unconfirmed

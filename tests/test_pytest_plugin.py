@@ -136,6 +136,13 @@ def test_unknown_is_skipped_with_the_reason_and_checks_of_one_model_are_told_apa
     )
 
 
+def test_certify_rechecks_each_proof_with_cvc5(project: pytest.Pytester) -> None:
+    project.makepyprojecttoml(TABLE.replace("timeout = 30", "timeout = 30\ncertify = true"))
+    result = project.runpytest(*PLUGIN, "-rP", "-k", "NO-RUN-IN-ALARM")
+    result.assert_outcomes(passed=1, deselected=3)
+    result.stdout.fnmatch_lines(["NO-RUN-IN-ALARM PROVED by *", "*re-checked by cvc5: they hold"])
+
+
 @pytest.mark.parametrize(
     ("path", "old", "new", "where"),
     [
