@@ -8,6 +8,9 @@ questions are asked once per check, lazily, by the first of its items to run in 
 pytest-xdist each worker asks them only for models it has items of), and each requirement in its own item,
 so that `-k`, `-x` and `--deselect` save the work they skip. Without a `[tool.pumpproof]` table the plugin
 does nothing. The table is described in `pumpproof.project` and README.md, "pytest".
+
+PYTEST_DONT_REWRITE: the plugin's few asserts need no rewriting, and pytest would warn where the module is
+imported before a `-p pumpproof.pytest_plugin` asks for it to be rewritten (a test's inner pytest run).
 """
 
 from __future__ import annotations
