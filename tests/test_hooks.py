@@ -108,3 +108,23 @@ def test_manifest_names_installed_commands() -> None:
     assert lint.search("models/a.pump") and lint.search("m.moxi") and not lint.search("properties/a.req")
     assert check.search("properties/a.req") and check.search("pyproject.toml")
     assert not check.search("sub/pyproject.toml")
+
+
+def test_the_ci_workflow_runs_options_check_knows() -> None:
+    """docs/ci.md: its YAML is valid, and its `pumpproof check` command line parses (`--cache` once the result
+    cache is in)."""
+    yaml = pytest.importorskip("yaml")
+    from pumpproof.cli import build_parser
+
+    text = (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    steps = blocks[0]["jobs"]["verify"]["steps"]
+    (command,) = [s["run"].split() for s in steps if "pumpproof check" in s.get("run", "")]
+    assert command[:2] == ["pumpproof", "check"]
+    if not has_cache_option():
+        at = command.index("--cache")
+        del command[at : at + 2]
+    args = build_parser().parse_args(command[1:])
+    assert args.baseline and args.sarif and args.junit
+    uses = {s.get("uses", "").split("@")[0] for s in steps}
+    assert {"actions/cache", "github/codeql-action/upload-sarif"} <= uses
