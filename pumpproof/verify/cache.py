@@ -471,7 +471,7 @@ def check_all(
             key, runs_id, {"answers": {n: r for n, r in stored.items() if r is not None}}, group(runs_id, options)
         )
     builtins = [replace(o, cache=None if o.requirement.id == RANGES_ID else use) for o in checker.builtins]
-    return [*builtins, *(_requirement(checker, cache, req) for req in reqs.requirements)]
+    return [*builtins, *(requirement_outcome(checker, cache, req) for req in reqs.requirements)]
 
 
 def _stored_answers(cache: ResultCache, key: str, runs_id: str, among: str) -> tuple[dict[str, Result], CacheUse]:
@@ -498,7 +498,7 @@ def _stored_answers(cache: ResultCache, key: str, runs_id: str, among: str) -> t
         return {}, CacheUse.RECHECK_FAILED
 
 
-def _requirement(checker: Checker, cache: ResultCache, req: Requirement) -> Outcome:
+def requirement_outcome(checker: Checker, cache: ResultCache, req: Requirement) -> Outcome:
     """One requirement: its own entry, then its entries under other keys, re-checked; else solved and stored."""
     key = requirement_key(checker.system, req, checker.options, checker.facts.stutter)
     among = group(req.id, checker.options)

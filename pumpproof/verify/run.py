@@ -186,7 +186,6 @@ class Checker:
         return _earned(self.system, outcome, self.facts, self.options, self.assumed, self.fair, witnesses)
 
 
-
 def _no_run(system: TransitionSystem, req: Requirement, proof: Proved, facts: Runs) -> Outcome:
     """A requirement of a model without an initial state: VACUOUS, with the proof that none exists (its
     certificate `false` re-checks on the requirement's own problem too)."""
