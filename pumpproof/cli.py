@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mutate.add_argument("--show-killed", action="store_true", help="list killed mutants too")
     mutate.add_argument(
+        "--environment",
+        action="store_true",
+        help="also mutate the world's own state (updates of variables only environment transitions write: "
+        "a different world, not a fault of the design)",
+    )
+    mutate.add_argument(
         "--exclude", action="append", default=[], metavar="ID", help="leave out these requirements (meant to fail)"
     )
     mutate.add_argument(

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
         base = mutate.baseline(system, reqs.requirements, chosen, lambda rid: status.update(f"checking {rid}"))
     base.judges()  # refuses a requirement that already fails, before any mutant is run
     mutation_report.render_baseline(console, base)
-    selected = mutate.mutants(system, args.transition or None)
+    selected = mutate.mutants(system, args.transition or None, args.environment)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

@@ -86,12 +86,18 @@ class Mutant:
     system: TransitionSystem
 
 
-def mutants(system: TransitionSystem, transitions: Sequence[str] | None = None) -> list[Mutant]:
-    """Every mutant of `system` (of the named transitions only, when given), in model order, without duplicates."""
+def mutants(
+    system: TransitionSystem, transitions: Sequence[str] | None = None, environment: bool = False
+) -> list[Mutant]:
+    """Every mutant of `system` (of the named transitions only, when given), in model order, without duplicates.
+
+    An update of the world's own state (a variable only environment transitions write: an occlusion, the
+    reservoir's level) is mutated only with `environment`: dropping or moving it makes a different world, not a
+    fault of the design, and requirements that hold whatever the world does need not notice it."""
     out: list[Mutant] = []
     seen = {(system.transitions, system.invariants)}
     names: dict[str, int] = {}
-    for where, op, what, loc, changed in _changes(system, transitions):
+    for where, op, what, loc, changed in _changes(system, transitions, environment):
         key = (changed.transitions, changed.invariants)
         if key in seen:  # e.g. negating the only condition of a guard is negating the guard
             continue
@@ -156,23 +162,27 @@ class _Roles:
     types: Mapping[str, Type]
     world: frozenset[str]
     detections: tuple[tuple[str, str], ...]
+    kept: frozenset[str]
+    """The variables whose updates are left as they are: the world's own state, unless it is mutated too."""
 
     @staticmethod
-    def of(system: TransitionSystem) -> _Roles:
+    def of(system: TransitionSystem, environment: bool) -> _Roles:
         world = _world_conditions(system)
-        return _Roles({v.name: v.type for v in system.variables}, world, _detections(system, world))
+        kept = frozenset() if environment else _world_state(system)
+        return _Roles({v.name: v.type for v in system.variables}, world, _detections(system, world), kept)
 
 
-def _changes(system: TransitionSystem, chosen: Sequence[str] | None) -> Iterator[Change]:
+def _changes(system: TransitionSystem, chosen: Sequence[str] | None, environment: bool) -> Iterator[Change]:
     """Each transition's own mutations, then changes of a define or a timer at every use (whole-model runs)."""
-    roles = _Roles.of(system)
+    roles = _Roles.of(system, environment)
     units = _Units.of(system)
     steps = units.transitions
     for i, t in enumerate(steps):
         if chosen is not None and t.name not in chosen:
             continue
         own: Changes = [(op, what, loc, {i: changed}) for op, what, loc, changed in _transition_mutations(t, roles)]
-        for op, what, loc, changes in (*own, *_moved_resets(steps, i), *_suppressions(system, t, i, roles.world)):
+        moved = _moved_resets(steps, i, roles.kept)
+        for op, what, loc, changes in (*own, *moved, *_suppressions(system, t, i, roles.world)):
             mutated = units.changed(changes)
             if mutated is not None:
                 yield t.name, op, what, loc, mutated
@@ -190,6 +200,8 @@ def _transition_mutations(t: Transition, roles: _Roles) -> Iterator[tuple[Operat
     for op, what, loc, guard in _expr_mutations(g):
         yield op, what, loc or t.loc, replace(t, guard=guard)
     for j, u in enumerate(t.updates):
+        if u.target in roles.kept:
+            continue
         rest = t.updates[:j] + t.updates[j + 1 :]
         yield Operator.DROP_UPDATE, f"drop {_update_text(u)}", u.loc or t.loc, replace(t, updates=rest)
         for op, what, loc, value in (*_value_mutations(u), *_not_rearmed(u, roles)):
@@ -243,10 +255,23 @@ def _learnt(u: Update) -> Expr | None:
 
 
 def _world_conditions(system: TransitionSystem) -> frozenset[str]:
-    """The boolean state variables only the environment writes: conditions of the world (an occlusion)."""
+    """The boolean state variables only the environment writes: conditions of the world (an occlusion); in a composed
+    model, with what the parts do in the same steps (a detector's reference learnt as an occlusion begins)."""
     by_pump = {u.target for t in system.transitions if not t.environment for u in t.updates}
     by_world = {u.target for t in system.transitions if t.environment for u in t.updates}
     return frozenset(v.name for v in system.state_vars if isinstance(v.type, BoolType) and v.name in by_world - by_pump)
+
+
+def _world_state(system: TransitionSystem) -> frozenset[str]:
+    """The state variables that only environment transitions write, as the model writes them (a part's half of a
+    `sync`, not the step it makes with others), and only with constants: the world's own state (an occlusion
+    begins or ends, the reservoir runs low). A clock is the design's timer even where a key press restarts it, and
+    a value computed in an environment transition is the design's response to it (a reference learnt on RUN)."""
+    written = _Units.of(system).transitions
+    by_pump = {u.target for t in written for u in t.updates if not t.environment or not isinstance(u.value, Const)}
+    by_world = {u.target for t in written if t.environment for u in t.updates}
+    clocks = {v.name for v in system.clocks}
+    return frozenset(v.name for v in system.state_vars if v.name in by_world - by_pump - clocks)
 
 
 def _detections(system: TransitionSystem, world: frozenset[str]) -> tuple[tuple[str, str], ...]:
@@ -370,13 +395,13 @@ def _substituted(system: TransitionSystem, fn: Callable[[Expr], Expr | None]) ->
     )
 
 
-def _moved_resets(steps: Sequence[Transition], i: int) -> Changes:
+def _moved_resets(steps: Sequence[Transition], i: int, kept: frozenset[str]) -> Changes:
     """A constant assignment of transition i done by another transition of the same part instead (a reset in
-    the wrong place), one that does not write that variable already."""
+    the wrong place), one that does not write that variable already (`kept`: variables left alone)."""
     t = steps[i]
     out: Changes = []
     for j, u in enumerate(t.updates):
-        if not isinstance(u.value, Const):
+        if not isinstance(u.value, Const) or u.target in kept:
             continue
         without = replace(t, updates=t.updates[:j] + t.updates[j + 1 :])
         for k, other in enumerate(steps):

@@ -109,6 +109,17 @@ def test_values_defines_and_timers_are_mutated_where_they_are_written_and_at_eve
     assert "t >= 10" in expr_text(next(t for t in doubled.transitions if t.name == "detect").guard)
 
 
+def test_the_world_s_own_state_is_mutated_only_when_asked() -> None:
+    """`occluded` is written only by an environment transition: dropping or moving its update makes another world,
+    so it is left alone by default; the design's updates in the same transition (`t := 0`, a restart) are not."""
+    system = parse_model_text(ITE_MODEL, "ite_detector.pump")
+    default, everything = (by_name_of(mutants(system, environment=e)) for e in (False, True))
+    world = {name for name in everything if "occluded := true" in name}
+    assert world and not world & default.keys()
+    assert default.keys() == everything.keys() - world
+    assert "occlude: drop t := 0" in default
+
+
 @pytest.mark.slow
 def test_edge_form_lets_the_recall_mutant_survive_and_level_form_kills_it(corrected) -> None:  # type: ignore[no-untyped-def]
     system, reqs = corrected
