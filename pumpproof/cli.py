@@ -58,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     _solver_arguments(check, "each requirement, each trigger's vacuity check, each question about the model's runs")
     _output_arguments(check)
     _baseline_argument(check)
+    _jobs_argument(check)
     check.add_argument(
         "--certify", action="store_true", help="re-check every proof's obligations with cvc5 (independent of z3)"
     )
@@ -74,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _solver_arguments(certify, "as for check, and each cvc5 obligation")
     _output_arguments(certify)
     _baseline_argument(certify)
+    _jobs_argument(certify)
     certify.add_argument(
         "--out",
         dest="certificates",
@@ -209,6 +211,18 @@ def _baseline_argument(p: argparse.ArgumentParser) -> None:
         metavar="OLD.json",
         help="an earlier 'check --json' report: exit 1 (or 3) only for a verdict worse than there, with the "
         "differences printed",
+    )
+
+
+def _jobs_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="requirements decided at a time, each in its own process, after the model's own questions; their "
+        "engines share the cores (default: the number of cores)",
     )
 
 

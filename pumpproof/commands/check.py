@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     baseline = json_report.load(args.baseline) if args.baseline else None  # a bad file stops before solving
     chosen = options(args)
     with console.status("checking", spinner="dots") as status:
-        outcomes = check_all(system, reqs, chosen, progress=lambda rid: status.update(f"checking {rid}"))
+        outcomes = check_all(system, reqs, chosen, lambda rid: status.update(f"checking {rid}"), args.jobs)
     info = run_info(argv, system, reqs, recorded_options(args))
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)
