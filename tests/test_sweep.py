@@ -145,6 +145,8 @@ def test_a_small_sweep_merges_its_tasks_in_order(local_sweep: tuple[int, Path]) 
     code, out = local_sweep
     assert code == EXIT_VIOLATED
     doc = json.loads((out / "s.json").read_text())
+    schema = json.loads((ROOT / "pumpproof/reports/schemas/pumpproof-sweep-1.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
     assert doc["schema"] == sweep.SCHEMA and doc["axes"] == {"LATCH": ["false", "true"], "T": ["10", "20"]}
     assert doc["summary"]["tasks"] == 4 and doc["summary"]["exit_code"] == EXIT_VIOLATED
     levels = [(c["LATCH"], c["T"], dict(v)["LEVEL"]) for c, v in _table(doc)]
