@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 
 from rich.console import Console
@@ -20,9 +23,9 @@ from pumpproof.reports import json_report, junit, sweep_report
 from pumpproof.reports.junit import UnknownAs
 from pumpproof.reports.provenance import command_line, run_info
 from pumpproof.reports.terminal import plain
-from pumpproof.verify import sweep
+from pumpproof.verify import slots, sweep
 from pumpproof.verify.sweep import Task, TaskResult
-from pumpproof.verify.workers import ordered
+from pumpproof.verify.workers import cores, ordered
 
 DASK_HINT = "install it with: pip install 'pumpproof[dask]' (or pip install 'dask[distributed]')"
 LOCAL = "local"
@@ -121,6 +124,8 @@ def on_dask(
     import dask
     from dask.distributed import Client, LocalCluster, as_completed
 
+    if address == LOCAL:  # one machine: its workers' portfolios share engine slots, as the local pool's do
+        job = partial(_sharing, job, ClusterSlots(slots.limit(cores()), f"pumpproof-engines-{uuid.uuid4().hex}"))
     with dask.config.set({"distributed.worker.daemon": False}):
         cluster = None
         try:
@@ -149,3 +154,38 @@ def on_dask(
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+@dataclass(frozen=True)
+class ClusterSlots:
+    """The engine slots of a LocalCluster's workers: a Dask semaphore of `size` leases (its workers are spawned, so
+    they cannot share a semaphore inherited by forking), taken a question's worth at a time under a Dask lock."""
+
+    size: int
+    name: str
+
+    @contextmanager
+    def held(self, engines: int) -> Iterator[None]:
+        """Hold `engines` leases (at most all of them) while the block runs."""
+        from dask.distributed import Lock, Semaphore
+
+        leases = Semaphore(max_leases=self.size, name=self.name)
+        taken = 0
+        try:
+            with Lock(f"{self.name}-taking"):
+                for _ in range(min(max(engines, 1), self.size)):
+                    leases.acquire()
+                    taken += 1
+            yield
+        finally:
+            for _ in range(taken):
+                leases.release()
+
+
+def _sharing(job: Callable[[Task], TaskResult], shared: slots.Slots, task: Task) -> TaskResult:
+    """`job(task)` with its portfolios taking their engines from `shared` (on a Dask worker)."""
+    slots.SHARED = shared
+    try:
+        return job(task)
+    finally:
+        slots.SHARED = None

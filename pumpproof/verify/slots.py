@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
 
 WIDEST_PORTFOLIO = 4
 """The most engines one question races (`auto` on a safety question: BMC, k-induction, IC3, extrapolation)."""
@@ -54,7 +55,13 @@ class EngineSlots:
                 self._free.release()
 
 
-SHARED: EngineSlots | None = None
+class Slots(Protocol):
+    """Anything that holds engine slots: `EngineSlots` for forked workers, a Dask semaphore for a LocalCluster's."""
+
+    def held(self, engines: int) -> AbstractContextManager[None]: ...
+
+
+SHARED: Slots | None = None
 """The slots of the parallel run this process belongs to (set before its workers are forked); None: no bound,
 a portfolio starts its engines at once (a run of one requirement at a time)."""
 
