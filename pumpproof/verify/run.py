@@ -96,7 +96,7 @@ def check_all(
     if progress is not None:
         progress(f"requirements, {jobs} at a time")
     checker.progress = None  # the callback is this process's (a terminal's spinner): the workers report by `done`
-    return [*checker.builtins, *ordered(checker.check, requirements, jobs, done)]
+    return [*checker.builtins, *ordered(checker.check, requirements, jobs, done, fixed=options.deterministic)]
 
 
 class Checker:

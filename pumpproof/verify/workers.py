@@ -34,11 +34,19 @@ def cores() -> int:
 
 
 def ordered(
-    task: Callable[[T], R], items: Sequence[T], jobs: int, done: Callable[[int], None] | None = None
+    task: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int,
+    done: Callable[[int], None] | None = None,
+    fixed: bool = False,
 ) -> list[R]:
     """`task(item)` for every item, `jobs` at a time in forked processes, returned in the items' order; `done(i)` is
     called in this process as item i's result comes in. An exception in a task is raised here (the first to come),
-    after every worker has been stopped."""
+    after every worker has been stopped.
+
+    Each worker takes the next item left as it becomes free; `fixed`: worker w takes items w, w + jobs, ... in turn
+    instead, so that each item is decided after the same others in the same process on every run (Z3 words an
+    invariant after the terms its process has seen: `--deterministic` needs this)."""
     if jobs <= 1 or len(items) <= 1:
         serial = []
         for i, item in enumerate(items):
@@ -47,16 +55,18 @@ def ordered(
                 done(i)
         return serial
     ctx = mp.get_context("fork")
-    todo: mp.Queue = ctx.Queue()
     out: mp.Queue = ctx.Queue()
-    for i in range(len(items)):
-        todo.put(i)
     count = min(jobs, len(items))
-    for _ in range(count):
-        todo.put(None)
+    queues = [ctx.Queue() for _ in range(count if fixed else 1)]
+    for i in range(len(items)):
+        queues[i % len(queues)].put(i)
+    for n in range(count):
+        queues[n % len(queues)].put(None)
     previous = slots.SHARED
     slots.SHARED = slots.EngineSlots(slots.limit(cores())) if previous is None else previous
-    workers = [ctx.Process(target=_work, args=(task, items, todo, out, os.getpid())) for _ in range(count)]
+    workers = [
+        ctx.Process(target=_work, args=(task, items, queues[n % len(queues)], out, os.getpid())) for n in range(count)
+    ]
     results: dict[int, Any] = {}
     try:
         for w in workers:

@@ -37,6 +37,7 @@ def test_results_come_in_the_items_order() -> None:
     assert workers.ordered(_square, [1, 2, 3, 4, 5], 2, done.append) == [1, 4, 9, 16, 25]
     assert sorted(done) == [0, 1, 2, 3, 4]
     assert workers.ordered(_square, [3, 4], 1) == [9, 16]
+    assert workers.ordered(_square, [1, 2, 3, 4, 5], 2, fixed=True) == [1, 4, 9, 16, 25]
 
 
 def test_a_task_error_is_raised_in_the_parent_with_its_type() -> None:
