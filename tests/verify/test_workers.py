@@ -77,6 +77,13 @@ def test_a_slot_limit_never_below_one_portfolio() -> None:
     assert slots.limit(1) == slots.WIDEST_PORTFOLIO and slots.limit(16) == 16
 
 
+def test_the_api_refuses_fewer_than_one_job() -> None:
+    import pumpproof
+
+    with pytest.raises(UsageError, match="jobs must be at least 1"):
+        pumpproof.check(pumpproof.load_model(RECALLED), [], jobs=0)
+
+
 @pytest.mark.parametrize("jobs", ["0", "-1", "x"])
 def test_jobs_must_be_positive(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["check", RECALLED, REQS, f"--jobs={jobs}"]) == EXIT_USAGE
