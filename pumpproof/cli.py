@@ -257,7 +257,11 @@ def _sweep_parser(sub: argparse._SubParsersAction) -> None:
     sweep.add_argument("--json", metavar="FILE", help="write the merged JSON (schema pumpproof-sweep/1)")
     sweep.add_argument("--report", metavar="DIR", help="write the HTML table of verdicts per valuation, DIR/index.html")
     sweep.add_argument("--junit", metavar="FILE", help="write JUnit XML (a testsuite per task)")
-    sweep.add_argument(
+    _junit_unknown_argument(sweep)
+
+
+def _junit_unknown_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
         "--junit-unknown",
         choices=("skipped", "error"),
         default="skipped",
@@ -270,12 +274,7 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--invariants", action="store_true", help="print the invariant of every proof")
     p.add_argument("--report", metavar="DIR", help="write the HTML evidence report, DIR/index.html")
     p.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per requirement)")
-    p.add_argument(
-        "--junit-unknown",
-        choices=("skipped", "error"),
-        default="skipped",
-        help="how JUnit reports an UNKNOWN requirement (default: skipped)",
-    )
+    _junit_unknown_argument(p)
     p.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 log")
     p.add_argument(
         "--graph-dir",

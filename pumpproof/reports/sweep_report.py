@@ -14,17 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from rich.console import Console
 from rich.table import Table
 
-from pumpproof.lang.characters import visible_lines
 from pumpproof.output import write_atomically
+from pumpproof.reports.html import environment
 from pumpproof.reports.terminal import plain
 from pumpproof.verify.results import Verdict
 from pumpproof.verify.sweep import SCHEMA, Change, TaskResult
 
-TEMPLATES = Path(__file__).with_name("templates")
 STYLE = {"PROVED": "green", "VIOLATED": "bold red", "VACUOUS": "magenta", "UNKNOWN": "yellow"}
 
 
@@ -134,19 +132,12 @@ def junit_xml(results: Sequence[TaskResult]) -> str:
 
 def render_html(doc: Mapping[str, Any], table: Sequence[Group]) -> str:
     """The sweep's HTML page: run metadata, and per model and requirement file the verdicts per valuation."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        finalize=lambda value: visible_lines(str(value)),  # texts are data: hidden characters shown as escapes
-    )
     hosts = sorted({t["host"] for t in doc["tasks"]})
     when = doc["started"] or dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return env.get_template("sweep.html.j2").render(
-        doc=doc, groups=table, hosts=hosts, started=when, change_text=change_text
+    return (
+        environment()
+        .get_template("sweep.html.j2")
+        .render(doc=doc, groups=table, hosts=hosts, started=when, change_text=change_text)
     )
 
 
