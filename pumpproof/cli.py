@@ -7,6 +7,7 @@ proof obligation, 3 when it cannot confirm a proof and nothing else is wrong. `s
 counterexample shown was replayed again on the report's unchanged files, 3 when some is only the
 report's claim (its files are not at hand, or changed). A question too big to enumerate is 3.
 `export` solves nothing: 0 once the file is written (a requirement left out is a warning), 2 for bad input.
+`sweep` exits as `check` over all its tasks.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ EXPORT_FORMATS = ("moxi",)
 
 Command = Callable[[argparse.Namespace, list[str], Console], int]
 COMMANDS = {
-    "check": "check", "certify": "check", "lint": "lint", "mutate": "mutate", "show": "show", "export": "export"
+    "check": "check", "certify": "check", "lint": "lint", "mutate": "mutate", "show": "show", "export": "export",
+    "sweep": "sweep",
 }  # fmt: skip
 """The module of `pumpproof.commands` that runs each command (imported only when it runs: start-up stays short)."""
 
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_arguments(check)
     _baseline_argument(check)
     _cache_argument(check)
+    _jobs_argument(check, REQUIREMENTS_AT_A_TIME)
     check.add_argument(
         "--certify", action="store_true", help="re-check every proof's obligations with cvc5 (independent of z3)"
     )
@@ -76,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     _output_arguments(certify)
     _baseline_argument(certify)
     _cache_argument(certify)
+    _jobs_argument(certify, REQUIREMENTS_AT_A_TIME)
     certify.add_argument(
         "--out",
         dest="certificates",
@@ -128,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_arguments(export, requirements=True)
     export.add_argument("--to", required=True, choices=EXPORT_FORMATS, help="the format (MoXI 0.1)")
     export.add_argument("-o", dest="output", metavar="FILE", help="write the file here (default: standard output)")
+
+    _sweep_parser(sub)
 
     show = sub.add_parser(
         "show", help="print the counterexamples of a saved --json report again, replayed on the model if it is there"
@@ -229,17 +235,63 @@ def _cache_argument(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _output_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", metavar="FILE", help="write the JSON report (schema pumpproof-result/1)")
-    p.add_argument("--invariants", action="store_true", help="print the invariant of every proof")
-    p.add_argument("--report", metavar="DIR", help="write the HTML evidence report, DIR/index.html")
-    p.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per requirement)")
+REQUIREMENTS_AT_A_TIME = (
+    "requirements decided at a time, each in its own process, after the model's own questions; their engines "
+    "share the cores (default: the number of cores)"
+)
+
+
+def _jobs_argument(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N", help=what)
+
+
+def _sweep_parser(sub: argparse._SubParsersAction) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="check models x requirement files x values of constants (-D T=10,100 -D K=1..8), merged"
+    )
+    sweep.add_argument("models", nargs="+", metavar="MODEL", help="the models (.pump, or .moxi)")
+    sweep.add_argument(
+        "--req", action="append", default=[], metavar="REQS", help="requirements (.req), checked on every model"
+    )
+    sweep.add_argument(
+        "-D",
+        dest="defines",
+        action="append",
+        default=[],
+        metavar="NAME=VALUES",
+        help="the values of a model constant: a list (T=10,100,1000) of values and integer ranges (K=1..8); "
+        "every combination is a task",
+    )
+    sweep.add_argument("--only", action="append", default=[], metavar="ID", help="use only these requirement ids")
+    _solver_arguments(sweep, "in each task, as for check")
+    _jobs_argument(sweep, "tasks at a time: local worker processes, or --dask local's workers (default: the cores)")
+    sweep.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the tasks on the Dask scheduler at ADDRESS (tcp://host:8786), or 'local' for a LocalCluster of "
+        "--jobs workers (needs pumpproof[dask])",
+    )
+    sweep.add_argument("--json", metavar="FILE", help="write the merged JSON (schema pumpproof-sweep/1)")
+    sweep.add_argument("--report", metavar="DIR", help="write the HTML table of verdicts per valuation, DIR/index.html")
+    sweep.add_argument("--junit", metavar="FILE", help="write JUnit XML (a testsuite per task)")
+    _junit_unknown_argument(sweep)
+
+
+def _junit_unknown_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--junit-unknown",
         choices=("skipped", "error"),
         default="skipped",
         help="how JUnit reports an UNKNOWN requirement (default: skipped)",
     )
+
+
+def _output_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", metavar="FILE", help="write the JSON report (schema pumpproof-result/1)")
+    p.add_argument("--invariants", action="store_true", help="print the invariant of every proof")
+    p.add_argument("--report", metavar="DIR", help="write the HTML evidence report, DIR/index.html")
+    p.add_argument("--junit", metavar="FILE", help="write JUnit XML (one testcase per requirement)")
+    _junit_unknown_argument(p)
     p.add_argument("--sarif", metavar="FILE", help="write a SARIF 2.1.0 log")
     p.add_argument(
         "--graph-dir",

@@ -59,6 +59,30 @@ def test_engines_end_with_the_command(sig: signal.Signals) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+def test_workers_and_their_engines_end_with_the_command(sig: signal.Signals, tmp_path: Path) -> None:
+    level = (ROOT / "benchmarks/models/level.req").read_text()
+    reqs = tmp_path / "two.req"
+    reqs.write_text(level + "\n" + level.replace("requirement LEVEL", "requirement LEVEL-AGAIN"))
+    tag = uuid.uuid4().hex
+    argv = [sys.executable, "-m", "pumpproof", *SLOW[:2], str(reqs), *SLOW[3:], "-j", "2"]
+    proc = subprocess.Popen(argv, env={**os.environ, RUN_TAG: tag}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        # the command, two workers and a portfolio's four engines (more than the model's own questions start)
+        assert _wait(lambda: len(tagged_processes(tag)) >= 7, 90), "the workers did not start their engines"
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        assert _wait(lambda: not tagged_processes(tag), 10), f"left running after {sig.name}: {tagged_processes(tag)}"
+        if sig is not signal.SIGKILL:
+            assert proc.returncode == 128 + sig, proc.stderr.read().decode() if proc.stderr else ""
+    finally:
+        for pid in [proc.pid, *tagged_processes(tag)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
 def _blocked(status: str) -> set[int]:
     """The signals a /proc/PID/status text says are blocked."""
     mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigBlk:")), 16)

@@ -47,11 +47,11 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     with console.status("checking", spinner="dots") as status:
         progress = lambda rid: status.update(f"checking {rid}")  # noqa: E731
         if store is None:
-            outcomes = check_all(system, reqs, chosen, progress=progress)
+            outcomes = check_all(system, reqs, chosen, progress, args.jobs)
         else:
             from pumpproof.verify import cache
 
-            outcomes = cache.check_all(system, reqs, chosen, store, progress)
+            outcomes = cache.check_all(system, reqs, chosen, store, progress, args.jobs)
     info = run_info(argv, system, reqs, recorded_options(args))
     code = exit_code(outcomes)
     terminal.render(console, system, outcomes, info, args.invariants)

@@ -96,7 +96,7 @@ class _Model:
             if name not in constants:
                 listed = ", ".join(constants) if constants else "none"
                 raise UsageError(f"-D {name}: the model has no constant '{name}'{suggest(name, constants)}",
-                                 hint=f"constants of this model: {listed}")  # fmt: skip
+                                 self.model.loc, hint=f"constants of this model: {listed}")  # fmt: skip
         self.declarations(self.model.decls)
         transitions = [*self.transitions.values(), *synchronise(self.halves)]
         # Fairness may name any transition of the model, declared before or after it.

@@ -92,6 +92,33 @@ def render_report(
     variables = space.variables if space else ()
     reachable, space_note = (space.graph, _space_note(space)) if space else (None, "")
     entries = [_entry(o, system, model_facts, ranges_used, variables, reachable) for o in outcomes]
+    return (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            system=system,
+            reqs_path=reqs_path,
+            info=info,
+            entries=entries,
+            counts={v: sum(o.result.verdict is v for o in outcomes) for v in Verdict},
+            Verdict=Verdict,
+            model_facts=model_facts,
+            ranges=_ranges(system) if ranges_used else [],
+            time_semantics=_time_semantics(system),
+            variables=variables,
+            space_note=space_note,
+            unknowns=[e for e in entries if isinstance(e.outcome.result, Unknown)],
+            header_comment=_header_comment(system),
+            changes_text=changes_text,
+            inputs_text=inputs_text,
+            transition_text=transition_text,
+        )
+    )
+
+
+def environment() -> jinja2.Environment:
+    """The templates of `pumpproof/reports/templates`, autoescaped, every printed value with hidden characters as
+    escapes, undefined names an error."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -104,24 +131,7 @@ def render_report(
     env.filters["fmt"] = fmt
     env.filters["not_decided"] = not_decided
     env.filters["sentence"] = _sentence
-    return env.get_template("report.html.j2").render(
-        system=system,
-        reqs_path=reqs_path,
-        info=info,
-        entries=entries,
-        counts={v: sum(o.result.verdict is v for o in outcomes) for v in Verdict},
-        Verdict=Verdict,
-        model_facts=model_facts,
-        ranges=_ranges(system) if ranges_used else [],
-        time_semantics=_time_semantics(system),
-        variables=variables,
-        space_note=space_note,
-        unknowns=[e for e in entries if isinstance(e.outcome.result, Unknown)],
-        header_comment=_header_comment(system),
-        changes_text=changes_text,
-        inputs_text=inputs_text,
-        transition_text=transition_text,
-    )
+    return env
 
 
 def _escape_hidden(value: object) -> object:

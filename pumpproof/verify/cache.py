@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,7 @@ from pumpproof.verify.results import (
     Vacuous,
     Violated,
 )
-from pumpproof.verify.run import Checker, Outcome, Progress
+from pumpproof.verify.run import Checker, Outcome, Progress, each
 from pumpproof.verify.versions import solver_versions
 
 CACHE_ENV = "PUMPPROOF_CACHE"
@@ -453,6 +454,7 @@ def check_all(
     options: Options,
     cache: ResultCache,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> list[Outcome]:
     """`run.check_all`, each stored answer tried first (re-checked) and each new answer stored; every outcome
     says how the cache served it (`Outcome.cache`)."""
@@ -471,7 +473,8 @@ def check_all(
             key, runs_id, {"answers": {n: r for n, r in stored.items() if r is not None}}, group(runs_id, options)
         )
     builtins = [replace(o, cache=None if o.requirement.id == RANGES_ID else use) for o in checker.builtins]
-    return [*builtins, *(requirement_outcome(checker, cache, req) for req in reqs.requirements)]
+    served = each(checker, reqs.requirements, partial(requirement_outcome, checker, cache), jobs, progress)
+    return [*builtins, *served]
 
 
 def _stored_answers(cache: ResultCache, key: str, runs_id: str, among: str) -> tuple[dict[str, Result], CacheUse]:

@@ -33,6 +33,7 @@ from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Search, Unknown, Violated
+from pumpproof.verify.slots import engines_running
 
 ENGINES: dict[str, Engine] = {
     bmc.NAME: bmc.check,
@@ -64,9 +65,10 @@ def decide(
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
     if problem.bad == FALSE:  # no state is bad (a model whose one step is always enabled: whether a run stops)
         return confirm(problem, Proved(NO_BAD_STATE, 0.0, Certificate(CertificateKind.INDUCTIVE, 1, "true", "true")))
-    budget = Budget.seconds(timeout_s, max_depth)
     names = list(ENGINES) if engine == AUTO else [engine]
-    result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name, deterministic)
+    with engines_running(len(names)):  # the budget starts once every engine can run
+        budget = Budget.seconds(timeout_s, max_depth)
+        result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name, deterministic)
     return confirm(problem, result)
 
 
@@ -85,14 +87,15 @@ def decide_liveness(
     """
     if engine != AUTO and engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
-    budget = Budget.seconds(timeout_s, max_depth)
     refuters = (AUTO, bmc.NAME, extrapolate.NAME)
     safety: list[Engine] = [ic3.check, kinduction.check] if engine in refuters else [ENGINES[engine]]
-    tasks = {
-        lasso.NAME: partial(lasso.check, problem, budget),
-        kliveness.NAME: partial(kliveness.check, problem, budget, safety),
-    }
-    result = race(tasks, budget, problem.name, deterministic)
+    with engines_running(2):
+        budget = Budget.seconds(timeout_s, max_depth)
+        tasks = {
+            lasso.NAME: partial(lasso.check, problem, budget),
+            kliveness.NAME: partial(kliveness.check, problem, budget, safety),
+        }
+        result = race(tasks, budget, problem.name, deterministic)
     if isinstance(result, Violated):
         try:
             return replace(result, trace=replay_lasso(problem, result.trace))

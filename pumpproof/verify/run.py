@@ -7,7 +7,7 @@ invariants); every other LTL formula goes through the tableau to the liveness en
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from pumpproof.errors import UnsupportedError
@@ -71,12 +71,47 @@ def check_requirement(system: TransitionSystem, check: Check) -> Requirement:
 
 
 def check_all(
-    system: TransitionSystem, reqs: RequirementSet, options: Options, progress: Progress | None = None
+    system: TransitionSystem,
+    reqs: RequirementSet,
+    options: Options,
+    progress: Progress | None = None,
+    jobs: int = 1,
 ) -> list[Outcome]:
     """Outcomes for MODEL.RANGES (when the model has non-trivial integer updates), the questions about the model's
-    runs (MODEL.DEADLOCK without clocks, MODEL.TIME with them) and each requirement."""
+    runs (MODEL.DEADLOCK without clocks, MODEL.TIME with them) and each requirement, in that order.
+
+    `jobs` > 1: the requirements are decided that many at a time, each in a forked process, once the built-in
+    questions (which every verdict depends on) are answered; their portfolios share the machine's engine slots
+    (`pumpproof.verify.slots`), so each question runs the same engines with the same time as one at a time."""
     checker = Checker(system, options, progress)
-    return [*checker.builtins, *(checker.check(req) for req in reqs.requirements)]
+    return [*checker.builtins, *each(checker, reqs.requirements, checker.check, jobs, progress)]
+
+
+def each(
+    checker: Checker,
+    requirements: Sequence[Requirement],
+    decide: Callable[[Requirement], Outcome],
+    jobs: int,
+    progress: Progress | None,
+) -> list[Outcome]:
+    """`decide` on every requirement, in order: `jobs` at a time in forked processes when `jobs` > 1 (see
+    `check_all`), reporting how many are done through `progress`."""
+    if jobs <= 1 or len(requirements) <= 1:
+        return [decide(req) for req in requirements]
+    from pumpproof.verify.workers import ordered
+
+    finished = 0
+
+    def done(_: int) -> None:
+        nonlocal finished
+        finished += 1
+        if progress is not None:
+            progress(f"requirements, {finished} of {len(requirements)} done")
+
+    if progress is not None:
+        progress(f"requirements, {jobs} at a time")
+    checker.progress = None  # the callback is this process's (a terminal's spinner): the workers report by `done`
+    return ordered(decide, requirements, jobs, done, fixed=checker.options.deterministic)
 
 
 class Checker:

@@ -58,6 +58,7 @@ from pumpproof.verify.portfolio import TOTAL_TIMEOUT, Options, Questions, confir
 from pumpproof.verify.problem import SafetyProblem, conj, neg
 from pumpproof.verify.replay import moves, replay_steps
 from pumpproof.verify.results import Certificate, CertificateKind, Proved, Result, Step, Trace, Unknown, Violated
+from pumpproof.verify.slots import engines_running
 from pumpproof.verify.steps import can_step, time_stoppers
 from pumpproof.verify.unroll import Unrolling
 
@@ -198,8 +199,10 @@ def _decide_initial(options: Options, problem: SafetyProblem) -> Result:
     timeout_s = options.question_s()
     if timeout_s <= 0:
         return Unknown(INIT_ENGINE, 0.0, TOTAL_TIMEOUT)
-    budget = Budget.seconds(timeout_s)
-    return confirm(problem, race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name))
+    with engines_running(1):
+        budget = Budget.seconds(timeout_s)
+        result = race({INIT_ENGINE: partial(_initial, problem, budget)}, budget, problem.name)
+    return confirm(problem, result)
 
 
 INIT_ENGINE = "init"
