@@ -7,7 +7,7 @@ SMT-LIB scripts can be handed to any other SMT solver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import z3
@@ -36,13 +36,14 @@ def obligations(problem: SafetyProblem, cert: Certificate) -> list[Obligation]:
     """The obligations that make `cert` a proof of `problem`: initiation, consecution, safety."""
     enc = Encoding(problem)
     k = max(cert.k, 1)
-    # The first two frames are the encoding's own V and V' (no renaming); frames 2..k are `name@j`.
-    frames = [enc.cur, enc.nxt, *(_frame(enc, j) for j in range(2, k + 1))]
+    # Every frame is renamed `name@j`: the `@` also makes Z3 print each name quoted (`|x'@0|`), which a MoXI
+    # name such as `x'` would not be, and the script must parse again.
+    frames = [_frame(enc, j) for j in range(k + 1)]
     at = [_at(enc, f) for f in frames]
     invariant = parse_invariant(enc, cert.invariant_smt2)
     inv = [rename(invariant) for rename in at]
-    trans = [enc.trans, *(_step(enc, frames[j - 1], frames[j])(enc.trans) for j in range(2, k + 1))]
-    init = enc.init
+    trans = [_step(enc, frames[j - 1], frames[j])(enc.trans) for j in range(1, k + 1)]
+    init = at[0](enc.init)
     out = []
     # Initiation: the first k states of every run satisfy the invariant.
     for j in range(k):
@@ -50,7 +51,7 @@ def obligations(problem: SafetyProblem, cert: Certificate) -> list[Obligation]:
     # Consecution: k consecutive invariant states (each a legal state) force the next one.
     legal = [rename(enc.state_constraint(enc.cur)) for rename in at[:k]]
     out.append(Obligation("consecution", _script([*legal, *inv[:k], *trans, z3.Not(inv[k])])))
-    out.append(Obligation("safety", _script([inv[0], enc.bad])))
+    out.append(Obligation("safety", _script([inv[0], at[0](enc.bad)])))
     return out
 
 
@@ -78,10 +79,8 @@ def _frame(enc: Encoding, j: int) -> dict[str, z3.ExprRef]:
     return {n: z3.Const(f"{n}@{j}", c.sort()) for n, c in enc.cur.items()}
 
 
-def _at(enc: Encoding, frame: Mapping[str, z3.ExprRef]) -> Callable[[z3.ExprRef], z3.ExprRef]:
+def _at(enc: Encoding, frame: Mapping[str, z3.ExprRef]) -> Renaming:
     """Formulas over `enc.cur` moved to `frame`."""
-    if frame is enc.cur:
-        return lambda e: e
     return Renaming([(enc.cur[n], t) for n, t in frame.items()])
 
 

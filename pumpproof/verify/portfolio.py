@@ -46,10 +46,10 @@ CHOICES = (AUTO, *ENGINES)
 NEVER_PROVES = frozenset({bmc.NAME, extrapolate.NAME, lasso.NAME})
 """Engines that only find violations: a deterministic race does not wait for them once a proof is in."""
 NEVER_REFUTES = frozenset({kliveness.NAME})
+"""Engines that only prove (k-liveness's violations mean only that K was too small)."""
 NO_BAD_STATE = "simplification"
 """What answers a problem whose bad states simplified to `false`: no engine is started; the certificate `true` is
 re-checked like any other."""
-"""Engines that only prove (k-liveness's violations mean only that K was too small)."""
 
 
 def decide(
