@@ -44,8 +44,7 @@ from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import children, nodes, rewrite, with_children
 from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
-from pumpproof.verify.engines import bmc
-from pumpproof.verify.portfolio import AUTO, Options
+from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import is_safety, neg
 from pumpproof.verify.results import Proved, Result, Trace, Unknown, Vacuous, Verdict, Violated
 from pumpproof.verify.run import Checker, Outcome, Progress
@@ -627,31 +626,36 @@ def judge(
 
 
 QUICK_S = 2.0
-"""Seconds of BMC alone on each requirement a mutant's re-checked proofs leave open, before the whole portfolio is
-asked: most faults show within a few steps, and a requirement that still holds would otherwise be proved first."""
+"""Seconds each requirement a mutant's re-checked proofs leave open gets at first: most faults show, and most proofs
+are found, within that; the rest get the whole timeout once every requirement had its quick turn."""
 
 
 def _verdicts(checker: Checker, requirements: Sequence[Requirement]) -> Iterator[Outcome]:
-    """The verdicts on the mutant, cheapest first: the unmutated model's proofs re-checked (and what needs no
-    engine), then a short bounded search on each requirement they leave open, then the engines on what is still
-    open, and last each proof's vacuity. Lazily: a caller that stops at the first kill asks no more."""
-    known = {r.id: checker.settled(r) or checker.carried(r) for r in requirements}
-    yield from (o for o in known.values() if o is not None and not isinstance(o.result, Proved))
-    left = [r for r in requirements if known[r.id] is None]
-    if checker.options.engine == AUTO:  # an engine the user chose is the only one asked
-        quick = replace(checker.options, engine=bmc.NAME, timeout_s=min(QUICK_S, checker.options.timeout_s))
-        for req in [r for r in left if is_safety(r.formula)]:
-            found = checker.solved(req, quick)
-            if isinstance(found.result, Violated):
-                left.remove(req)
-                yield found
-    for req in left:
+    """The verdicts on the mutant, cheapest first, lazily (a caller that stops at the first kill asks no more): in
+    the requirements' order, the unmutated model's proof re-checked, and where it no longer holds the engines for
+    QUICK_S seconds; then the whole timeout for the requirements still undecided; last each proof's vacuity. A
+    requirement that is slow to decide is so decided only once every other one had its quick chance to kill."""
+    quick = replace(checker.options, timeout_s=min(QUICK_S, checker.options.timeout_s))
+    proofs: dict[str, Outcome] = {}
+    slow = []
+    for req in requirements:
+        known = checker.settled(req) or checker.carried(req)
+        if known is None:
+            known = checker.solved(req, quick)
+            if isinstance(known.result, Unknown) and quick.timeout_s < checker.options.timeout_s:
+                slow.append(req)
+                continue
+        if isinstance(known.result, Proved):
+            proofs[req.id] = known
+        else:
+            yield known
+    for req in slow:
         outcome = checker.solved(req)
         if isinstance(outcome.result, Proved):
-            known[req.id] = outcome
+            proofs[req.id] = outcome
         else:
             yield outcome
-    yield from (checker.earned(o) for o in known.values() if o is not None and isinstance(o.result, Proved))
+    yield from (checker.earned(proofs[r.id]) for r in requirements if r.id in proofs)
 
 
 def score(
