@@ -109,6 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--exclude", action="append", default=[], metavar="ID", help="leave out these requirements (meant to fail)"
     )
     mutate.add_argument(
+        "--sample",
+        type=_positive("mutants"),
+        metavar="N",
+        help="run a random sample of N mutants (the same for the same model and --sample-seed); the score is "
+        "then an estimate, printed with its 95%% interval",
+    )
+    mutate.add_argument(
+        "--sample-seed", type=int, default=1, metavar="S", help="the seed of --sample's draw (default: 1)"
+    )
+    mutate.add_argument(
         "--baseline",
         metavar="FILE",
         help="reviewed survivors (CSV: mutant,reason): exit 1 only for a survivor the file does not list",

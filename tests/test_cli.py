@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -454,6 +455,38 @@ def test_mutate_baseline_fails_only_on_a_survivor_it_does_not_list(
     reviewed.write_text(reviewed.read_text() + '"up: x := true becomes x := false","as above"\n"gone","old"\n')
     code, out, _ = run(capsys, "mutate", model, weak, "--transition", "up", "--baseline", str(reviewed))
     assert code == 0 and "2 survivors reviewed, 0 new" in out and "its entry in" in out and "gone" in out
+
+
+def test_mutate_sample_runs_the_same_random_mutants_and_says_the_score_is_an_estimate(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = _tiny(tmp_path)
+    weak = _req(tmp_path, "always (fired(up) -> go and (x or not x))")  # 'drop x := true', 'x := false' live
+    _, everything, _ = run(capsys, "mutate", model, weak, "--show-killed")
+    total = int(re.search(r"of (\d+) mutants", everything).group(1))  # type: ignore[union-attr]
+    shown = [run(capsys, "mutate", model, weak, "--show-killed", "--sample", "3", "--sample-seed", str(seed))[1]
+             for seed in (1, 1, 2)]  # fmt: skip
+    shown = [" ".join(out.split()) for out in shown]  # the console wraps long lines
+    assert shown[0] == shown[1] and "of 3 mutants" in shown[0]  # the same seed draws the same sample
+    assert f"a random sample of the model's {total} mutants, seed 1" in shown[0] and "95% confidence" in shown[0]
+    assert "seed 2" in shown[2]
+    _, all_of_them, _ = run(capsys, "mutate", model, weak, "--sample", str(total + 5))
+    assert f"of {total} mutants" in all_of_them and "random sample" not in all_of_them  # no sample needed
+    reviewed = tmp_path / "reviewed.csv"
+    reviewed.write_text('mutant,reason\n"up: drop x := true","read by no requirement"\n')
+    code, out, _ = run(capsys, "mutate", model, weak, "--sample", "1", "--baseline", str(reviewed))
+    drawn = "up: drop x := true" in out or "mutant: False" in out
+    assert code in (0, 1) and ("its entry in" not in out or drawn)  # an entry outside the sample is not stale
+    code, _, err = run(capsys, "mutate", model, weak, "--sample", "0")
+    assert code == 2 and "positive whole number of mutants" in err
+
+
+def test_the_interval_of_a_sampled_score_holds_the_whole_set_s_score() -> None:
+    low, high = mutate.wilson_interval(20, 20)
+    assert high == 1.0 and 0.83 < low < 0.85  # 20 of 20 killed still allows a 16% gap
+    low, high = mutate.wilson_interval(61, 66)
+    assert low < 61 / 66 < high and 0.83 < low < 0.85 and 0.96 < high < 0.98
+    assert mutate.wilson_interval(0, 0) == (0.0, 1.0) and mutate.wilson_interval(0, 5)[0] == 0.0
 
 
 def test_mutate_exclude_leaves_out_a_requirement_meant_to_fail(capsys: pytest.CaptureFixture[str]) -> None:

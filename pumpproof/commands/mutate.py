@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -35,6 +36,9 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
     base.judges()  # refuses a requirement that already fails, before any mutant is run
     mutation_report.render_baseline(console, base)
     selected = mutate.mutants(system, args.transition or None, args.environment)
+    sampling = None
+    if args.sample is not None:
+        selected, sampling = mutate.sample(selected, args.sample, args.sample_seed)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -50,6 +54,7 @@ def run(args: argparse.Namespace, argv: list[str], console: Console) -> int:
             bar.update(task, completed=next(finished), current=m.name)
 
         result = mutate.score(system, reqs.requirements, chosen, selected, progress=done, base=base, jobs=args.jobs)
+    result = replace(result, sampling=sampling)
     mutation_report.render(console, result, args.show_killed)
     survived, undecided = (result.with_status(s) for s in (mutate.MutantStatus.SURVIVED, mutate.MutantStatus.UNKNOWN))
     if args.write_baseline:

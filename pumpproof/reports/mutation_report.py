@@ -92,6 +92,12 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
         f"{killed} killed, {survived} survived, {equivalent} equivalent, {unknown} undecided "
         f"of {len(result.results)} mutants"
     )
+    if result.sampling is not None and result.sampling.size < result.sampling.population:
+        low, high = result.interval()
+        line += (
+            f" (a random sample of the model's {result.sampling.population} mutants, seed {result.sampling.seed}; "
+            f"the whole set's score is in {low:.0%}-{high:.0%} with 95% confidence)"
+        )
     stopped = sum(bool(r.timelock) for r in result.with_status(MutantStatus.SURVIVED))
     if stopped:
         line += f"; {stopped} of the survivors stop time, which `pumpproof lint` reports as a timelock"

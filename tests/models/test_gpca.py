@@ -25,7 +25,7 @@ REQS = PROPERTIES / "gpca.req"
 # The Spectrum mechanisms: the level forms fail; H1 keeps alarming for every new occlusion, so the edge form holds.
 SPECTRUM = {"GPCA-A1", "GPCA-A2", "GPCA-A5-UP", "GPCA-A5-DOWN"}
 VIOLATED = {
-    "defect_h1_not_rearmed.pump": SPECTRUM | {"GPCA-A6-UP", "GPCA-A6-DOWN"},
+    "defect_h1_not_rearmed.pump": SPECTRUM | {"GPCA-A6-UP", "GPCA-A6-DOWN", "GPCA-A6-REARM"},
     "defect_h2_reference_relearned.pump": SPECTRUM | {"GPCA-A4-EDGE", "GPCA-A39"},
     "defect_h3_suppressed_after_clear.pump": SPECTRUM | {"GPCA-A4-EDGE"},
     "defect_priority_inversion.pump": {"GPCA-A16-HIGH", "GPCA-A17"},
@@ -34,9 +34,11 @@ VIOLATED = {
     "defect_clear_resumes.pump": {
         *("GPCA-A7", "GPCA-A1", "GPCA-A2", "GPCA-A4-EDGE", "GPCA-A6-UP", "GPCA-A6-DOWN", "GPCA-A6-SENSORS"),
         *("GPCA-A13-SINGLE", "GPCA-A13-CUMULATIVE", "GPCA-A38"),
+        *("GPCA-NO-FALSE-ALARM", "GPCA-NO-EARLY-DOWN", "GPCA-NO-EARLY-AIR", "GPCA-NO-EARLY-DOOR"),
+        *("GPCA-NO-EARLY-EMPTY", "GPCA-NO-EARLY-NEAR", "GPCA-START-READY"),
     },
     "defect_bolus_at_kvo.pump": {"GPCA-A35"},
-    "defect_cancel_any.pump": {"GPCA-A19-HEAD"},
+    "defect_cancel_any.pump": {"GPCA-A19-HEAD", "GPCA-A19-CLEARS"},
 }
 
 

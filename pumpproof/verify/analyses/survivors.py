@@ -62,10 +62,12 @@ def read(path: str) -> dict[str, str]:
 
 
 def compare(result: MutationScore, baseline: Mapping[str, str]) -> Comparison:
-    """Which survivors are new, which listed ones no longer survive."""
+    """Which survivors are new, which listed ones no longer survive (among the mutants run: a sample leaves the
+    others out)."""
     alive = [r.mutant.name for r in result.with_status(MutantStatus.SURVIVED)]
+    run = {r.mutant.name for r in result.results}
     new = tuple(n for n in alive if n not in baseline)
-    stale = tuple(n for n in baseline if n not in alive)
+    stale = tuple(n for n in baseline if n in run and n not in alive)
     return Comparison(new, stale, len(alive) - len(new))
 
 
