@@ -375,14 +375,17 @@ class _Model:
         try:
             if d.condition is not None:
                 condition = self.check.boolean(d.condition, {}, "the fairness condition")
-                return [Fairness(FairnessKind.INFINITELY, (), condition, d.text, d.loc)]
+                return [Fairness(FairnessKind.INFINITELY, (), condition, d.text, loc=d.loc)]
             assert d.transition is not None
             name = prefix + self.check.fired_name(d.transition, {})
         finally:
             self.scope = self.check.scope = self.root
         kind = FairnessKind(d.kind)
         named = self.check.resolve_fired(name, d.transition)
-        return [Fairness(kind, self.root.steps[m], None, f"fairness {kind.value} {m}", d.loc) for m in named]
+        return [
+            Fairness(kind, self.root.steps[m], None, f"fairness {kind.value} {m}", loc=d.loc, members=(m,))
+            for m in named
+        ]
 
     # ------------------------------------------------------------ composition
 

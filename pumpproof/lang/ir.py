@@ -213,6 +213,9 @@ class Fired:
 
     transitions: tuple[str, ...]
     type: Type = BOOL
+    members: tuple[str, ...] = ()
+    """The part transitions named (member keys, `manager.clear[0]`), whose flat steps `transitions` are: a model
+    composed again from changed parts (a mutant) has other steps, found from these (`typecheck.refired`)."""
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 
@@ -421,6 +424,8 @@ class Fairness:
     condition: Expr | None = None
     text: str = ""
     """The declaration as the user wrote it (per family member for transitions)."""
+    members: tuple[str, ...] = ()
+    """The part transition named (its member key), whose flat steps `transitions` are (as `Fired.members`)."""
     loc: Location | None = field(default=None, compare=False, repr=False)
 
 

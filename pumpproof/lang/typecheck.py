@@ -11,7 +11,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 from pumpproof.errors import InputError
@@ -44,7 +44,7 @@ from pumpproof.lang.ir import (
     is_numeric,
 )
 from pumpproof.lang.location import Location
-from pumpproof.lang.walk import Memo, depth
+from pumpproof.lang.walk import Memo, depth, rewrite
 
 MAX_EXPANSION = 10_000
 """The most elements an array, a parameter range or an `any`/`all` may expand to."""
@@ -142,6 +142,28 @@ def transition_names(
             for name in names:
                 members.setdefault(name, {})[key] = None
     return {k: tuple(v) for k, v in members.items()}, {k: tuple(v) for k, v in steps.items()}
+
+
+def refired(system: TransitionSystem, e: Expr) -> Expr:
+    """`e` with each `fired(...)` naming the flat steps of `system` its part transitions take part in: a model
+    composed again from changed parts (a mutant) has other steps than the one the requirement was read against
+    (a broadcast's receiver disabled adds the sender's step alone)."""
+    _, steps = transition_names(system.transitions)
+
+    def fn(n: Expr) -> Expr | None:
+        if isinstance(n, Fired) and n.members:
+            return replace(n, transitions=tuple(dict.fromkeys(t for m in n.members for t in steps.get(m, ()))))
+        return None
+
+    return rewrite(e, fn)
+
+
+def refair(system: TransitionSystem) -> TransitionSystem:
+    """`system` with each fairness assumption on a transition naming the flat steps it takes part in now."""
+    _, steps = transition_names(system.transitions)
+    fairness = tuple(replace(f, transitions=tuple(t for m in f.members for t in steps.get(m, ()))) if f.members else f
+                     for f in system.fairness)  # fmt: skip
+    return replace(system, fairness=fairness)
 
 
 @dataclass
@@ -415,7 +437,7 @@ class Checker:
     def fired(self, e: s.FiredRef, params: Mapping[str, int]) -> Expr:
         if not self.requirements:
             self.fail("fired(...) can only be used in requirement files", e.loc, "a model tests its own state instead")
-        return Fired(self.transitions(e, params), loc=e.loc)
+        return Fired(self.transitions(e, params), loc=e.loc, members=self.members(e, params))
 
     def transitions(self, e: s.FiredRef, params: Mapping[str, int]) -> tuple[str, ...]:
         """The flat transitions a name covers: itself, every member of a family, the indexed member, or every

@@ -44,6 +44,7 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
+from pumpproof.lang.typecheck import refair, refired
 from pumpproof.lang.walk import children, nodes, rewrite, with_children
 from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
 from pumpproof.verify.portfolio import Options
@@ -152,7 +153,7 @@ class _Units:
             composed = synchronise(halves) if any(j >= n for j in changes) else self.system.transitions[n:]
         except ModelError:
             return None
-        return replace(self.system, transitions=(*alone, *composed), halves=halves)
+        return refair(replace(self.system, transitions=(*alone, *composed), halves=halves))
 
 
 @dataclass(frozen=True)
@@ -648,6 +649,8 @@ def judge(
     a trigger witness it leaves a run shows the trigger reachable; so are its answers about its runs
     (`earlier_runs`)."""
     checker = Checker(mutant.system, options, earlier=earlier, earlier_runs=earlier_runs)
+    if mutant.system.halves:  # composed again: `fired(...)` names the steps its part transitions make now
+        requirements = [replace(r, formula=refired(mutant.system, r.formula)) for r in requirements]
     kills, undecided = [], []
     for outcome in _verdicts(checker, requirements):
         result = outcome.result

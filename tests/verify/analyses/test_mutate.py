@@ -281,3 +281,35 @@ def test_a_part_s_transition_is_mutated_once_at_every_step_it_takes_part_in() ->
     assert len(quiet) == 2
     assert all("detector[0].armed" not in {u.target for u in t.updates} for t in quiet)
     assert all("detector[1].armed" in {u.target for u in t.updates} for t in quiet if "detector[1].quiet" in t.name)
+
+
+BROADCAST = """
+model bc
+broadcast chan go
+var on: bool = false
+component Sender
+  environment transition send "send" sync go!
+end
+component Receiver
+  transition hear "hear" sync go?
+    do on := true
+end
+instance s: Sender
+instance r: Receiver
+fairness weak s.send
+"""
+
+
+def test_fired_and_fairness_name_the_steps_a_mutant_s_parts_make_once_composed_again() -> None:
+    """A receiver whose guard the mutation makes false lets the sender's step happen alone, a flat step the model
+    did not have: `fired(s.send)` and `fairness weak s.send` must name it (they named only `s.send+r.hear`)."""
+    system, reqs = _load(BROADCAST, "always (fired(s.send) -> on)")
+    base = baseline(system, reqs, OPTIONS)
+    deaf = next(m for m in mutants(system) if m.name == "r.hear: negate guard true")
+    names = {t.name for t in deaf.system.transitions}
+    assert "s.send" in names and "s.send" not in {t.name for t in system.transitions}  # the new flat step
+    assert all(f.transitions and set(f.transitions) <= names for f in deaf.system.fairness)
+    assert "s.send" in {t for f in deaf.system.fairness for t in f.transitions}
+    (result,) = score(system, reqs, OPTIONS, [deaf], base=base).results
+    # VIOLATED by the step `s.send` alone, not VACUOUS, as when fired(s.send) named only the step the mutant lost
+    assert [(k.requirement, k.verdict) for k in result.kills] == [("R1", Verdict.VIOLATED)]
