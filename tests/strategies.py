@@ -513,10 +513,23 @@ def composed_generated(draw: st.DrawFn) -> Generated:
     if draw(st.booleans()):
         steps += ["give sync pass!", "take sync pass?"]
     for step in steps:
-        guard = draw(st.one_of(bool_exprs(v, False), st.just("c == 0"), st.just("true")))
+        # a receiver that always listens (half the receivers) makes every send a joint step, until a mutant
+        # disables it and the send goes alone: a flat step the model does not have
+        always = [st.just("true")] * (3 if "?" in step else 1)
+        guard = draw(st.one_of(bool_exprs(v, False), st.just("c == 0"), *always))
         lines.append(f"  transition {step} when {guard}{draw(updates(v)).replace(chr(10), ' ')}")
     lines += ["end", f"instance p[c in 0..{PARTS - 1}]: P(c)"]
     flat = Vocabulary(
         *(tuple(f"p[{i}].{n}" for i in range(PARTS) for n in names) for names in (v.bools, v.ints)), (), (), ()
     )
-    return Generated("\n".join(lines) + "\n", requirement(draw(safety_formulas(flat))))
+    # `fired(...)` of a part's transition, in one instance or in all: the flat steps it names are the model's,
+    # and a mutant composes into others (a receiver disabled leaves its sender's step alone)
+    named = [step.split()[0] for step in steps]
+    fired = st.sampled_from([*named, *(f"p[{i}].{n}" for i in range(PARTS) for n in named)])
+    atoms = st.sampled_from([*flat.bools, *(f"not {b}" for b in flat.bools), *(f"{n} == 0" for n in flat.ints)])
+    formula = st.one_of(
+        safety_formulas(flat),
+        st.tuples(fired, st.one_of(atoms, past_formulas(flat))).map(lambda fq: f"always (fired({fq[0]}) -> ({fq[1]}))"),
+        st.tuples(fired, atoms).map(lambda fa: f"always (({fa[1]}) -> once fired({fa[0]}))"),
+    )
+    return Generated("\n".join(lines) + "\n", requirement(draw(formula)))
