@@ -62,12 +62,13 @@ def read(path: str) -> dict[str, str]:
 
 
 def compare(result: MutationScore, baseline: Mapping[str, str]) -> Comparison:
-    """Which survivors are new, which listed ones no longer survive (among the mutants run: a sample leaves the
-    others out)."""
+    """Which survivors are new, which listed ones no longer survive (of a sample, only among the mutants it ran:
+    the others were left out, not killed)."""
     alive = [r.mutant.name for r in result.with_status(MutantStatus.SURVIVED)]
+    sampled = result.sampling is not None and result.sampling.size < result.sampling.population
     run = {r.mutant.name for r in result.results}
     new = tuple(n for n in alive if n not in baseline)
-    stale = tuple(n for n in baseline if n in run and n not in alive)
+    stale = tuple(n for n in baseline if n not in alive and (n in run or not sampled))
     return Comparison(new, stale, len(alive) - len(new))
 
 
