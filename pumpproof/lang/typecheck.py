@@ -148,22 +148,25 @@ def refired(system: TransitionSystem, e: Expr) -> Expr:
     """`e` with each `fired(...)` naming the flat steps of `system` its part transitions take part in: a model
     composed again from changed parts (a mutant) has other steps than the one the requirement was read against
     (a broadcast's receiver disabled adds the sender's step alone)."""
-    _, steps = transition_names(system.transitions)
+    steps = _steps_of(system)
 
     def fn(n: Expr) -> Expr | None:
-        if isinstance(n, Fired) and n.members:
-            return replace(n, transitions=tuple(dict.fromkeys(t for m in n.members for t in steps.get(m, ()))))
-        return None
+        return replace(n, transitions=steps(n.members)) if isinstance(n, Fired) and n.members else None
 
     return rewrite(e, fn)
 
 
 def refair(system: TransitionSystem) -> TransitionSystem:
     """`system` with each fairness assumption on a transition naming the flat steps it takes part in now."""
-    _, steps = transition_names(system.transitions)
-    fairness = tuple(replace(f, transitions=tuple(t for m in f.members for t in steps.get(m, ()))) if f.members else f
-                     for f in system.fairness)  # fmt: skip
+    steps = _steps_of(system)
+    fairness = tuple(replace(f, transitions=steps(f.members)) if f.members else f for f in system.fairness)
     return replace(system, fairness=fairness)
+
+
+def _steps_of(system: TransitionSystem) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """The flat steps of `system` that part transitions (member keys) take part in, each step once."""
+    _, steps = transition_names(system.transitions)
+    return lambda members: tuple(dict.fromkeys(t for m in members for t in steps.get(m, ())))
 
 
 @dataclass

@@ -149,11 +149,13 @@ class _Units:
         n = len(alone)
         halves = tuple(replace(h, transition=changes[n + j]) if n + j in changes else h
                        for j, h in enumerate(self.system.halves))  # fmt: skip
+        recomposed = any(j >= n for j in changes)
         try:
-            composed = synchronise(halves) if any(j >= n for j in changes) else self.system.transitions[n:]
+            composed = synchronise(halves) if recomposed else self.system.transitions[n:]
         except ModelError:
             return None
-        return refair(replace(self.system, transitions=(*alone, *composed), halves=halves))
+        changed = replace(self.system, transitions=(*alone, *composed), halves=halves)
+        return refair(changed) if recomposed else changed  # only a composition again makes other flat steps
 
 
 @dataclass(frozen=True)
