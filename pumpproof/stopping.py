@@ -45,7 +45,8 @@ def ended_by_signals() -> Iterator[None]:
 
     def watch() -> None:
         while not done.is_set():
-            if (info := signal.sigtimedwait(ENDING, WATCH_S)) is None:
+            # CPython returns a zeroed siginfo (si_signo 0) when another signal interrupts the wait at its deadline
+            if (info := signal.sigtimedwait(ENDING, WATCH_S)) is None or info.si_signo not in ENDING:
                 continue
             from pumpproof.verify.portfolio import end_engines
 

@@ -7,13 +7,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import types
 import uuid
 from pathlib import Path
 
 import pytest
 
-from pumpproof.stopping import ended_by_signals, run_program
+from pumpproof.stopping import Terminated, ended_by_signals, run_program
 from tests.helpers import ROOT, RUN_TAG, tagged_processes
 
 SLOW = [
@@ -97,3 +99,21 @@ def test_helper_programs_can_be_ended_while_the_command_blocks_the_signals() -> 
         child = run_program(["cat", "/proc/self/status"], b"")
         assert ending <= _blocked(Path("/proc/thread-self/status").read_text())
     assert not ending & _blocked(child.stdout.decode())
+
+
+def test_a_wait_that_returns_no_signal_is_not_taken_for_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython's sigtimedwait answers a zeroed siginfo when another signal interrupts it at its deadline;
+    the watcher must go on waiting, and still end the command on a real SIGTERM."""
+    real, spurious = signal.sigtimedwait, [types.SimpleNamespace(si_signo=0)]
+
+    def waits(sigset: object, timeout: float) -> object:
+        return spurious.pop() if spurious else real(sigset, timeout)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signal, "sigtimedwait", waits)
+    with pytest.raises(Terminated) as ended, ended_by_signals():
+        assert _wait(lambda: not spurious, 5)
+        time.sleep(0.1)
+        assert any(t.name == "pumpproof-signals" for t in threading.enumerate()), "the watcher died"
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    assert ended.value.signum == signal.SIGTERM
