@@ -16,7 +16,8 @@ from pumpproof.cli import main
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.reports import json_report
 from pumpproof.verify import cache
-from pumpproof.verify.cache import FORMAT, ResultCache, cone, requirement_key
+from pumpproof.verify.cache import FORMAT, ResultCache, requirement_key
+from pumpproof.verify.cone import cone
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.results import CacheUse, Verdict
 from pumpproof.verify.run import Outcome, check_all

@@ -47,6 +47,7 @@ from pumpproof.lang.text import expr_text
 from pumpproof.lang.typecheck import refair, refired
 from pumpproof.lang.walk import children, nodes, rewrite, with_children
 from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
+from pumpproof.verify.cone import Cone, cone
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import is_safety, neg
 from pumpproof.verify.results import Proved, Result, Trace, Unknown, Vacuous, Verdict, Violated
@@ -599,6 +600,8 @@ class Baseline:
     """The unmutated model's answers about its runs (an initial state, time passing): each mutant tries them first."""
     builtins: tuple[Outcome, ...] = ()
     """Its verdicts on the built-in questions (MODEL.RANGES): each mutant tries the proofs first too."""
+    cones: Mapping[str, Cone] = field(default_factory=dict)
+    """The cones of influence of its safety requirements: one a mutation leaves alone cannot kill the mutant."""
 
     def judges(self) -> tuple[Requirement, ...]:
         """The requirements PROVED on the unmutated model; UsageError if some requirement fails there."""
@@ -634,7 +637,9 @@ def baseline(
     """Check `requirements` on the unmutated model, as `check` does."""
     checker = Checker(system, options, progress)
     outcomes = tuple(checker.check(req) for req in requirements)
-    return Baseline(system.name, outcomes, checker.facts.answers, tuple(checker.builtins))
+    stutter = checker.facts.stutter
+    cones = {r.id: cone(system, r, stutter) for r in requirements if is_safety(r.formula)}
+    return Baseline(system.name, outcomes, checker.facts.answers, tuple(checker.builtins), cones)
 
 
 def judge(
@@ -644,17 +649,19 @@ def judge(
     all_kills: bool = False,
     earlier: Mapping[str, Outcome] | None = None,
     earlier_runs: Mapping[str, Result] | None = None,
+    cones: Mapping[str, Cone] | None = None,
 ) -> MutantResult:
     """Check `requirements` on the mutant as `check` would (stopping at the first failure unless `all_kills`):
     a requirement VIOLATED or VACUOUS on it kills it; a survivor records whether it stops time. `earlier` (the
-    unmutated model's outcomes) are tried first: an invariant the mutation leaves inductive proves the mutant too,
-    a trigger witness it leaves a run shows the trigger reachable; so are its answers about its runs
+    unmutated model's outcomes) are tried first: a safety requirement whose cone the mutation leaves as it was
+    (`cones`: the unmutated model's) keeps its proof, an invariant the mutation leaves inductive proves the mutant
+    too, a trigger witness it leaves a run shows the trigger reachable; so are its answers about its runs
     (`earlier_runs`)."""
     checker = Checker(mutant.system, options, earlier=earlier, earlier_runs=earlier_runs)
     if mutant.system.halves:  # composed again: `fired(...)` names the steps its part transitions make now
         requirements = [replace(r, formula=refired(mutant.system, r.formula)) for r in requirements]
     kills, undecided = [], []
-    for outcome in _verdicts(checker, requirements):
+    for outcome in _verdicts(checker, requirements, cones or {}):
         result = outcome.result
         if isinstance(result, (Violated, Vacuous)):
             kills.append(
@@ -677,16 +684,17 @@ QUICK_S = 2.0
 are found, within that; the rest get the whole timeout once every requirement had its quick turn."""
 
 
-def _verdicts(checker: Checker, requirements: Sequence[Requirement]) -> Iterator[Outcome]:
+def _verdicts(checker: Checker, requirements: Sequence[Requirement], cones: Mapping[str, Cone]) -> Iterator[Outcome]:
     """The verdicts on the mutant, cheapest first, lazily (a caller that stops at the first kill asks no more): in
-    the requirements' order, the unmutated model's proof re-checked, and where it no longer holds the engines for
+    the requirements' order, the unmutated model's proof kept where the requirement's cone is as it was (`cones`)
+    or re-checked, and where it no longer holds the engines for
     QUICK_S seconds; then the whole timeout for the requirements still undecided; last each proof's vacuity. A
     requirement that is slow to decide is so decided only once every other one had its quick chance to kill."""
     quick = replace(checker.options, timeout_s=min(QUICK_S, checker.options.timeout_s))
     proofs: dict[str, Outcome] = {}
     slow = []
     for req in requirements:
-        known = checker.settled(req) or checker.carried(req)
+        known = checker.settled(req) or _untouched(checker, req, cones) or checker.carried(req)
         if known is None:
             known = checker.solved(req, quick)
             if isinstance(known.result, Unknown) and quick.timeout_s < checker.options.timeout_s:
@@ -705,6 +713,17 @@ def _verdicts(checker: Checker, requirements: Sequence[Requirement]) -> Iterator
     yield from (checker.earned(proofs[r.id]) for r in requirements if r.id in proofs)
 
 
+def _untouched(checker: Checker, req: Requirement, cones: Mapping[str, Cone]) -> Outcome | None:
+    """The unmutated model's proof of safety requirement `req`, when the mutation left its cone as it was: the
+    mutant's cone then has the same reachable states (`verify.cone`), so the verdict is the same; None otherwise."""
+    earlier, before = checker.earlier.get(req.id), cones.get(req.id)
+    if earlier is None or before is None or not isinstance(earlier.result, Proved):
+        return None
+    if cone(checker.system, req, checker.facts.stutter) != before:
+        return None
+    return replace(earlier, wall_s=0.0, carried=True)
+
+
 def score(
     system: TransitionSystem,
     requirements: Sequence[Requirement],
@@ -721,7 +740,7 @@ def score(
     base = baseline(system, requirements, options) if base is None else base
     left_out = tuple(o.requirement.id for o in base.undecided)
     chosen = mutants(system) if selected is None else selected
-    job = _Job(system, base.judges(), options, all_kills, base.by_id, base.runs)
+    job = _Job(system, base.judges(), options, all_kills, base.by_id, base.runs, base.cones)
     _KILLS.clear()
     if jobs <= 1 or len(chosen) <= 1:
         results = dict(_reported(((i, job(m)) for i, m in enumerate(chosen)), chosen, progress))
@@ -752,6 +771,7 @@ class _Job:
     all_kills: bool
     earlier: Mapping[str, Outcome]
     earlier_runs: Mapping[str, Result]
+    cones: Mapping[str, Cone]
 
     def __call__(self, mutant: Mutant) -> MutantResult:
         if self.options.question_s() <= 0:  # past --total-timeout: the mutant is left undecided, not run
@@ -764,7 +784,7 @@ class _Job:
         judges = (
             sorted(self.judges, key=lambda r: (-_KILLS[r.id], not is_safety(r.formula))) if adaptive else self.judges
         )
-        result = judge(mutant, judges, self.options, self.all_kills, self.earlier, self.earlier_runs)
+        result = judge(mutant, judges, self.options, self.all_kills, self.earlier, self.earlier_runs, self.cones)
         _KILLS.update(result.killed_by)
         if result.status is not MutantStatus.SURVIVED:
             return result

@@ -27,7 +27,7 @@ from pumpproof.verify.analyses.mutate import (
 )
 from pumpproof.verify.portfolio import Options, reused
 from pumpproof.verify.results import Verdict
-from pumpproof.verify.run import problem_for
+from pumpproof.verify.run import Checker, problem_for
 
 OPTIONS = Options(timeout_s=30)
 # The recall's mechanism H1 as a mutant: the detector is re-armed when the occlusion clears, not at restart.
@@ -224,6 +224,37 @@ def test_requirements_that_fail_or_are_undecided_on_the_model_judge_no_mutant() 
     result = score(system, unsupported, OPTIONS, mutants(system, ["up"]), base=base)
     assert {r.status for r in result.results} == {MutantStatus.UNKNOWN}
     assert all(r.undecided == ("R1",) for r in result.results)
+
+
+TWO_PARTS = """
+input go: bool
+var x: bool = false
+var y: 0..3 = 0
+transition up when go do x := true
+transition down when not go do x := false
+transition count when y < 3 do y := y + 1
+transition reset when y == 3 do y := 0
+"""
+
+
+def test_a_safety_requirement_whose_cone_the_mutation_leaves_alone_keeps_its_proof_unasked() -> None:
+    system, reqs = _load(TWO_PARTS, "always (y <= 3)")  # reads y: `up` and `down` are outside its cone
+    base = baseline(system, reqs, OPTIONS)
+    asked: list[str] = []
+    carried = Checker.carried
+
+    def recorded(checker: Checker, req: Requirement, earlier: object = None) -> object:
+        asked.append(req.id)
+        return carried(checker, req, earlier)  # type: ignore[arg-type]
+
+    with mock.patch.object(Checker, "carried", recorded):
+        outside = score(system, reqs, OPTIONS, mutants(system, ["up", "down"]), base=base)
+        assert "R1" not in asked and outside.results
+        assert not any(r.kills for r in outside.results)
+        inside = score(system, reqs, OPTIONS, mutants(system, ["count"]), base=base)
+    assert "R1" in asked, "a mutant inside the cone has its proof re-checked"
+    bound = next(r for r in inside.results if r.mutant.name == "count: y < 3 becomes y <= 3")
+    assert bound.killed_by == ("R1",)  # y reaches 4
 
 
 def test_mutants_not_started_by_the_total_deadline_are_undecided_not_run() -> None:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pumpproof.lang.ir import Requirement
 from pumpproof.lang.load import parse_model_text, parse_requirements_text
 from pumpproof.verify import explicit
-from pumpproof.verify.analyses.mutate import Mutant, judge, mutants
+from pumpproof.verify.analyses.mutate import Baseline, Mutant, baseline, judge, mutants
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import SafetyProblem
@@ -22,6 +22,7 @@ from tests.oracle import COMMON, SOAK
 from tests.strategies import Generated, composed_generated
 
 EXAMPLES = 2_000 if SOAK else 40
+OPTIONS = Options(timeout_s=60)
 
 
 @settings(max_examples=EXAMPLES, **COMMON)
@@ -37,17 +38,22 @@ def test_a_composed_mutant_is_killed_exactly_when_the_explicit_checker_violates_
     steps = {t.name for t in system.transitions}
     recomposed = [m for m in found if {t.name for t in m.system.transitions} != steps]
     # every mutant whose parts compose into other flat steps than the model's (a few), else one of the others
+    base = baseline(system, [req], OPTIONS)
     for mutant in recomposed[:4] or [found[pick % len(found)]]:
-        _agrees(case, req, mutant)
+        _agrees(case, req, mutant, base)
 
 
-def _agrees(case: Generated, req: Requirement, mutant: Mutant) -> None:
+def _agrees(case: Generated, req: Requirement, mutant: Mutant, base: Baseline) -> None:
     """`judge` kills `mutant` by a violation exactly when the explicit checker violates the requirement read
-    against the mutant itself."""
+    against the mutant itself; so does the fast path, where the unmutated model's proof is kept (its cone left
+    alone) or re-checked first."""
     (afresh,) = parse_requirements_text(case.requirement, "generated.req", mutant.system).requirements
     problem = problem_for(mutant.system, afresh)
     assert isinstance(problem, SafetyProblem)
     truth = explicit.check(problem, Budget.seconds(60))
-    judged = judge(mutant, [req], Options(timeout_s=60))
-    violated = [k for k in judged.kills if k.verdict is Verdict.VIOLATED]
-    assert bool(violated) == (truth.verdict is Verdict.VIOLATED), f"{mutant.name}: explicit {truth.verdict}\n{case}"
+    judged = [judge(mutant, [req], OPTIONS)]
+    if base.outcomes[0].result.verdict is Verdict.PROVED:  # only a proof judges mutants
+        judged.append(judge(mutant, [req], OPTIONS, earlier=base.by_id, earlier_runs=base.runs, cones=base.cones))
+    for result in judged:
+        violated = [k for k in result.kills if k.verdict is Verdict.VIOLATED]
+        assert bool(violated) == (truth.verdict is Verdict.VIOLATED), f"{mutant.name}: explicit {truth.verdict}\n{case}"
