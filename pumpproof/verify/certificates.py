@@ -55,12 +55,26 @@ def obligations(problem: SafetyProblem, cert: Certificate) -> list[Obligation]:
     return out
 
 
-def recheck(problem: SafetyProblem, cert: Certificate) -> None:
-    """Re-check every obligation with a fresh Z3 solver from its SMT-LIB text; InternalError if any fails."""
+RECHECK_S = 60.0
+"""Seconds each obligation's re-check may take by default: most take milliseconds."""
+
+
+class Undecided(Exception):
+    """The re-check could not decide an obligation (the solver answered unknown, or ran out of time): the proof is
+    neither confirmed nor refuted, so it must not be shown as PROVED."""
+
+
+def recheck(problem: SafetyProblem, cert: Certificate, timeout_s: float = RECHECK_S) -> None:
+    """Re-check every obligation with a fresh Z3 solver from its SMT-LIB text, each within `timeout_s`:
+    InternalError if one fails (`sat`: the engine was wrong), Undecided if the solver cannot tell."""
     for ob in obligations(problem, cert):
         solver = z3.Solver()
+        solver.set("timeout", max(1, int(timeout_s * 1000)))
         solver.from_string(ob.script)
         answer = solver.check()
+        if answer == z3.unknown:
+            why = solver.reason_unknown()
+            raise Undecided(f"obligation '{ob.name}' of the proof is undecided by its re-check ({why})")
         if answer != z3.unsat:
             raise InternalError(f"{problem.name}: certificate obligation '{ob.name}' does not hold ({answer})")
 

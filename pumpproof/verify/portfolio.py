@@ -26,7 +26,7 @@ from functools import partial
 from pumpproof.errors import InternalError, ReplayError, TooManyStates, UsageError
 from pumpproof.lang.ir import FALSE
 from pumpproof.verify.budget import GRACE_S, Budget
-from pumpproof.verify.certificates import recheck
+from pumpproof.verify.certificates import RECHECK_S, Undecided, recheck
 from pumpproof.verify.engines import Engine, bmc, extrapolate, ic3, kinduction, kliveness, lasso
 from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
@@ -69,7 +69,7 @@ def decide(
     with engines_running(len(names)):  # the budget starts once every engine can run
         budget = Budget.seconds(timeout_s, max_depth)
         result = race({n: partial(ENGINES[n], problem, budget) for n in names}, budget, problem.name, deterministic)
-    return confirm(problem, result)
+    return confirm(problem, result, timeout_s)
 
 
 def decide_liveness(
@@ -103,20 +103,30 @@ def decide_liveness(
             return unconfirmed(result, err)
     if isinstance(result, Proved):
         assert result.certificate.rounds is not None
-        recheck(k_liveness(problem, result.certificate.rounds), result.certificate)
+        return _rechecked(k_liveness(problem, result.certificate.rounds), result, timeout_s)
     return result
 
 
-def confirm(problem: SafetyProblem, result: Result) -> Result:
-    """Replay a trace or re-check a certificate; raises InternalError (exit 4) if the engine was wrong."""
+def confirm(problem: SafetyProblem, result: Result, timeout_s: float = RECHECK_S) -> Result:
+    """Replay a trace or re-check a certificate (each obligation within `timeout_s`); raises InternalError (exit 4)
+    if the engine was wrong, and answers Unknown when the re-check cannot decide."""
     if isinstance(result, Violated):
         try:
             return replace(result, trace=replay(problem, result.trace))
         except TooManyStates as err:
             return unconfirmed(result, err)
     if isinstance(result, Proved):
-        recheck(problem, result.certificate)
+        return _rechecked(problem, result, timeout_s)
     return result
+
+
+def _rechecked(problem: SafetyProblem, proof: Proved, timeout_s: float) -> Proved | Unknown:
+    """`proof` once its certificate passes the re-check; Unknown when the re-check cannot decide it."""
+    try:
+        recheck(problem, proof.certificate, timeout_s)
+    except Undecided as err:
+        return Unknown(proof.engine, proof.time_s, f"a proof from {proof.engine} could not be re-checked: {err}")
+    return proof
 
 
 def unconfirmed(result: Violated, err: TooManyStates) -> Unknown:
@@ -261,7 +271,7 @@ def reused(problem: SafetyProblem | LivenessProblem, proof: Proved) -> Proved | 
             recheck(k_liveness(problem, cert.rounds), cert)
         else:
             recheck(problem, cert)
-    except InternalError:
+    except (InternalError, Undecided):
         return None
     engine = proof.engine if proof.engine.endswith(REUSED) else f"{proof.engine}{REUSED}"  # reused again: said once
     return Proved(engine, time.time() - start, cert)

@@ -7,12 +7,14 @@ from dataclasses import replace
 from unittest import mock
 
 import pytest
+import z3
 
+from pumpproof.errors import InternalError
 from pumpproof.lang.ir import DELAY, FALSE
 from pumpproof.lang.load import load_model
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.engines import ic3
-from pumpproof.verify.portfolio import AUTO, NO_BAD_STATE, decide
+from pumpproof.verify.portfolio import AUTO, NO_BAD_STATE, confirm, decide, reused
 from pumpproof.verify.problem import SafetyProblem, neg
 from pumpproof.verify.results import Proved, Search, Unknown, Verdict, Violated
 from pumpproof.verify.steps import can_step
@@ -160,3 +162,19 @@ def test_a_problem_without_bad_states_is_proved_without_starting_an_engine() -> 
     with mock.patch("pumpproof.verify.portfolio.race", side_effect=AssertionError("an engine was started")):
         result = decide(trivial, AUTO, 30)
     assert isinstance(result, Proved) and result.engine == NO_BAD_STATE
+
+
+def test_a_proof_its_re_check_cannot_decide_is_unknown_and_one_it_refutes_is_an_internal_error() -> None:
+    """The re-check is the judge of every proof: `unknown` (out of time, or beyond the solver) leaves the question
+    UNKNOWN with the reason, never PROVED and never a crash; `sat` means the engine was wrong (exit 4)."""
+    counter = problem(COUNTER, "always (n <= 5 and (done -> n == 5))")
+    proof = decide(counter, "kind", 30)
+    assert isinstance(proof, Proved), proof
+    with mock.patch("z3.Solver.check", return_value=z3.unknown):
+        undecided = confirm(counter, proof)
+    assert isinstance(undecided, Unknown) and "could not be re-checked" in undecided.reason
+    assert "obligation 'initiation[0]'" in undecided.reason
+    wrong = replace(proof, certificate=replace(proof.certificate, invariant_smt2="(< |n| 5)"))  # fails consecution
+    with pytest.raises(InternalError, match="does not hold"):
+        confirm(counter, wrong)
+    assert reused(counter, wrong) is None  # a related model's proof that fails is simply not carried
