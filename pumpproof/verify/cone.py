@@ -2,7 +2,9 @@
 
 A safety requirement's verdict is the same on two models whose cones are equal: the transitions outside the cone
 write nothing the cone reads, so on the cone's variables they are stutter steps, and the cone's reachable states
-are those of its own transitions. The result cache keys its entries by the cone; `mutate` leaves out the safety
+are those of its own transitions. A requirement that can tell such steps apart (`next`, `previously`, `fired`,
+a bound counted in steps, an input, which is drawn afresh at every step) depends on when they can be taken, so
+its cone holds every guard. The result cache keys its entries by the cone; `mutate` leaves out the safety
 requirements whose cone a mutation does not change (they cannot kill it).
 """
 
@@ -10,8 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pumpproof.lang.ir import Expr, Monitor, Requirement, TransitionSystem, Var
-from pumpproof.lang.walk import fired_names, var_names
+from pumpproof.lang.ir import (
+    Elapsed,
+    Expr,
+    Fired,
+    Monitor,
+    Pre,
+    Requirement,
+    Temporal,
+    TemporalOp,
+    TransitionSystem,
+    Var,
+    VarRef,
+)
+from pumpproof.lang.walk import fired_names, nodes, var_names
 from pumpproof.verify.problem import is_safety
 
 
@@ -22,18 +36,21 @@ class Cone:
     variables: frozenset[str]
     transitions: frozenset[str]
     pieces: tuple[object, ...]
+    stutter: bool
+    """Whether it was taken for runs that may stop (extended by repeating their last state)."""
 
 
 def cone(system: TransitionSystem, req: Requirement, stutter: bool) -> Cone:
     """The cone of influence of `req` (Kurshan's localization reduction, on the IR): the variables it reads,
     and until nothing is added, the guards and updates of every transition that writes one of them (or that
     it names in `fired(...)`), the initial conditions that constrain them, and every invariant and assumption
-    (they prune runs, whatever they read). With `stutter`, whether a run stops is part of the problem:
-    every guard and terminal counts. A liveness requirement depends on the fairness assumptions too."""
+    (they prune runs, whatever they read). With `stutter`, whether a run stops is part of the problem, and for
+    a requirement that counts steps (`counts_steps`) when each step can be taken: every guard and terminal
+    counts then. A liveness requirement depends on the fairness assumptions too."""
     reads = set(var_names(req.formula))
     named = set(fired_names(req.formula))
     always = [*system.invariants, *system.assumptions]
-    if stutter:
+    if stutter or counts_steps(system, req.formula):
         always += [t.guard for t in system.transitions] + list(system.terminals)
     fair = not is_safety(req.formula)
     if fair:
@@ -70,7 +87,7 @@ def cone(system: TransitionSystem, req: Requirement, stutter: bool) -> Cone:
         tuple(e for e in system.initial if var_names(e) & reads),
         system.fairness if fair else (),
     ]
-    return Cone(frozenset(reads), frozenset(t.name for t in kept), tuple(pieces))
+    return Cone(frozenset(reads), frozenset(t.name for t in kept), tuple(pieces), stutter)
 
 
 def _defining(var: Var | None, monitor: Monitor | None) -> list[Expr]:
@@ -79,3 +96,20 @@ def _defining(var: Var | None, monitor: Monitor | None) -> list[Expr]:
     if monitor is not None:
         found += [monitor.init, monitor.update]
     return [e for e in found if e is not None]
+
+
+def counts_steps(system: TransitionSystem, formula: Expr) -> bool:
+    """Whether a step that leaves every state variable `formula` reads as it was can change its truth: it reads
+    the step (`fired`, the time it took), the previous state (`next`, `previously`, `rise`), an input (drawn
+    afresh at every step) or a monitor of the model, or bounds an operator in steps (a model without clocks)."""
+    inputs = {v.name for v in system.inputs} | {m.name for m in system.monitors}
+    for node in nodes(formula):
+        if isinstance(node, (Fired, Elapsed, Pre)) or (isinstance(node, VarRef) and node.name in inputs):
+            return True
+        if isinstance(node, TemporalOp) and (node.op in STEPWISE or (node.bound is not None and not system.timed)):
+            return True
+    return False
+
+
+STEPWISE = frozenset({Temporal.NEXT, Temporal.PREVIOUSLY})
+"""Operators that look one step ahead or back: a step that changes nothing they read still moves them."""

@@ -25,6 +25,7 @@ from pumpproof.verify.analyses.mutate import (
     score,
     transitions,
 )
+from pumpproof.verify.cone import cone
 from pumpproof.verify.portfolio import Options, reused
 from pumpproof.verify.results import Verdict
 from pumpproof.verify.run import Checker, problem_for
@@ -255,6 +256,42 @@ def test_a_safety_requirement_whose_cone_the_mutation_leaves_alone_keeps_its_pro
     assert "R1" in asked, "a mutant inside the cone has its proof re-checked"
     bound = next(r for r in inside.results if r.mutant.name == "count: y < 3 becomes y <= 3")
     assert bound.killed_by == ("R1",)  # y reaches 4
+
+
+FLIP = """
+input go: bool
+var x: bool = false
+var y: bool = false
+transition flip do x := not x
+transition other when false do y := true
+"""
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "always ((not x) -> next x)",
+        "always (x -> previously (not x))",
+        "always ((not x) -> x within 1)",
+        "always (fired(flip) -> x or not x)",
+        "always (go -> x or not x)",
+    ],
+    ids=["next", "previously", "within-steps", "fired", "input"],
+)
+def test_a_requirement_that_counts_steps_is_asked_when_a_mutation_outside_its_variables_adds_steps(
+    formula: str,
+) -> None:
+    """`other` writes only y, but its guard widened lets steps be taken that leave x as it was: a requirement
+    that can tell such a step (`next`, `previously`, a bound in steps; `fired` and inputs read the step) keeps
+    every guard in its cone, so the mutant is judged, not carried unasked."""
+    system, reqs = _load(FLIP, formula)
+    (req,) = reqs
+    base = baseline(system, reqs, OPTIONS)
+    widened = next(m for m in mutants(system, ["other"]) if m.name == "other: negate guard false")
+    assert cone(widened.system, req, base.cones["R1"].stutter) != base.cones["R1"]
+    result = score(system, reqs, OPTIONS, [widened], base=base)
+    if "next" in formula or "within" in formula or "previously" in formula:
+        assert result.results[0].killed_by == ("R1",)  # a step of `other` leaves x as it was
 
 
 def test_mutants_not_started_by_the_total_deadline_are_undecided_not_run() -> None:
