@@ -99,9 +99,24 @@ def vacuity(
     checks = []
     for i, trigger in enumerate(triggers(req.formula)):
         problem = replace(trigger_problem(system, req, trigger, i), assumed=assumed)
-        result = carried(problem, earlier.checks[i].result) if earlier is not None else None
-        checks.append(TriggerCheck(trigger, expr_text(trigger), result or verdict(problem, options)))
+        kept = carried(problem, earlier.checks[i].result) if earlier is not None else None
+        result = kept or _witnessed(problem, options) or verdict(problem, options)
+        checks.append(TriggerCheck(trigger, expr_text(trigger), result))
     return VacuityResult(req.id, tuple(checks))
+
+
+WITNESS_DEPTH = 16
+WITNESS_S = 1.0
+"""A trigger is almost always reached within a few steps: BMC alone looks that deep, for at most that long, before
+the whole portfolio (which on a multi-channel model spends seconds mining lemmas first) is asked."""
+
+
+def _witnessed(problem: SafetyProblem, options: Options) -> Violated | None:
+    """A shallow run reaching the trigger, found by BMC alone (replayed like every trace), or None."""
+    depth = WITNESS_DEPTH if options.max_depth is None else min(WITNESS_DEPTH, options.max_depth)
+    quick = replace(options, engine="bmc", timeout_s=min(WITNESS_S, options.timeout_s), max_depth=depth)
+    found = verdict(problem, quick)
+    return found if isinstance(found, Violated) else None
 
 
 def explain(result: VacuityResult) -> str:

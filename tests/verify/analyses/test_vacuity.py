@@ -43,6 +43,21 @@ def test_unreachable_trigger_is_vacuous(corrected) -> None:  # type: ignore[no-u
     assert "alarm_up and (mode == Infusing)" in explain(result)
 
 
+def test_a_shallow_trigger_is_witnessed_by_bmc_alone_and_an_unreachable_one_still_gets_the_engines_chosen(
+    corrected,  # type: ignore[no-untyped-def]
+) -> None:
+    """The witness search comes first and is BMC's whatever `--engine` says (the run is replayed, so any engine
+    may find it); a trigger it does not reach within WITNESS_DEPTH steps goes to the chosen engines, which prove
+    it unreachable."""
+    system, reqs = corrected
+    kind = replace(OPTIONS, engine="kind")
+    (reached,) = vacuity(system, reqs["UO-LEVEL"], kind).checks
+    assert isinstance(reached.result, Violated) and reached.result.engine == "bmc"
+    never = _req(system, "always (alarm_up and mode == Infusing -> not occluded_up within T_DETECT_MS)")
+    (unreached,) = vacuity(system, never, kind).checks
+    assert isinstance(unreached.result, Proved) and unreached.result.engine == "kind"
+
+
 def test_triggers_of_each_shape(corrected) -> None:  # type: ignore[no-untyped-def]
     system, reqs = corrected
     assert triggers(_req(system, "always (alarm_up or not alarm_up)").formula) == []
