@@ -27,16 +27,15 @@ Run: python benchmarks/alarm_family.py [--n 5,10,20,40] [--timeout 60] [--spin] 
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from peer_runs import PROVED, VIOLATED, PeerRun, run_spin
 from rich.console import Console
 from rich.table import Table
 
@@ -230,42 +229,12 @@ init {{
 """
 
 
-@dataclass(frozen=True)
-class SpinRun:
-    """pan's answer: VIOLATED (an assertion failed), PROVED (search complete), UNKNOWN; seconds; states stored."""
-
-    verdict: str
-    seconds: float
-    states: str
-
-
-def spin(n: int, defect: bool, timeout_s: float, folder: Path) -> SpinRun:
-    """Generate, compile and run pan on the family, timed from `spin -a` to pan's end."""
+def spin(n: int, defect: bool, timeout_s: float, folder: Path) -> PeerRun:
+    """Generate the family's Promela and run it through SPIN as benchmarks/peers.py does, timed from `spin -a` to
+    pan's end."""
     source = folder / f"family_{n}_{'defect' if defect else 'correct'}.pml"
     source.write_text(promela(n, defect))
-    start = time.perf_counter()
-    work = folder / source.stem
-    work.mkdir(exist_ok=True)
-    subprocess.run(["spin", "-a", str(source)], cwd=work, check=True, capture_output=True)
-    cc = ["gcc", "-O2", "-DSAFETY", "-DMEMLIM=4096", "-w", "-o", "pan", "pan.c"]
-    subprocess.run(cc, cwd=work, check=True, capture_output=True)
-    try:
-        ran = subprocess.run(["./pan", "-m1000000"], cwd=work, capture_output=True, text=True, timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        return SpinRun("UNKNOWN (timeout)", time.perf_counter() - start, "-")
-    seconds = time.perf_counter() - start
-    found = re.search(r"([\d.e+]+) states, stored", ran.stdout)
-    states = found[1] if found else "-"
-    if "assertion violated" in ran.stdout:
-        return SpinRun("VIOLATED", seconds, states)
-    if (
-        "errors: 0" in ran.stdout
-        and "max search depth too small" not in ran.stdout
-        and "out of memory" not in ran.stdout
-    ):
-        return SpinRun("PROVED", seconds, states)
-    why = "out of memory" if "out of memory" in ran.stdout else "incomplete"
-    return SpinRun(f"UNKNOWN ({why})", seconds, states)
+    return run_spin(source, timeout_s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -309,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
             ]
             if args.spin:
                 ok, ko = spin(n, False, args.timeout, folder), spin(n, True, args.timeout, folder)
-                cells += [f"{ok.verdict} {ok.seconds:.1f}s, {ok.states} st", f"{ko.verdict} {ko.seconds:.2f}s"]
-                cells.append(f"{good.total_s / ok.seconds:.2f}x" if ok.verdict == "PROVED" else "-")
-                found = ko.verdict == "VIOLATED" and bad.violated_s is not None
+                cells += [f"{ok.verdict} {ok.seconds:.1f}s, {ok.states or '-'} st", f"{ko.verdict} {ko.seconds:.2f}s"]
+                cells.append(f"{good.total_s / ok.seconds:.2f}x" if ok.verdict == PROVED else "-")
+                found = ko.verdict == VIOLATED and bad.violated_s is not None
                 cells.append(f"{bad.violated_s / ko.seconds:.2f}x" if found and bad.violated_s else "-")
             table.add_row(*cells)
             console.print(f"  done N={n}", style="dim")
