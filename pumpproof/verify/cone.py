@@ -102,9 +102,9 @@ def counts_steps(system: TransitionSystem, formula: Expr) -> bool:
     """Whether a step that leaves every state variable `formula` reads as it was can change its truth: it reads
     the step (`fired`, the time it took), the previous state (`next`, `previously`, `rise`), an input (drawn
     afresh at every step) or a monitor of the model, or bounds an operator in steps (a model without clocks)."""
-    inputs = {v.name for v in system.inputs} | {m.name for m in system.monitors}
+    per_step = {v.name for v in system.inputs} | {m.name for m in system.monitors}
     for node in nodes(formula):
-        if isinstance(node, (Fired, Elapsed, Pre)) or (isinstance(node, VarRef) and node.name in inputs):
+        if isinstance(node, (Fired, Elapsed, Pre)) or (isinstance(node, VarRef) and node.name in per_step):
             return True
         if isinstance(node, TemporalOp) and (node.op in STEPWISE or (node.bound is not None and not system.timed)):
             return True

@@ -21,6 +21,7 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import is_past
+from pumpproof.verify.engines import bmc
 from pumpproof.verify.portfolio import Options, carried, verdict
 from pumpproof.verify.problem import MonitorBuilder, SafetyProblem
 from pumpproof.verify.results import Reachability, Result, Trace, Unknown, Violated
@@ -112,9 +113,12 @@ the whole portfolio (which on a multi-channel model spends seconds mining lemmas
 
 
 def _witnessed(problem: SafetyProblem, options: Options) -> Violated | None:
-    """A shallow run reaching the trigger, found by BMC alone (replayed like every trace), or None."""
+    """A shallow run reaching the trigger, found by BMC alone (replayed like every trace), or None (at once when
+    BMC is the chosen engine: its own search comes next anyway)."""
+    if options.engine == bmc.NAME:
+        return None
     depth = WITNESS_DEPTH if options.max_depth is None else min(WITNESS_DEPTH, options.max_depth)
-    quick = replace(options, engine="bmc", timeout_s=min(WITNESS_S, options.timeout_s), max_depth=depth)
+    quick = replace(options, engine=bmc.NAME, timeout_s=min(WITNESS_S, options.timeout_s), max_depth=depth)
     found = verdict(problem, quick)
     return found if isinstance(found, Violated) else None
 
