@@ -19,6 +19,7 @@ STATUS_STYLE = {
     MutantStatus.KILLED: "green",
     MutantStatus.SURVIVED: "bold red",
     MutantStatus.EQUIVALENT: "cyan",
+    MutantStatus.FEWER_RUNS: "cyan",
     MutantStatus.UNKNOWN: "yellow",
 }
 
@@ -73,6 +74,8 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
                 killers = "- (stops time: lint reports a timelock)"
             elif r.status is MutantStatus.EQUIVALENT:
                 killers = "- (proved equivalent)"
+            elif r.status is MutantStatus.FEWER_RUNS:
+                killers = "- (proved: the world does less, every run is one of the model's)"
             table.add_row(
                 plain(r.mutant.name),
                 Text(r.status.value, style=STATUS_STYLE[r.status]),
@@ -86,11 +89,12 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
     killed, survived = len(result.with_status(MutantStatus.KILLED)), len(result.with_status(MutantStatus.SURVIVED))
     unknown = len(result.with_status(MutantStatus.UNKNOWN))
     equivalent = len(result.with_status(MutantStatus.EQUIVALENT))
+    fewer = len(result.with_status(MutantStatus.FEWER_RUNS))
     score = f"{result.score:.0%}" if killed + survived else "n/a (no mutant decided)"
     line = (
         f"mutation score {score} for {', '.join(result.requirements)} on {result.model}: "
-        f"{killed} killed, {survived} survived, {equivalent} equivalent, {unknown} undecided "
-        f"of {len(result.results)} mutants"
+        f"{killed} killed, {survived} survived, {equivalent} equivalent, {fewer} with fewer runs of the world, "
+        f"{unknown} undecided of {len(result.results)} mutants"
     )
     if result.sampling is not None and result.sampling.size < result.sampling.population:
         low, high = result.interval()
@@ -106,7 +110,8 @@ def render(console: Console, result: MutationScore, show_killed: bool = False) -
         hint = (
             "a surviving mutant is a change to the model that no requirement notices and that is not equivalent: "
             "the run shown tells it apart from the model where the requirements can see, the scenario a missing "
-            "requirement should forbid; equivalent mutants are proved so and left out of the score"
+            "requirement should forbid; equivalent mutants, and changes of the world proved to leave only runs of the "
+            "model, are left out of the score"
         )
         console.print(Text(hint, style="dim"))
 

@@ -15,6 +15,12 @@ scenario a requirement that should kill the mutant would forbid. With a single i
 requirements can see differ; where variables the requirements do not read start free, a run of the mutant
 from another start may still look the same (lockstep is sufficient for equivalence, not necessary), so the
 mutant counts as a survivor, not proved equivalent.
+
+The same product checked one way (`fewer_runs`) asks only that the mutant never do what the model cannot: a step
+the model cannot take there, time passing where the model's cannot, or an observable value the model's run does
+not have. PROVED means every run of the mutant is, as the requirements see it, a run of the model: a mutant that
+restricts a guard only (the world does less) is so, and no requirement over all runs can kill it. Under fairness
+that would not follow (a fair run of the mutant may be unfair in the model), so a model with fairness is not asked.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from pumpproof.lang.ir import (
 )
 from pumpproof.lang.walk import nodes, substitute
 from pumpproof.verify.portfolio import Options, verdict
-from pumpproof.verify.problem import SafetyProblem, conj, disj
+from pumpproof.verify.problem import SafetyProblem, conj, disj, neg
 from pumpproof.verify.results import Result
 
 MUTANT = "#mutant."
@@ -72,8 +78,11 @@ def observables(system: TransitionSystem, requirements: tuple[Requirement, ...])
     return tuple(v.name for v in system.state_vars if v.name in seen and v.name in state)
 
 
-def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[str, ...]) -> SafetyProblem:
-    """The lockstep product of `model` and `mutant` with its bad states (see the module docstring)."""
+def product(
+    model: TransitionSystem, mutant: TransitionSystem, observed: tuple[str, ...], fewer: bool = False
+) -> SafetyProblem:
+    """The lockstep product of `model` and `mutant` with its bad states (see the module docstring): where they part
+    either way, or with `fewer` only where the mutant does what the model cannot."""
     copies = {v.name: VarRef(MUTANT + v.name, v.type) for v in mutant.state_vars}
 
     def mine(e: Expr) -> Expr:
@@ -94,7 +103,7 @@ def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[s
         if b is not None:
             updates = (*a.updates, *(Update(MUTANT + u.target, mine(u.value), u.loc) for u in b.updates))
             steps.append(replace(a, guard=conj(ga, gb), updates=updates, origins=()))
-        differs.append(_xor(ga, gb))
+        differs.append(conj(gb, neg(ga)) if fewer else _xor(ga, gb))
     # A step only the mutant has (its parts compose differently) is a divergence wherever it is enabled.
     differs += [enabled(b) for b in mutant.transitions if b.name not in ours]
     flag = Var(DIVERGED, BOOL, VarKind.STATE, Const(False, BOOL))
@@ -104,21 +113,23 @@ def product(model: TransitionSystem, mutant: TransitionSystem, observed: tuple[s
     )
     same = tuple(Binary(Op.EQ, VarRef(v.name, v.type), copies[v.name], BOOL) for v in model.state_vars)
     inv_a, inv_b = conj(*model.invariants), conj(*(mine(i) for i in mutant.invariants))
+    timing = conj(inv_b, neg(inv_a)) if fewer else _xor(inv_a, inv_b)  # time passes in one and not in the other
     system = replace(
         model,
         name=f"{model.name} against its mutant",
         variables=(*model.variables, *copied, flag),
         transitions=(*steps, diverge),
-        invariants=(disj(inv_a, inv_b),),
+        invariants=(inv_b if fewer else disj(inv_a, inv_b),),
         initial=(*model.initial, *same),
         terminals=(),
         fairness=(),
         monitors=(),
     )
     seen = [Binary(Op.NE, VarRef(n, copies[n].type), copies[n], BOOL) for n in observed]
-    bad = disj(VarRef(DIVERGED, BOOL), _xor(inv_a, inv_b), *seen)
+    bad = disj(VarRef(DIVERGED, BOOL), timing, *seen)
+    what = "the mutant does what the model cannot" if fewer else "the mutant's observable behaviour differs"
     # Both start equal; where the mutant's change does not show, most variables stay equal to their copies.
-    return SafetyProblem(f"{model.name}: the mutant's observable behaviour differs", system, bad, hints=same)
+    return SafetyProblem(f"{model.name}: {what}", system, bad, hints=same)
 
 
 def _in_range(system: TransitionSystem, t: Transition) -> Expr:
@@ -143,3 +154,13 @@ def equivalence(
     """Decide whether `mutant` is observably equivalent to `model` for `requirements`."""
     observed = observables(model, requirements)
     return Equivalence(verdict(product(model, mutant, observed), options), observed)
+
+
+def fewer_runs(
+    model: TransitionSystem, mutant: TransitionSystem, requirements: tuple[Requirement, ...], options: Options
+) -> Equivalence | None:
+    """Decide whether every run of `mutant` is a run of `model` as `requirements` see it (None under fairness)."""
+    if model.fairness:
+        return None
+    observed = observables(model, requirements)
+    return Equivalence(verdict(product(model, mutant, observed, fewer=True), options), observed)

@@ -46,7 +46,7 @@ from pumpproof.lang.location import Location
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.typecheck import refair, refired
 from pumpproof.lang.walk import children, nodes, rewrite, with_children
-from pumpproof.verify.analyses.equivalence import Equivalence, equivalence
+from pumpproof.verify.analyses.equivalence import Equivalence, equivalence, fewer_runs
 from pumpproof.verify.cone import Cone, cone
 from pumpproof.verify.portfolio import Options
 from pumpproof.verify.problem import is_safety, neg
@@ -493,6 +493,10 @@ class MutantStatus(str, Enum):
     EQUIVALENT = "equivalent"
     """Survived, and proved to behave as the model does wherever the requirements can see: no requirement over
     the same variables could kill it, so the score leaves it out."""
+    FEWER_RUNS = "fewer runs"
+    """Survived a change of the world alone (environment transitions), and proved to have only runs of the model as
+    the requirements see them: the world does less (a key pressed in fewer states). No requirement over all runs
+    could kill it, so the score leaves it out."""
     UNKNOWN = "unknown"
 
 
@@ -507,6 +511,8 @@ class MutantResult:
     """For a survivor: True when it stops time waiting for the environment (`lint` would report it)."""
     equivalence: Equivalence | None = None
     """For a survivor: whether its observable behaviour can differ from the model's (with a run to a difference)."""
+    fewer: Equivalence | None = None
+    """For a survivor that changes the world alone: whether each of its runs is a run of the model."""
 
     @property
     def difference(self) -> Trace | None:
@@ -521,13 +527,17 @@ class MutantResult:
 
     @property
     def status(self) -> MutantStatus:
-        """Killed, survived (every requirement proved), equivalent (survived, and proved equivalent), or unknown."""
+        """Killed, survived (every requirement proved), equivalent (survived, and proved equivalent), fewer runs
+        (survived, a change of the world proved to leave only runs of the model), or unknown."""
         if self.kills:
             return MutantStatus.KILLED
         if self.undecided:
             return MutantStatus.UNKNOWN
-        equivalent = self.equivalence is not None and isinstance(self.equivalence.result, Proved)
-        return MutantStatus.EQUIVALENT if equivalent else MutantStatus.SURVIVED
+        if self.equivalence is not None and isinstance(self.equivalence.result, Proved):
+            return MutantStatus.EQUIVALENT
+        if self.fewer is not None and isinstance(self.fewer.result, Proved):
+            return MutantStatus.FEWER_RUNS
+        return MutantStatus.SURVIVED
 
 
 @dataclass(frozen=True)
@@ -788,7 +798,20 @@ class _Job:
         _KILLS.update(result.killed_by)
         if result.status is not MutantStatus.SURVIVED:
             return result
-        return replace(result, equivalence=equivalence(self.model, mutant.system, self.judges, self.options))
+        result = replace(result, equivalence=equivalence(self.model, mutant.system, self.judges, self.options))
+        if result.status is not MutantStatus.SURVIVED or not _world_only(self.model, mutant.system):
+            return result
+        return replace(result, fewer=fewer_runs(self.model, mutant.system, self.judges, self.options))
+
+
+def _world_only(model: TransitionSystem, mutant: TransitionSystem) -> bool:
+    """Whether the mutation changed environment transitions only (the world, not the design): those that move
+    alone come first in both, then the parts' transitions are the halves."""
+    n = len(_Units.of(model).alone)
+    before = (*model.transitions[:n], *(h.transition for h in model.halves))
+    after = (*mutant.transitions[:n], *(h.transition for h in mutant.halves))
+    changed = [b for a, b in zip(before, after, strict=True) if a != b]
+    return model.invariants == mutant.invariants and bool(changed) and all(t.environment for t in changed)
 
 
 def _reported(

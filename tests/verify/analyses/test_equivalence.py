@@ -17,7 +17,7 @@ from pumpproof.verify.analyses.equivalence import DIVERGE, equivalence, observab
 from pumpproof.verify.analyses.mutate import mutants
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.evaluate import Frame, evaluate
-from pumpproof.verify.portfolio import Options
+from pumpproof.verify.portfolio import Options, verdict
 from pumpproof.verify.replay import moves
 from pumpproof.verify.results import Proved, Violated
 from pumpproof.verify.steps import values_of
@@ -83,6 +83,33 @@ def test_equivalence_agrees_with_the_explicit_product_and_with_the_runs_enumerat
         if length <= DEPTH and len(initial_states(system)) == 1:
             assert model_runs != mutant_runs, f"{mutant.name}: a difference at {length} steps, runs agree\n{case}"
         assert all(s.transition != DIVERGE for s in steps[:-1])
+
+
+@settings(max_examples=60, **COMMON)
+@given(case=st.one_of(generated(), composed_generated()), pick=st.integers(0, 10_000))
+def test_fewer_runs_agrees_with_the_explicit_product_and_with_the_runs_enumerated_apart(case, pick) -> None:  # type: ignore[no-untyped-def]
+    """PROVED: every observable run of the mutant (to DEPTH steps) is one of the model's; VIOLATED from a single
+    initial state, within DEPTH steps: the mutant has a run the model has not."""
+    system = parse_model_text(case.model, "generated.pump")
+    reqs = tuple(parse_requirements_text(case.requirement, "generated.req", system).requirements)
+    found = mutants(system, environment=True)
+    if not found:
+        return
+    mutant = found[pick % len(found)]
+    observed = observables(system, reqs)
+    problem = product(system, mutant.system, observed, fewer=True)
+    decided = verdict(problem, Options(timeout_s=60))
+    truth = explicit.check(problem, Budget.seconds(60))
+    assert decided.verdict is truth.verdict, f"{mutant.name}\n{case}"
+    model_runs = observable_runs(system, observed, DEPTH)
+    mutant_runs = observable_runs(mutant.system, observed, DEPTH)
+    if isinstance(decided, Proved):
+        assert mutant_runs <= model_runs, f"{mutant.name}: proved fewer runs, but the mutant has others\n{case}"
+    else:
+        assert isinstance(decided, Violated)
+        length = len(decided.trace.steps) - 1
+        if length <= DEPTH and len(initial_states(system)) == 1:
+            assert not mutant_runs <= model_runs, f"{mutant.name}: parts at {length} steps, runs agree\n{case}"
 
 
 def test_what_the_requirements_read_is_what_is_compared() -> None:

@@ -27,7 +27,7 @@ from pumpproof.verify.analyses.mutate import (
 )
 from pumpproof.verify.cone import cone
 from pumpproof.verify.portfolio import Options, reused
-from pumpproof.verify.results import Verdict
+from pumpproof.verify.results import Verdict, Violated
 from pumpproof.verify.run import Checker, problem_for
 
 OPTIONS = Options(timeout_s=30)
@@ -381,3 +381,35 @@ def test_fired_and_fairness_name_the_steps_a_mutant_s_parts_make_once_composed_a
     (result,) = score(system, reqs, OPTIONS, [deaf], base=base).results
     # VIOLATED by the step `s.send` alone, not VACUOUS, as when fired(s.send) named only the step the mutant lost
     assert [(k.requirement, k.verdict) for k in result.kills] == [("R1", Verdict.VIOLATED)]
+
+
+WORLD = """
+var alarm: bool = false
+var count: 0..3 = 0
+var shown: bool = false
+environment transition occur "a condition occurs" when not alarm do alarm := true
+environment transition cancel "the nurse cancels" when alarm and count < 3 do alarm := false; count := count + 1
+transition reset "the pump resets the count" when count == 3 and not alarm do count := 0
+transition report "the pump shows the alarm" when alarm and count <= 3 do shown := true
+"""
+
+
+def test_a_change_of_the_world_that_leaves_only_runs_of_the_model_is_proved_so_and_left_out_of_the_score() -> None:
+    """A world that does less (a condition that never occurs, a CANCEL the nurse cannot press once the count is
+    out of range) cannot be killed by any requirement over all runs; a world that does more, and a design that
+    does less, stay survivors."""
+    system, reqs = _load(WORLD, "always (alarm or not alarm)")
+    result = score(system, reqs, OPTIONS, mutants(system, ["occur", "cancel", "report"]))
+    by_name = {r.mutant.name: r for r in result.results}
+    for name in ("occur: negate guard not alarm", "cancel: negate condition count < 3"):
+        assert by_name[name].status is MutantStatus.FEWER_RUNS, name
+    more = by_name["cancel: negate condition alarm"]  # CANCEL pressed with no alarm: a step the model has not
+    assert more.status is MutantStatus.SURVIVED and more.fewer is not None
+    assert isinstance(more.fewer.result, Violated)
+    design = by_name["report: negate condition count <= 3"]  # the pump never shows the alarm: fewer runs, yet kept
+    assert design.status is MutantStatus.SURVIVED and design.fewer is None
+    killed, survived = (len(result.with_status(s)) for s in (MutantStatus.KILLED, MutantStatus.SURVIVED))
+    assert result.score == killed / (killed + survived)
+    out = Console(width=200, record=True)
+    mutation_report.render(out, result)
+    assert "2 with fewer runs of the world" in out.export_text()
