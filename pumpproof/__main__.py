@@ -1,5 +1,5 @@
 """`python -m pumpproof`: the same as the `pumpproof` command."""
 
-from pumpproof.cli import main
+from pumpproof.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -13,6 +13,8 @@ report's claim (its files are not at hand, or changed). A question too big to en
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import importlib
 import math
 import os
@@ -20,6 +22,7 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -310,6 +313,18 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
         "message-sequence chart, DIR/<requirement id>.msc.svg",
     )
     p.add_argument("--graph-format", choices=GRAPH_FORMATS, default="svg", help="for --graph-dir (default: svg)")
+
+
+def entry() -> NoReturn:
+    """The `pumpproof` command: `main`, then the exit handlers and a flush, then exit without tearing the
+    interpreter down. Freeing the solver's objects and the modules one by one cost about 0.07 s of CPU per run,
+    a seventh of a small check; every file is closed by then (mypy exits the same way)."""
+    code = main()
+    atexit._run_exitfuncs()  # what a normal exit runs first: multiprocessing's and weakref's finalizers among them
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`| head`) loses nothing we can still write
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

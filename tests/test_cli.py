@@ -626,3 +626,21 @@ def test_a_baseline_that_is_no_report_is_refused_before_solving(
     code, _, err = run(capsys, "check", str(model), str(reqs), "--baseline", str(junk), "--json", str(out_json))
     assert code == 2 and "is not a pumpproof report" in err and "Traceback" not in err
     assert not out_json.exists()
+
+
+def test_the_command_exits_without_teardown_yet_runs_the_exit_handlers_and_writes_everything(tmp_path: Path) -> None:
+    """`cli.entry` ends with `os._exit` (the interpreter's teardown took a third of a small run): the exit code,
+    the piped output, the JSON report and a registered exit handler are all still there."""
+    model, reqs, report = _tiny(tmp_path), _req(tmp_path, "always (x or not x)"), tmp_path / "out.json"
+    program = (
+        "import atexit, sys; atexit.register(print, 'the exit handler ran'); "
+        f"sys.argv = ['pumpproof', 'check', {model!r}, {reqs!r}, '--json', {str(report)!r}]; "
+        "from pumpproof.cli import entry; entry()"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "proved, 0 violated" in done.stdout and done.stdout.rstrip().endswith("the exit handler ran")
+    assert {r["id"] for r in json.loads(report.read_text())["results"]} >= {"R"}
+    argv = [sys.executable, "-m", "pumpproof", "check", model, _req(tmp_path, "always x")]
+    violated = subprocess.run(argv, capture_output=True, timeout=120)
+    assert violated.returncode == exits.EXIT_VIOLATED and b"1 violated" in violated.stdout
