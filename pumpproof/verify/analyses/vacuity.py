@@ -127,7 +127,7 @@ def explain(result: VacuityResult) -> str:
     """One line for a report: which triggers are never reached, or why the check is inconclusive."""
     if result.vacuous:
         names = "; ".join(c.text for c in result.unreached)
-        return f"vacuous: no run reaches the trigger ({names}), so the requirement is never exercised"
+        return f"no run reaches the trigger ({names}), so the requirement is never exercised"
     undecided = [c for c in result.checks if isinstance(c.result, Unknown)]
     if undecided:
         return "vacuity undecided for: " + "; ".join(f"{c.text} ({c.result.reason})" for c in undecided)  # type: ignore[union-attr]

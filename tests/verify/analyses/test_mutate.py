@@ -217,7 +217,7 @@ def test_a_mutant_on_which_time_never_passes_is_killed() -> None:
 
 def test_requirements_that_fail_or_are_undecided_on_the_model_judge_no_mutant() -> None:
     system, vacuous = _load(TOGGLE, "always (x and not x -> fired(down))")
-    with pytest.raises(UsageError, match=r"R1 already fails on m itself \(R1 is VACUOUS: vacuous: no run reaches"):
+    with pytest.raises(UsageError, match=r"R1 already fails on m itself \(R1 is VACUOUS: no run reaches"):
         score(system, vacuous, OPTIONS, mutants(system, ["up"]))
     _, unsupported = _load(TOGGLE, "always (x -> eventually (not x within 5))")
     base = baseline(system, unsupported, OPTIONS)
