@@ -27,7 +27,7 @@ STEPWISE_DEPTH = 24
 """Depths checked one at a time before windows start."""
 ARITH_SOLVER = 2
 """Z3's arithmetic solver for the unrolling (`smt.arith.solver`; Z3's default is 6): 2 found the tick family's
-multi-channel counterexamples 1.4-2x faster (`benchmarks/counterexamples.py`), and as fast the others."""
+counterexamples 1.4-2.7x faster (`benchmarks/counterexamples.py`), and GPCA's and Spectrum's as fast or faster."""
 
 
 class _Bmc:
