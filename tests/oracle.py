@@ -64,7 +64,8 @@ def cvc5_agrees(problem: SafetyProblem, result: Result, case: Generated) -> None
 
 
 def check_safety(case: Generated) -> None:
-    """Safety, no clocks: kind and ic3 give the explicit verdict and shortest traces; bmc finds the same traces."""
+    """Safety, no clocks: kind and ic3 give the explicit verdict and shortest traces; bmc and dfs find the same
+    traces."""
     p = case_problem(case)
     assert isinstance(p, SafetyProblem)
     truth = explicit.check(p, Budget.seconds(TIMEOUT_S))
@@ -81,6 +82,10 @@ def check_safety(case: Generated) -> None:
     trivial = p.bad == FALSE and truth.verdict is Verdict.PROVED
     expected = truth.verdict if truth.verdict is Verdict.VIOLATED or trivial else Verdict.UNKNOWN
     assert result.verdict is expected, f"bmc says {result.verdict}, explicit says {truth.verdict}\n{case}"
+    if expected is Verdict.VIOLATED:
+        assert len(result.trace.steps) == len(truth.trace.steps)  # type: ignore[union-attr]
+    result = decide(p, "dfs", TIMEOUT_S)  # finds what is reachable, proves nothing; its trace is shortened
+    assert result.verdict is expected, f"dfs says {result.verdict}, explicit says {truth.verdict}\n{case}"
     if expected is Verdict.VIOLATED:
         assert len(result.trace.steps) == len(truth.trace.steps)  # type: ignore[union-attr]
 

@@ -27,7 +27,7 @@ from pumpproof.errors import InternalError, ReplayError, TooManyStates, UsageErr
 from pumpproof.lang.ir import FALSE
 from pumpproof.verify.budget import GRACE_S, Budget
 from pumpproof.verify.certificates import RECHECK_S, Undecided, recheck
-from pumpproof.verify.engines import Engine, bmc, extrapolate, ic3, kinduction, kliveness, lasso
+from pumpproof.verify.engines import Engine, bmc, dfs, extrapolate, ic3, kinduction, kliveness, lasso
 from pumpproof.verify.lasso_replay import replay_lasso
 from pumpproof.verify.ltl import LivenessProblem, k_liveness
 from pumpproof.verify.problem import SafetyProblem
@@ -40,10 +40,11 @@ ENGINES: dict[str, Engine] = {
     kinduction.NAME: kinduction.check,
     ic3.NAME: ic3.check,
     extrapolate.NAME: extrapolate.check,
+    dfs.NAME: dfs.check,
 }
 AUTO = "auto"
 CHOICES = (AUTO, *ENGINES)
-NEVER_PROVES = frozenset({bmc.NAME, extrapolate.NAME, lasso.NAME})
+NEVER_PROVES = frozenset({bmc.NAME, extrapolate.NAME, dfs.NAME, lasso.NAME})
 """Engines that only find violations: a deterministic race does not wait for them once a proof is in."""
 NEVER_REFUTES = frozenset({kliveness.NAME})
 """Engines that only prove (k-liveness's violations mean only that K was too small)."""
@@ -87,8 +88,8 @@ def decide_liveness(
     """
     if engine != AUTO and engine not in ENGINES:
         raise UsageError(f"unknown engine '{engine}'", hint=f"choose one of: {', '.join(CHOICES)}")
-    refuters = (AUTO, bmc.NAME, extrapolate.NAME)
-    safety: list[Engine] = [ic3.check, kinduction.check] if engine in refuters else [ENGINES[engine]]
+    refutes_only = engine == AUTO or engine in NEVER_PROVES
+    safety: list[Engine] = [ic3.check, kinduction.check] if refutes_only else [ENGINES[engine]]
     with engines_running(2):
         budget = Budget.seconds(timeout_s, max_depth)
         tasks = {

@@ -36,10 +36,12 @@ def test_the_stretched_trace_is_as_short_as_bmc_finds() -> None:
     assert len(stretched.trace.steps) == len(shortest.trace.steps)
 
 
-def test_the_portfolio_answers_with_the_stretched_trace() -> None:
+def test_the_portfolio_answers_with_a_deep_trace() -> None:
+    """Stretched by `extrapolate` or found depth first by `dfs`, whichever comes first (BMC alone finds none in a
+    minute); the trace `dfs` finds is not always the shortest."""
     result = decide(tick(1000, latch=True), AUTO, 60)
     assert isinstance(result, Violated), result
-    assert result.engine == "extrapolate"
+    assert result.engine in ("extrapolate", "dfs") and len(result.trace.steps) >= 2 * 1000 + 3
 
 
 @pytest.mark.slow

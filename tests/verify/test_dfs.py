@@ -1,0 +1,96 @@
+"""The depth-first search: its compiled frames are the explicit checker's, and it finds deep runs that the
+symbolic engines do not (the acceptance model of a broken audio pause)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.engines import dfs
+from pumpproof.verify.evaluate import evaluate
+from pumpproof.verify.portfolio import decide
+from pumpproof.verify.problem import SafetyProblem
+from pumpproof.verify.results import Unknown, Violated
+from pumpproof.verify.run import problem_for
+from pumpproof.verify.state_space import Node, StateSpace
+from tests.oracle import COMMON, case_problem
+from tests.strategies import Generated, composed_generated, generated
+
+ROOT = Path(__file__).resolve().parents[2]
+DEEP = ROOT / "benchmarks" / "models" / "audio_pause_ticks.pump"
+DEEP_REQS = ROOT / "benchmarks" / "models" / "audio_pause.req"
+
+
+def as_tuple(space: dfs._Space, node: Node) -> dfs.Node:
+    """An explicit checker's frame laid out as the search lays its frames out."""
+    values = {**dict(node.state), **dict(node.inputs), **dict(node.monitors)}
+    return (*(values[name] for name in space.names), node.fired)
+
+
+@settings(max_examples=150, **COMMON)  # type: ignore[arg-type]
+@given(st.one_of(generated(), composed_generated()))
+def test_the_compiled_frames_and_steps_are_the_explicit_checkers(case: Generated) -> None:
+    """Every reachable frame, initial or not, has the same successors in both (so the same runs, monitors and
+    bad frames): the compiled expressions agree with the interpreter's."""
+    problem = case_problem(case)
+    assert isinstance(problem, SafetyProblem)
+    space, explicit = dfs._Space(problem), StateSpace(problem)
+    firsts = list(explicit.initial())
+    assert set(space.initial()) == {as_tuple(space, n) for n in firsts}, case
+    todo, seen = list(firsts), set(firsts)
+    while todo:
+        node = todo.pop()
+        mine = as_tuple(space, node)
+        assert space.is_bad(mine) == bool(evaluate(problem.bad, node.frame())), case
+        theirs = list(explicit.successors(node))
+        assert set(space.successors(mine)) == {as_tuple(space, n) for n in theirs}, case
+        for n in theirs:
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+
+
+def deep(pause: int) -> SafetyProblem:
+    """The acceptance model's requirement with an audio pause of `pause` ticks."""
+    system = load_model(str(DEEP), {"PAUSE": str(pause)})
+    (req,) = load_requirements(str(DEEP_REQS), system).requirements
+    problem = problem_for(system, req)
+    assert isinstance(problem, SafetyProblem)
+    return problem
+
+
+def test_the_search_finds_the_pause_that_never_ends_in_a_run_of_pause_plus_one_ticks() -> None:
+    result = decide(deep(500), "dfs", 60)
+    assert isinstance(result, Violated), result  # `decide` replayed it
+    steps = result.trace.steps
+    # the initial state, the tick that raises the alarm, then the pause: paused in 501 states in a row, 1 too many
+    assert len(steps) == 2 + 501 and not steps[1].state["paused"] and all(s.state["paused"] for s in steps[2:])
+    assert [s.state["count"] for s in steps[256:259]] == [254, 255, 0]  # the 8-bit register wraps
+
+
+def test_with_a_pause_the_register_holds_the_search_finds_nothing_and_proves_nothing() -> None:
+    result = dfs.check(deep(200), Budget.seconds(60))
+    assert isinstance(result, Unknown) and "among all" in result.reason and "proves nothing" in result.reason
+
+
+def test_a_search_that_reaches_its_depth_bound_says_so() -> None:
+    result = dfs.check(deep(500), Budget.seconds(60, max_depth=100))
+    assert isinstance(result, Unknown) and "within 100 steps" in result.reason
+
+
+@pytest.mark.parametrize("model", ["clock x\nvar n: 0..2 = 0\ntransition t when x >= 1 do n := 1; x := 0\n",
+                                   "var n: int = 0\ntransition t do n := n + 1\n"])  # fmt: skip
+def test_models_it_cannot_enumerate_are_left_to_the_others(model: str) -> None:
+    system = parse_model_text(f"model m\n{model}", "<m>")
+    (req,) = parse_requirements_text(
+        'requirement R\n  text "t"\n  source "s"\n  always n <= 1\n', "<r>", system
+    ).requirements
+    problem = problem_for(system, req)
+    assert isinstance(problem, SafetyProblem)
+    result = dfs.check(problem, Budget.seconds(10))
+    assert isinstance(result, Unknown) and ("clocks" in result.reason or "unbounded" in result.reason)
