@@ -5,9 +5,11 @@ Replay and the explicit-state checker use it, so their verdicts are a genuine se
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from pumpproof.errors import InternalError
 from pumpproof.lang.ir import (
@@ -70,53 +72,72 @@ class _Evaluation:
 
     def value(self, e: Expr) -> Value:
         """The value of `e` (remembered when it is compound)."""
-        match e:
-            case Const(value=v):
-                return v
-            case VarRef(name=name):
-                try:
-                    return self.cur.values[name]
-                except KeyError:
-                    raise InternalError(f"interpreter: no value for variable {name!r}") from None
+        kind = type(e)
+        if kind is Const:
+            return e.value  # type: ignore[union-attr]
+        if kind is VarRef:
+            try:
+                return self.cur.values[e.name]  # type: ignore[union-attr]
+            except KeyError:
+                raise InternalError(f"interpreter: no value for variable {e.name!r}") from None  # type: ignore[union-attr]
         key = id(e)
-        if key in self.memo:
-            return self.memo[key]
-        value = self.memo[key] = self.compound(e)
+        memo = self.memo
+        if key in memo:
+            return memo[key]
+        compound = _COMPOUND.get(kind)
+        if compound is None:
+            raise InternalError(f"interpreter: unknown node {kind.__name__}")
+        value = memo[key] = compound(self, e)
         return value
 
-    def compound(self, e: Expr) -> Value:
-        match e:
-            case Unary(op=Op.NOT, arg=a):
-                return not self.value(a)
-            case Unary(op=Op.NEG, arg=a):
-                return -_num(self.value(a))
-            case Unary(op=Op.TO_REAL, arg=a):
-                return _num(self.value(a))
-            case Binary(op=op, left=left, right=right):
-                return self.binary(op, left, right)
-            case Ite(cond=c, then=t, orelse=o):
-                return self.value(t) if self.value(c) else self.value(o)
-            case Fired(transitions=names):
-                return self.cur.fired in names
-            case Elapsed():
-                return self.cur.elapsed
-            case Pre(arg=a):
-                if self.pre is None:
-                    raise InternalError("interpreter: previous-state reference in the initial state")
-                return evaluate(a, self.pre, None)
-            case TemporalOp():
-                raise InternalError(f"interpreter: temporal operator {e.op.value!r} left after monitor compilation")
-        raise InternalError(f"interpreter: unknown node {type(e).__name__}")
+    def unary(self, e: Unary) -> Value:
+        if e.op is Op.NOT:
+            return not self.value(e.arg)
+        if e.op is Op.NEG:
+            return -_num(self.value(e.arg))
+        if e.op is Op.TO_REAL:
+            return _num(self.value(e.arg))
+        raise InternalError(f"interpreter: unknown operator {e.op!r}")
 
-    def binary(self, op: Op, left: Expr, right: Expr) -> Value:
+    def binary(self, e: Binary) -> Value:
         # Short-circuit the connectives: the interpreter reads no more than a guard needs.
+        op = e.op
         if op is Op.AND:
-            return bool(self.value(left)) and bool(self.value(right))
+            return bool(self.value(e.left)) and bool(self.value(e.right))
         if op is Op.OR:
-            return bool(self.value(left)) or bool(self.value(right))
+            return bool(self.value(e.left)) or bool(self.value(e.right))
         if op is Op.IMPLIES:
-            return (not self.value(left)) or bool(self.value(right))
-        return _arithmetic(op, self.value(left), self.value(right))
+            return (not self.value(e.left)) or bool(self.value(e.right))
+        return _arithmetic(op, self.value(e.left), self.value(e.right))
+
+    def ite(self, e: Ite) -> Value:
+        return self.value(e.then) if self.value(e.cond) else self.value(e.orelse)
+
+    def fired(self, e: Fired) -> Value:
+        return self.cur.fired in e.transitions
+
+    def elapsed(self, _: Elapsed) -> Value:
+        return self.cur.elapsed
+
+    def previous(self, e: Pre) -> Value:
+        if self.pre is None:
+            raise InternalError("interpreter: previous-state reference in the initial state")
+        return evaluate(e.arg, self.pre, None)
+
+    def temporal(self, e: TemporalOp) -> Value:
+        raise InternalError(f"interpreter: temporal operator {e.op.value!r} left after monitor compilation")
+
+
+_COMPOUND: dict[type, Callable[[_Evaluation, Any], Value]] = {
+    Unary: _Evaluation.unary,
+    Binary: _Evaluation.binary,
+    Ite: _Evaluation.ite,
+    Fired: _Evaluation.fired,
+    Elapsed: _Evaluation.elapsed,
+    Pre: _Evaluation.previous,
+    TemporalOp: _Evaluation.temporal,
+}
+"""How each kind of compound node is evaluated (by its exact type: a dictionary lookup, not a chain of patterns)."""
 
 
 def _num(v: Value) -> int | Fraction:
@@ -125,32 +146,29 @@ def _num(v: Value) -> int | Fraction:
     return v
 
 
+_COMPARE: dict[Op, Callable[[Any, Any], Value]] = {
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+    Op.ADD: operator.add,
+    Op.SUB: operator.sub,
+    Op.MUL: operator.mul,
+    Op.MIN: min,
+    Op.MAX: max,
+}
+"""The operators on numbers."""
+
+
 def _arithmetic(op: Op, a: Value, b: Value) -> Value:
     if op is Op.IFF or op is Op.EQ:
         return a == b
     if op is Op.NE:
         return a != b
-    x, y = _num(a), _num(b)
-    match op:
-        case Op.LT:
-            return x < y
-        case Op.LE:
-            return x <= y
-        case Op.GT:
-            return x > y
-        case Op.GE:
-            return x >= y
-        case Op.ADD:
-            return x + y
-        case Op.SUB:
-            return x - y
-        case Op.MUL:
-            return x * y
-        case Op.MIN:
-            return min(x, y)
-        case Op.MAX:
-            return max(x, y)
-    raise InternalError(f"interpreter: unknown operator {op!r}")
+    function = _COMPARE.get(op)
+    if function is None:
+        raise InternalError(f"interpreter: unknown operator {op!r}")
+    return function(_num(a), _num(b))
 
 
 def with_monitors(
