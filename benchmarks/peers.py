@@ -1,17 +1,20 @@
-"""pumpproof side by side with SPIN and ABC on the benchmark family, tick_detector.pump with level.req.
+"""pumpproof side by side with SPIN and ABC on two benchmark families.
 
-A row is one instance: K channels, detection time T in ticks, LATCH false (the requirement holds) or true (the
-recalled latch violates it). pumpproof reads the .pump file (`python -m pumpproof check` in a fresh process: the
-whole check, MODEL.RANGES and MODEL.DEADLOCK too, every answer replayed or re-checked; its portfolio runs engines
-on every core, the peers use one); SPIN and ABC read the Promela and Verilog that benchmarks/peer_models.py
-generates from the same IR (generating them is not timed). SPIN's time includes `spin -a` and compiling pan, with
-pan's own search time beside it; ABC's includes yosys's Verilog to AIGER, with `pdr`'s own time beside it. The
-tools take turns within a row, `--reps` times; times and peak resident memory (of the largest process: pan, abc,
-pumpproof or one of its engines) are medians. A tool that found no verdict in time on a row is not run on larger
-rows (same LATCH, K and T no smaller). The verdicts reached must agree with each other and with the family's:
-a disagreement is printed, and the exit code is 1.
+`tick`: tick_detector.pump with level.req, K channels, detection time T in ticks, LATCH false (the requirement
+holds) or true (the recalled latch violates it). `pause`: audio_pause_ticks.pump with audio_pause.req, an audio
+pause of PAUSE ticks counted in an 8-bit register, which never ends beyond 256 (a violating run of PAUSE + 3
+steps, found neither by BMC in time nor by `extrapolate`, whose small constants end the pause).
+pumpproof reads the .pump file (`python -m pumpproof check` in a fresh process: the whole check, MODEL.RANGES and
+MODEL.DEADLOCK too, every answer replayed or re-checked; its portfolio runs engines on every core, the peers use
+one); SPIN and ABC read the Promela and Verilog that benchmarks/peer_models.py generates from the same IR
+(generating them is not timed). SPIN's time includes `spin -a` and compiling pan, with pan's own search time
+beside it; ABC's includes yosys's Verilog to AIGER, with `pdr`'s own time beside it. The tools take turns within
+a row, `--reps` times; times and peak resident memory (of the largest process: pan, abc, pumpproof or one of its
+engines) are medians. A tool that found no verdict in time on a row is not run on larger rows (same family and
+verdict, no constant smaller). The verdicts reached must agree with each other and with the family's: a
+disagreement is printed, and the exit code is 1.
 
-Run: python benchmarks/peers.py [--quick] [--reps 3] [--timeout 60] [--write DIR]
+Run: python benchmarks/peers.py [--quick] [--family tick|pause|all] [--reps 3] [--timeout 60] [--write DIR]
 """
 
 from __future__ import annotations
@@ -33,41 +36,80 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "benchmarks" / "models" / "tick_detector.pump"
-REQUIREMENTS = ROOT / "benchmarks" / "models" / "level.req"
+MODELS = ROOT / "benchmarks" / "models"
 GRACE_S = 5.0
 """Beyond the timeout, pumpproof's start-up and reports before its process is killed."""
 
 
 @dataclass(frozen=True)
+class Family:
+    """A benchmark model with one requirement, instantiated by `-D` constants."""
+
+    model: Path
+    requirements: Path
+    requirement: str
+
+
+TICK = Family(MODELS / "tick_detector.pump", MODELS / "level.req", "LEVEL")
+PAUSE = Family(MODELS / "audio_pause_ticks.pump", MODELS / "audio_pause.req", "PAUSE-ENDS")
+"""The acceptance model of deep counterexamples: the audio pause held in an 8-bit register ends only when it is
+at most 256 ticks long."""
+
+
+@dataclass(frozen=True)
 class Row:
-    """One instance of the family."""
+    """One instance of a family: its constants, in order (the larger values make the larger instance), and the
+    verdict the family has on it."""
 
-    k: int
-    t: int
-    latch: bool
-
-    @property
-    def expected(self) -> str:
-        """The family's verdict: the latch is the recalled defect."""
-        return VIOLATED if self.latch else PROVED
+    family: Family
+    constants: tuple[tuple[str, int], ...]
+    expected: str
 
     @property
-    def constants(self) -> dict[str, str]:
-        """The `-D` constants of this row."""
-        return {"K": str(self.k), "T": str(self.t), "LATCH": str(self.latch).lower()}
+    def defines(self) -> dict[str, str]:
+        """The `-D` constants of this row (0 and 1 stand for false and true where the model has a flag)."""
+        flags = {"LATCH"}
+        return {n: (str(bool(v)).lower() if n in flags else str(v)) for n, v in self.constants}
+
+    @property
+    def shown(self) -> str:
+        """The constants as the table shows them."""
+        return " ".join(f"{n}={v}" for n, v in self.defines.items())
 
     @property
     def stem(self) -> str:
         """The generated files' name."""
-        return f"tick_K{self.k}_T{self.t}_{'latch' if self.latch else 'correct'}"
+        return f"{self.family.model.stem}_" + "_".join(f"{n}{v}" for n, v in self.defines.items())
+
+    def no_larger_than(self, other: Row) -> bool:
+        """Same family and verdict, and no constant larger: a tool that gave up on this row gives up on `other`."""
+        return (self.family, self.expected) == (other.family, other.expected) and all(
+            a <= b for (_, a), (_, b) in zip(self.constants, other.constants, strict=True)
+        )
 
 
-def rows(quick: bool) -> list[Row]:
-    """The family's rows, smaller instances first (so that a timeout can spare the larger ones)."""
-    if quick:
-        return [Row(k, t, latch) for k, t in ((1, 10), (2, 10), (1, 100)) for latch in (False, True)]
-    return [Row(k, t, latch) for k in (1, 2, 4, 8) for t in (10, 100, 1000, 10000) for latch in (False, True)]
+def tick_row(k: int, t: int, latch: bool) -> Row:
+    """The tick family at K channels and timer T: the latch is the recalled defect."""
+    return Row(TICK, (("K", k), ("T", t), ("LATCH", int(latch))), VIOLATED if latch else PROVED)
+
+
+def pause_row(pause: int) -> Row:
+    """The audio pause of `pause` ticks: it never ends beyond what 8 bits count (256 ticks)."""
+    return Row(PAUSE, (("PAUSE", pause),), VIOLATED if pause > 256 else PROVED)
+
+
+def rows(quick: bool, family: str) -> list[Row]:
+    """The rows of `family` (tick, pause or both), smaller instances first (so that a timeout can spare the
+    larger ones)."""
+    out: list[Row] = []
+    if family in ("tick", "all"):
+        sizes = (
+            ((1, 10), (2, 10), (1, 100)) if quick else [(k, t) for k in (1, 2, 4, 8) for t in (10, 100, 1000, 10000)]
+        )
+        out += [tick_row(k, t, latch) for k, t in sizes for latch in (False, True)]
+    if family in ("pause", "all"):
+        out += [pause_row(p) for p in ((200, 500) if quick else (200, 500, 5000, 50000))]
+    return out
 
 
 def run_pumpproof(row: Row, timeout_s: float, folder: Path) -> PeerRun:
@@ -75,8 +117,9 @@ def run_pumpproof(row: Row, timeout_s: float, folder: Path) -> PeerRun:
     seconds its engines spent on LEVEL as its own search time."""
     report = folder / f"{row.stem}.json"
     report.unlink(missing_ok=True)
-    constants = [arg for name, value in row.constants.items() for arg in ("-D", f"{name}={value}")]
-    argv = [sys.executable, "-m", "pumpproof", "check", str(MODEL), str(REQUIREMENTS), *constants]
+    constants = [arg for name, value in row.defines.items() for arg in ("-D", f"{name}={value}")]
+    argv = [sys.executable, "-m", "pumpproof", "check", str(row.family.model), str(row.family.requirements)]
+    argv += constants
     argv += ["--json", str(report), "--timeout", f"{timeout_s:g}", "--total-timeout", f"{timeout_s:g}"]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     ran = run_limited(argv, ROOT, timeout_s + GRACE_S, env)
@@ -84,8 +127,8 @@ def run_pumpproof(row: Row, timeout_s: float, folder: Path) -> PeerRun:
         return PeerRun("timeout", ran.seconds, peak_mb=ran.peak_mb)
     if not report.exists():
         return PeerRun(f"error (exit {ran.code})", ran.seconds, peak_mb=ran.peak_mb)
-    level = next(r for r in json.loads(report.read_text())["results"] if r["id"] == "LEVEL")
-    return PeerRun(level["verdict"], ran.seconds, level["time_s"], ran.peak_mb)
+    found = next(r for r in json.loads(report.read_text())["results"] if r["id"] == row.family.requirement)
+    return PeerRun(found["verdict"], ran.seconds, found["time_s"], ran.peak_mb)
 
 
 @dataclass
@@ -99,7 +142,7 @@ class Tool:
 
     def spared(self, row: Row) -> Row | None:
         """A row no larger than `row` on which this tool found no verdict (then `row` is not run), else None."""
-        return next((r for r in self.gave_up if r.latch == row.latch and r.k <= row.k and r.t <= row.t), None)
+        return next((r for r in self.gave_up if r.no_larger_than(row)), None)
 
 
 def lineup(timeout_s: float, folder: Path, tops: dict[Row, str]) -> list[Tool]:
@@ -122,8 +165,8 @@ def lineup(timeout_s: float, folder: Path, tops: dict[Row, str]) -> list[Tool]:
 def write_models(row: Row, folder: Path) -> str:
     """Write the row's Promela and Verilog, generated from the IR of the model and its requirement; the name of
     the Verilog module."""
-    problem = load_problem(MODEL, REQUIREMENTS, row.constants)
-    title = f"tick_detector K={row.k} T={row.t} LATCH={str(row.latch).lower()}, requirement {problem.name}"
+    problem = load_problem(row.family.model, row.family.requirements, row.defines, row.family.requirement)
+    title = f"{row.family.model.stem} {row.shown}, requirement {problem.name}"
     (folder / f"{row.stem}.pml").write_text(promela(problem, title))
     text, top = verilog(problem, title)
     (folder / f"{row.stem}.v").write_text(text)
@@ -153,7 +196,7 @@ def cells_of(runs: list[PeerRun] | None, spared: Row | None, timeout_s: float) -
     """A tool's cells on a row: the verdict (the reps' verdicts joined if they differ), median seconds, median
     own search seconds, median peak MB, states; empty for a tool not run."""
     if not runs:
-        return [f"spared (none at K={spared.k} T={spared.t})" if spared else "", "", "", "", ""]
+        return [f"spared (none at {spared.shown})" if spared else "", "", "", "", ""]
 
     def median(values: list[float | None], form: str) -> str:
         known = [v for v in values if v is not None]
@@ -174,18 +217,25 @@ def main(argv: list[str] | None = None) -> int:
     """Print the side-by-side table; 1 when the verdicts reached disagree."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a handful of small rows (a smoke run)")
+    ap.add_argument("--family", choices=("tick", "pause", "all"), default="all", help="which rows (default: all)")
     ap.add_argument("--reps", type=int, default=3, help="runs of each tool per row (medians shown; default 3)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per tool and run (default 60)")
     ap.add_argument("--write", type=Path, help="keep the generated Promela, Verilog, AIGER and JSON reports here")
     args = ap.parse_args(argv)
     console = Console(width=220)
     failed = False
-    title = (
-        f"tick_detector, requirement LEVEL: pumpproof, SPIN, ABC (medians of {args.reps}, timeout {args.timeout:g} s)"
-    )
+    title = f"pumpproof, SPIN, ABC (medians of {args.reps}, timeout {args.timeout:g} s)"
     table = Table(title=title)
-    for col in ["K", "T", "expected", *(c for cols in COLUMNS.values() for c in cols), "pp/SPIN", "pp/ABC", "agree"]:
-        table.add_column(col, justify="left" if col in ("expected", *COLUMNS) else "right")
+    for col in [
+        "model",
+        "constants",
+        "expected",
+        *(c for cols in COLUMNS.values() for c in cols),
+        "pp/SPIN",
+        "pp/ABC",
+        "agree",
+    ]:
+        table.add_column(col, justify="left" if col in ("model", "constants", "expected", *COLUMNS) else "right")
     with tempfile.TemporaryDirectory(prefix="pumpproof-peers-") as tmp:
         folder = args.write or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -194,11 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         for tool in tools:
             if tool.missing:
                 console.print(f"{tool.name}: {tool.missing}; its columns are left empty", style="yellow")
-        for row in rows(args.quick):
+        for row in rows(args.quick, args.family):
             tops[row] = write_models(row, folder)
             spared = {t.name: t.spared(row) for t in tools}
             runs = measure(row, tools, args.reps)
-            cells = [str(row.k), str(row.t), row.expected]
+            cells = [row.family.model.stem, row.shown, row.expected]
             for tool in tools:
                 cells += cells_of(runs.get(tool.name), spared[tool.name], args.timeout)[: len(COLUMNS[tool.name])]
             mine = decided_s(runs.get("pumpproof"))

@@ -86,6 +86,16 @@ def test_peers_choose_transitions_and_stutter(requirement: str, expected: str, t
     assert (spin_verdict(problem, tmp_path), abc_verdict(problem, tmp_path)) == (expected, expected)
 
 
+@pytest.mark.slow
+@missing("spin", "gcc")
+@pytest.mark.parametrize(("pause", "expected"), [(256, PROVED), (257, VIOLATED)])
+def test_spin_gives_the_audio_pause_verdict(pause: int, expected: str, tmp_path: Path) -> None:
+    """The deep family of benchmarks/peers.py: a pause held in an 8-bit register ends when it is at most 256 ticks
+    long."""
+    problem = load_problem(FAMILY / "audio_pause_ticks.pump", FAMILY / "audio_pause.req", {"PAUSE": str(pause)})
+    assert spin_verdict(problem, tmp_path) == expected
+
+
 def test_a_timed_model_is_refused() -> None:
     problem = load_problem(FAMILY / "clock_detector.pump", FAMILY / "level.req", {"K": "1", "T": "3"})
     for translate in (promela, verilog):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.engines import dfs
+from pumpproof.verify.engines import dfs, extrapolate
 from pumpproof.verify.evaluate import evaluate
 from pumpproof.verify.portfolio import decide
 from pumpproof.verify.problem import SafetyProblem
@@ -71,6 +71,11 @@ def test_the_search_finds_the_pause_that_never_ends_in_a_run_of_pause_plus_one_t
     # the initial state, the tick that raises the alarm, then the pause: paused in 501 states in a row, 1 too many
     assert len(steps) == 2 + 501 and not steps[1].state["paused"] and all(s.state["paused"] for s in steps[2:])
     assert [s.state["count"] for s in steps[256:259]] == [254, 255, 0]  # the 8-bit register wraps
+
+
+def test_extrapolation_cannot_find_it_since_with_small_constants_the_pause_ends() -> None:
+    result = extrapolate.check(deep(500), Budget.seconds(30))
+    assert isinstance(result, Unknown) and "no counterexample with PAUSE = 6" in result.reason, result
 
 
 def test_with_a_pause_the_register_holds_the_search_finds_nothing_and_proves_nothing() -> None:
