@@ -162,7 +162,7 @@ class _Space:
         size, inputs = self.size, len(self.inputs)
 
         def named(node: Node, lo: int, hi: int) -> dict[str, Value]:
-            return dict(zip(self.names[lo:hi], cast(tuple[Value, ...], node[lo:hi]), strict=True))
+            return dict(zip(self.names[lo:hi], cast("tuple[Value, ...]", node[lo:hi]), strict=True))
 
         ins, monitors = (size, size + inputs), (size + inputs, len(self.names))
         return Trace(tuple(
@@ -173,7 +173,7 @@ class _Space:
 
 def fired_into(node: Node) -> str | None:
     """The transition taken into the frame (None for an initial frame)."""
-    return cast(str | None, node[-1])
+    return cast("str | None", node[-1])
 
 
 def _deepest_first(space: _Space, budget: Budget, max_depth: int) -> tuple[list[Node] | None, str]:
