@@ -28,8 +28,9 @@ from pumpproof.verify.results import Result, Step, Trace, Unknown, Violated
 from pumpproof.verify.steps import combinations, refuse_unbounded
 
 NAME = "dfs"
-MAX_STATES = 2_000_000
-"""Frames remembered at most (each costs about 200 bytes): beyond, the search gives up."""
+MAX_STATES = 1_000_000
+"""Frames remembered at most (each costs about 600 bytes with the search's stack: 400 MB for the 651,180 frames of
+the tick family at K = 2, T = 1000): beyond, the search gives up."""
 MAX_DEPTH = 100_000
 """Longest run followed (and replayed): frames deeper are remembered, not expanded."""
 SHORTEN_SHARE = 0.25
