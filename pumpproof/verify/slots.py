@@ -1,7 +1,7 @@
 """Engine slots: how many engine processes every portfolio of a parallel run may have alive at once, together.
 
-`check -j N` decides N requirements at a time, each by a portfolio of up to four engine processes. Left alone,
-N portfolios would start 4N engines on a machine of a few cores: each engine would get a fraction of a core, its
+`check -j N` decides N requirements at a time, each by a portfolio of up to five engine processes. Left alone,
+N portfolios would start 5N engines on a machine of a few cores: each engine would get a fraction of a core, its
 wall-clock timeout would expire on less work, and a question decided at `-j 1` could turn UNKNOWN. So a parallel
 run shares a fixed number of slots, `limit(cores)`, between its portfolios, and a question takes one slot per
 engine, all of them before any engine starts (its timeout starts counting then): every question is raced by
@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-WIDEST_PORTFOLIO = 4
-"""The most engines one question races (`auto` on a safety question: BMC, k-induction, IC3, extrapolation)."""
+WIDEST_PORTFOLIO = 5
+"""The most engines one question races (`auto` on a safety question: BMC, k-induction, IC3, extrapolation and the
+depth-first search)."""
 
 
 def limit(cores: int) -> int:
