@@ -75,7 +75,7 @@ def test_slots_are_held_whole_and_given_back() -> None:
 
 def test_a_slot_limit_never_below_one_portfolio() -> None:
     assert slots.limit(1) == slots.WIDEST_PORTFOLIO and slots.limit(16) == 16
-    assert slots.WIDEST_PORTFOLIO == len(portfolio.ENGINES)  # `auto` races every safety engine
+    assert len(portfolio.ENGINES) == slots.WIDEST_PORTFOLIO  # `auto` races every safety engine
 
 
 def test_the_api_refuses_fewer_than_one_job() -> None:
