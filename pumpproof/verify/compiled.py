@@ -2,8 +2,9 @@
 
 A search visits millions of frames, and walking the IR for each (verify.evaluate) costs most of its time. Here a
 list of expressions becomes one Python function over a frame laid out as a tuple (one slot per variable), with
-each shared subterm computed once. The search only proposes traces: every trace it finds is replayed by
-verify.evaluate's interpreter before it is shown, and tests compare the two evaluators on generated models.
+each shared subterm computed once; `Source` builds larger functions (a whole step) line by line. The search only
+proposes traces: every trace it finds is replayed by verify.evaluate's interpreter before it is shown, and tests
+compare the two evaluators on generated models.
 """
 
 from __future__ import annotations
@@ -40,58 +41,40 @@ _INFIX = {
 }
 
 
+Reading = tuple[str, str, str]
+"""Where an expression reads, as names in the generated source: the frame's values, the transition that entered
+it, the time that step took."""
+NOW: Reading = ("v", "fired", "elapsed")
+BEFORE: Reading = ("p", "pfired", "pelapsed")
+"""The frames of `Compiled` functions; `Pre` reads BEFORE."""
+
+
 def compile_exprs(exprs: Sequence[Expr], slots: Mapping[str, int]) -> Compiled:
     """One function computing `exprs` from a frame whose variable `x` is at index `slots[x]`."""
-    emitter = _Emitter(slots)
-    emitter.emit(emitter.order(exprs))
-    results = [emitter.done[(id(e), "v")][0] for e in exprs]
-    body = [*emitter.lines, f"return ({''.join(r + ', ' for r in results)})"]
-    source = "def _compiled(v, fired, elapsed, p, pfired, pelapsed):\n" + "".join(f"    {line}\n" for line in body)
-    namespace: dict[str, object] = dict(emitter.constants)
-    exec(compile(source, "<pumpproof.compiled>", "exec"), namespace)  # noqa: S102 - source generated from the IR
-    function: Compiled = namespace["_compiled"]  # type: ignore[assignment]
+    source = Source(slots)
+    results = source.values(exprs)
+    source.line(f"return ({''.join(r + ', ' for r in results)})")
+    function: Compiled = source.function("v, fired, elapsed, p, pfired, pelapsed")
     return function
 
 
-_FRAMES = {"v": ("v", "fired", "elapsed"), "p": ("p", "pfired", "pelapsed")}
-"""The names a frame's values, transition and elapsed time have in the generated function."""
-
-
-class _Emitter:
-    """Python source for expressions: shared and deeply nested subterms become assignments, in order."""
+class Source:
+    """A generated Python function, built line by line: `values` emits the assignments its expressions need (shared
+    and deeply nested subterms, each once) and gives their text."""
 
     def __init__(self, slots: Mapping[str, int]) -> None:
         self.slots = slots
         self.lines: list[str] = []
         self.constants: dict[str, object] = {}
-        self.done: dict[tuple[int, str], tuple[str, int]] = {}
-        """Per node and frame already emitted: its text and how deeply that text nests."""
-        self.uses: dict[tuple[int, str], int] = {}
+        self.done: dict[tuple[int, Reading], tuple[str, int]] = {}
+        """Per node and reading already emitted: its text and how deeply that text nests."""
+        self.uses: dict[tuple[int, Reading], int] = {}
+        self.before = BEFORE
 
-    def order(self, roots: Sequence[Expr]) -> list[tuple[Expr, str]]:
-        """Every (node, frame) below `roots`, children first, once; counts how often each is used."""
-        out: list[tuple[Expr, str]] = []
-        seen: set[tuple[int, str]] = set()
-        stack: list[tuple[Expr, str, bool]] = [(root, "v", False) for root in reversed(roots)]
-        while stack:
-            node, where, expanded = stack.pop()
-            if expanded:
-                out.append((node, where))
-                continue
-            key = (id(node), where)
-            if key in seen:
-                continue
-            seen.add(key)
-            stack.append((node, where, True))
-            for kid, kid_frame in self._children(node, where):
-                kid_key = (id(kid), kid_frame)
-                self.uses[kid_key] = self.uses.get(kid_key, 0) + 1
-                stack.append((kid, kid_frame, False))
-        return out
-
-    def emit(self, order: list[tuple[Expr, str]]) -> None:
-        """The source of every node of `order`; shared and deeply nested ones become assignments."""
-        for node, where in order:
+    def values(self, exprs: Sequence[Expr], reading: Reading = NOW, before: Reading = BEFORE) -> list[str]:
+        """The source of `exprs` read in `reading` (their `Pre` arguments in `before`), after the lines they need."""
+        self.before = before
+        for node, where in self._order(exprs, reading, before):
             key = (id(node), where)
             text, nesting = self._node(node, where)
             if nesting > NESTING or (self.uses.get(key, 0) > 1 and nesting > 0):
@@ -99,18 +82,51 @@ class _Emitter:
                 self.lines.append(f"{name} = {text}")
                 text, nesting = name, 0
             self.done[key] = (text, nesting)
+        return [self.done[(id(e), reading)][0] for e in exprs]
+
+    def line(self, text: str) -> None:
+        """A statement of the function, after those before it."""
+        self.lines.append(text)
+
+    def function(self, parameters: str) -> Callable[..., Any]:
+        """The function, compiled, taking `parameters` (Python source)."""
+        source = f"def _compiled({parameters}):\n" + "".join(f"    {line}\n" for line in self.lines)
+        namespace: dict[str, object] = dict(self.constants)
+        exec(compile(source, "<pumpproof.compiled>", "exec"), namespace)  # noqa: S102 - source generated from the IR
+        return namespace["_compiled"]  # type: ignore[return-value]
+
+    def _order(self, roots: Sequence[Expr], reading: Reading, before: Reading) -> list[tuple[Expr, Reading]]:
+        """Every (node, reading) below `roots` not emitted yet, children first, once; counts how often each is used."""
+        out: list[tuple[Expr, Reading]] = []
+        seen: set[tuple[int, Reading]] = set()
+        stack: list[tuple[Expr, Reading, bool]] = [(root, reading, False) for root in reversed(roots)]
+        while stack:
+            node, where, expanded = stack.pop()
+            if expanded:
+                out.append((node, where))
+                continue
+            key = (id(node), where)
+            if key in seen or key in self.done:
+                continue
+            seen.add(key)
+            stack.append((node, where, True))
+            for kid, kid_reading in self._children(node, where, before):
+                kid_key = (id(kid), kid_reading)
+                self.uses[kid_key] = self.uses.get(kid_key, 0) + 1
+                stack.append((kid, kid_reading, False))
+        return out
 
     @staticmethod
-    def _children(node: Expr, frame: str) -> list[tuple[Expr, str]]:
+    def _children(node: Expr, reading: Reading, before: Reading) -> list[tuple[Expr, Reading]]:
         if isinstance(node, Pre):
-            if frame == "p":
+            if reading == before:
                 raise InternalError("compiled: a previous-state reference inside another")
-            return [(node.arg, "p")]
-        return [(kid, frame) for kid in children(node)]
+            return [(node.arg, before)]
+        return [(kid, reading) for kid in children(node)]
 
-    def _node(self, e: Expr, frame: str) -> tuple[str, int]:
+    def _node(self, e: Expr, frame: Reading) -> tuple[str, int]:
         """The source of `e` from its children's (already emitted), and how deeply it nests."""
-        values, fired, elapsed = _FRAMES[frame]
+        values, fired, elapsed = frame
         match e:
             case Const(value=v):
                 return self._constant(v), 0
@@ -125,7 +141,7 @@ class _Emitter:
             case Elapsed():
                 return elapsed, 0
             case Pre(arg=a):
-                return self.done[(id(a), "p")]
+                return self.done[(id(a), self.before)]
             case Unary(op=op, arg=a):
                 text, nesting = self.done[(id(a), frame)]
                 shown = {Op.NOT: f"(not {text})", Op.NEG: f"(-{text})", Op.TO_REAL: text}[op]

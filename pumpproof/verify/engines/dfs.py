@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
-from typing import cast
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, cast
 
 from pumpproof.errors import TooManyStates, UnsupportedError
-from pumpproof.lang.ir import STUTTER, Expr, Value
+from pumpproof.lang.ir import STUTTER, Expr, Transition, TransitionSystem, Value
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.compiled import Compiled, compile_exprs
+from pumpproof.verify.compiled import Reading, Source, compile_exprs
 from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.problem import SafetyProblem, conj
 from pumpproof.verify.results import Result, Step, Trace, Unknown, Violated
@@ -73,32 +73,20 @@ class _Space:
         self.stutter = problem.stutter
         self.states = [v.name for v in system.state_vars]
         self.inputs = [v.name for v in system.inputs]
-        self.monitors = [m.name for m in system.monitors]
-        self.names = [*self.states, *self.inputs, *self.monitors]
+        self.names = [*self.states, *self.inputs, *(m.name for m in system.monitors)]
         slots = {name: i for i, name in enumerate(self.names)}
-        n = len(self.states)
         self.input_choices = [tuple(c) for c in combinations([v.type for v in system.inputs], "the inputs")]
         free = [m for m in system.monitors if m.free]
         self.free_choices = [dict(zip((m.name for m in free), c, strict=True)) for c in
                              combinations([m.type for m in free], "the free monitors")]  # fmt: skip
         self.assumed = compile_exprs([conj(*system.assumptions)], slots)
-        self.steps: list[tuple[str, Compiled, list[int], Compiled]] = []
-        for t in system.transitions:
-            targets = [slots[u.target] for u in t.updates]
-            self.steps.append((t.name, compile_exprs([t.guard], slots), targets,
-                               compile_exprs([u.value for u in t.updates], slots)))  # fmt: skip
-        self.legal = compile_exprs([conj(*system.invariants)], slots)
+        width = len(self.states) + len(self.inputs)
+        self.steps = [(t.name, _step(t, system, slots, width)) for t in system.transitions]
         self.starts = compile_exprs([conj(*system.initial, *system.assumptions, *system.invariants)], slots)
-
-        def compiled(e: Expr | None) -> Compiled | None:
-            return None if e is None else compile_exprs([e], slots)
-
-        self.monitor_steps = [(m.name, compiled(m.init), compiled(m.update)) for m in system.monitors]
-        """Per monitor, its name and its initial value and update (None for a free one)."""
-        self.initially = compile_exprs([problem.initial], slots)
-        self.constraint = compile_exprs([problem.constraint], slots)
+        self.start = _completion(system, problem.initial, slots, initial=True)
+        self.complete = _completion(system, problem.constraint, slots, initial=False)
         self.bad = compile_exprs([problem.bad], slots)
-        self.size = n
+        self.size = len(self.states)
         fixed = {v.name: evaluate(v.init, Frame({}, None, 0)) for v in system.state_vars if v.init is not None}
         unset = [v for v in system.state_vars if v.init is None]
         self.first_states: list[list[Value | None]] = [
@@ -112,46 +100,35 @@ class _Space:
             for inputs in self.input_choices:
                 values = [*state, *inputs]
                 if self.starts(values, None, 0, None, None, 0)[0]:
-                    yield from self._frames(values, None, None)
+                    for free in self.free_choices:
+                        node = self.start(list(values), None, 0, None, None, 0, free)
+                        if node is not None:
+                            yield node
 
     def successors(self, node: Node) -> Iterator[Node]:
         """Every frame one step after `node`, in the order of the inputs' values, then of the transitions; a run
         that stops repeats its last frame when the problem says so."""
         size = self.size
+        pfired = fired_into(node)
+        pelapsed = 0 if pfired is None else 1
         moved = False
         for inputs in self.input_choices:
-            reads = [*node[:size], *inputs]
+            reads = (*node[:size], *inputs)
             if not self.assumed(reads, None, 0, None, None, 0)[0]:
                 continue
-            for name, guard, targets, updates in self.steps:
-                if not guard(reads, None, 0, None, None, 0)[0]:
-                    continue
-                values = list(reads)
-                for slot, value in zip(targets, updates(reads, None, 0, None, None, 0), strict=True):
-                    values[slot] = value
-                if self.legal(values, name, 0, None, None, 0)[0]:
+            for name, step in self.steps:
+                values = step(reads)
+                if values is not None:
                     moved = True
-                    yield from self._frames(values, name, node)
+                    for free in self.free_choices:
+                        nxt = self.complete(list(values), name, 1, node, pfired, pelapsed, free)
+                        if nxt is not None:
+                            yield nxt
         if not moved and self.stutter:
-            yield from self._frames(list(node[: size + len(self.inputs)]), STUTTER, node)
-
-    def _frames(self, values: list[Value | None], fired: str | None, before: Node | None) -> Iterator[Node]:
-        """`values` (state and inputs) with the monitors, once per admissible choice of the free ones."""
-        elapsed = 0 if before is None else 1
-        pfired = None if before is None else fired_into(before)
-        pelapsed = 0 if pfired is None else 1
-        for free in self.free_choices:
-            frame = list(values)
-            for name, init, update in self.monitor_steps:
-                if init is None or update is None:
-                    frame.append(free[name])
-                elif before is None:
-                    frame.append(init(frame, fired, elapsed, None, None, 0)[0])
-                else:
-                    frame.append(update(frame, fired, elapsed, before, pfired, pelapsed)[0])
-            ok = self.initially if before is None else self.constraint
-            if ok(frame, fired, elapsed, before, pfired, pelapsed)[0]:
-                yield (*frame, fired)
+            for free in self.free_choices:
+                nxt = self.complete(list(node[: size + len(self.inputs)]), STUTTER, 1, node, pfired, pelapsed, free)
+                if nxt is not None:
+                    yield nxt
 
     def is_bad(self, node: Node) -> bool:
         """The frame is a bad one."""
@@ -170,6 +147,41 @@ class _Space:
             Step(i, fired_into(n), named(n, *ins), named(n, 0, size), named(n, *monitors), 1 if i else 0, i)
             for i, n in enumerate(path)
         ))  # fmt: skip
+
+
+def _step(t: Transition, system: TransitionSystem, slots: dict[str, int], width: int) -> Callable[..., Any]:
+    """`t` as one function of the state and inputs before it (`r`): those after it, or None when its guard is false
+    or its target breaks an invariant (read, as the interpreter does, with no time elapsed)."""
+    source = Source(slots)
+    before: Reading = ("r", "None", "0")
+    (guard,) = source.values([t.guard], before)
+    source.line(f"if not {guard}: return None")
+    updated = dict(zip((u.target for u in t.updates), source.values([u.value for u in t.updates], before), strict=True))
+    names = sorted(slots, key=slots.__getitem__)[:width]
+    source.line(f"v = [{', '.join(updated.get(name, f'r[{i}]') for i, name in enumerate(names))}]")
+    (legal,) = source.values([conj(*system.invariants)], ("v", repr(t.name), "0"))
+    source.line(f"if not {legal}: return None")
+    source.line("return v")
+    return source.function("r")
+
+
+def _completion(system: TransitionSystem, constraint: Expr, slots: dict[str, int], initial: bool) -> Callable[..., Any]:
+    """One function completing a frame `v` (state and inputs, extended in place) with every monitor in order (its
+    initial value or its update; a free one from `free`), then checking `constraint`: the frame as a node, or None
+    when the constraint rules it out."""
+    source = Source(slots)
+    for m in system.monitors:
+        e = m.init if initial else m.update
+        if e is None:
+            source.line(f"v.append(free[{m.name!r}])")
+        else:
+            (value,) = source.values([e])
+            source.line(f"v.append({value})")
+    (ok,) = source.values([constraint])
+    source.line(f"if not {ok}: return None")
+    source.line("v.append(fired)")
+    source.line("return tuple(v)")
+    return source.function("v, fired, elapsed, p, pfired, pelapsed, free")
 
 
 def fired_into(node: Node) -> str | None:
