@@ -26,7 +26,7 @@ DEEP = ROOT / "benchmarks" / "models" / "audio_pause_ticks.pump"
 DEEP_REQS = ROOT / "benchmarks" / "models" / "audio_pause.req"
 
 
-def as_tuple(space: dfs._Space, node: Node) -> dfs.Node:
+def as_tuple(space: dfs.Space, node: Node) -> dfs.Node:
     """An explicit checker's frame laid out as the search lays its frames out."""
     values = {**dict(node.state), **dict(node.inputs), **dict(node.monitors)}
     return (*(values[name] for name in space.names), node.fired)
@@ -39,7 +39,7 @@ def test_the_compiled_frames_and_steps_are_the_explicit_checkers(case: Generated
     bad frames): the compiled expressions agree with the interpreter's."""
     problem = case_problem(case)
     assert isinstance(problem, SafetyProblem)
-    space, explicit = dfs._Space(problem), StateSpace(problem)
+    space, explicit = dfs.Space(problem), StateSpace(problem)
     firsts = list(explicit.initial())
     assert set(space.initial()) == {as_tuple(space, n) for n in firsts}, case
     todo, seen = list(firsts), set(firsts)

@@ -5,10 +5,10 @@ constants too; an audio pause of 50,000 ticks that never ends, over a few thousa
 search walks the frames the model allows (the semantics of verify.state_space, with the expressions compiled by
 verify.compiled), remembers every frame it has seen, takes each frame's successors one at a time (a deep run is
 followed at once, not after every shallower frame), and stops at the first bad frame. The run found is then
-shortened by a breadth-first search, when that ends within the same number of frames and a share of the time
-left. It never proves (a finished search leaves no certificate to re-check): it answers VIOLATED, with a trace the
-interpreter replays, or UNKNOWN. Models with clocks are left to the symbolic engines (a delay reaches any
-deadline in one step there).
+shortened by a breadth-first search when that ends within a share of the time left; else it stays as found,
+longer than the shortest (as SPIN's runs are). It never proves (a finished search leaves no certificate to
+re-check): it answers VIOLATED, with a trace the interpreter replays, or UNKNOWN. Models with clocks are left to
+the symbolic engines (a delay reaches any deadline in one step there).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ CHECK_EVERY = 4096
 """Successors tried between two looks at the clock and the memory bound."""
 
 Node = tuple[Value | None, ...]
-"""A frame: the state variables, the inputs, the monitors, in `_Space.names` order, then the transition taken (None
+"""A frame: the state variables, the inputs, the monitors, in `Space.names` order, then the transition taken (None
 in an initial frame)."""
 
 
@@ -50,7 +50,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     """A run to a bad frame, found depth first and then shortened; Unknown when there is none within the bounds."""
     start = time.time()
     try:
-        space = _Space(problem)
+        space = Space(problem)
     except (UnsupportedError, TooManyStates) as err:
         return Unknown(NAME, time.time() - start, err.message)
     path, why = _deepest_first(space, budget, budget.max_depth or MAX_DEPTH)
@@ -62,7 +62,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     return Violated(NAME, time.time() - start, space.trace(shorter or path))
 
 
-class _Space:
+class Space:
     """The frames of an untimed model, as `verify.state_space.StateSpace` defines them, computed by compiled code."""
 
     def __init__(self, problem: SafetyProblem) -> None:
@@ -189,7 +189,7 @@ def fired_into(node: Node) -> str | None:
     return cast("str | None", node[-1])
 
 
-def _deepest_first(space: _Space, budget: Budget, max_depth: int) -> tuple[list[Node] | None, str]:
+def _deepest_first(space: Space, budget: Budget, max_depth: int) -> tuple[list[Node] | None, str]:
     """A run to a bad frame, depth first; else None and why the search ended."""
     seen: set[Node] = set()
     cut, tried = False, 0
@@ -225,7 +225,7 @@ def _deepest_first(space: _Space, budget: Budget, max_depth: int) -> tuple[list[
     return None, f"no bad frame among all {len(seen):,} reachable frames (a search proves nothing)"
 
 
-def _shortest(space: _Space, budget: Budget, max_states: int, longest: int) -> list[Node] | None:
+def _shortest(space: Space, budget: Budget, max_states: int, longest: int) -> list[Node] | None:
     """A shortest run to a bad frame, breadth first, when one is found within `max_states` frames, the budget and
     fewer than `longest` frames; else None."""
     parent: dict[Node, Node | None] = {}
