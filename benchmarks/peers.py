@@ -14,7 +14,8 @@ engines) are medians. A tool that found no verdict in time on a row is not run o
 verdict, no constant smaller). The verdicts reached must agree with each other and with the family's: a
 disagreement is printed, and the exit code is 1.
 
-Run: python benchmarks/peers.py [--quick] [--family tick|pause|all] [--reps 3] [--timeout 60] [--write DIR]
+Run: python benchmarks/peers.py [--quick] [--family tick|pause|all] [--verdict PROVED|VIOLATED] [--reps 3]
+     [--timeout 60] [--write DIR]
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a handful of small rows (a smoke run)")
     ap.add_argument("--family", choices=("tick", "pause", "all"), default="all", help="which rows (default: all)")
+    ap.add_argument("--verdict", choices=(PROVED, VIOLATED), help="only the rows with this expected verdict")
     ap.add_argument("--reps", type=int, default=3, help="runs of each tool per row (medians shown; default 3)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per tool and run (default 60)")
     ap.add_argument("--write", type=Path, help="keep the generated Promela, Verilog, AIGER and JSON reports here")
@@ -245,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             if tool.missing:
                 console.print(f"{tool.name}: {tool.missing}; its columns are left empty", style="yellow")
         for row in rows(args.quick, args.family):
+            if args.verdict and row.expected != args.verdict:
+                continue
             tops[row] = write_models(row, folder)
             spared = {t.name: t.spared(row) for t in tools}
             runs = measure(row, tools, args.reps)
