@@ -88,14 +88,38 @@ def test_a_search_that_reaches_its_depth_bound_says_so() -> None:
     assert isinstance(result, Unknown) and "within 100 steps" in result.reason
 
 
+def problem_of(model: str, formula: str) -> SafetyProblem:
+    """The safety problem of `formula` on `model` (source text)."""
+    system = parse_model_text(model, "<m>")
+    text = f'requirement R\n  text "t"\n  source "s"\n  {formula}\n'
+    (req,) = parse_requirements_text(text, "<r>", system).requirements
+    problem = problem_for(system, req)
+    assert isinstance(problem, SafetyProblem)
+    return problem
+
+
+SHORTCUT = """
+model m
+input go: bool
+var x: bool = false
+var y: bool = false
+transition aside when not go do y := true
+transition up when go do x := true
+"""
+"""The search goes `aside` first, then `up`; the shortest run is `up` alone, found on the same level as `aside`."""
+
+
+def test_the_run_found_is_shortened_even_when_a_frame_as_deep_as_the_bad_one_comes_first() -> None:
+    problem = problem_of(SHORTCUT, "always not x")
+    path, _ = dfs._deepest_first(dfs.Space(problem), Budget.seconds(10), 100)
+    assert path is not None and len(path) == 3  # aside, then up
+    result = dfs.check(problem, Budget.seconds(10))
+    assert isinstance(result, Violated) and [s.transition for s in result.trace.steps] == [None, "up"]
+
+
 @pytest.mark.parametrize("model", ["clock x\nvar n: 0..2 = 0\ntransition t when x >= 1 do n := 1; x := 0\n",
                                    "var n: int = 0\ntransition t do n := n + 1\n"])  # fmt: skip
 def test_models_it_cannot_enumerate_are_left_to_the_others(model: str) -> None:
-    system = parse_model_text(f"model m\n{model}", "<m>")
-    (req,) = parse_requirements_text(
-        'requirement R\n  text "t"\n  source "s"\n  always n <= 1\n', "<r>", system
-    ).requirements
-    problem = problem_for(system, req)
-    assert isinstance(problem, SafetyProblem)
+    problem = problem_of(f"model m\n{model}", "always n <= 1")
     result = dfs.check(problem, Budget.seconds(10))
     assert isinstance(result, Unknown) and ("clocks" in result.reason or "unbounded" in result.reason)

@@ -242,7 +242,7 @@ def _shortest(space: Space, budget: Budget, max_states: int, longest: int) -> li
                 path.append(before)
             return path[::-1]
         if length + 1 >= longest:
-            return None
+            continue  # its successors cannot be shorter; others as long as it may still be bad
         for nxt in space.successors(node):
             if nxt not in parent:
                 parent[nxt] = node
