@@ -63,14 +63,13 @@ class Row:
     verdict the family has on it."""
 
     family: Family
-    constants: tuple[tuple[str, int], ...]
+    constants: tuple[tuple[str, int | bool], ...]
     expected: str
 
     @property
     def defines(self) -> dict[str, str]:
-        """The `-D` constants of this row (0 and 1 stand for false and true where the model has a flag)."""
-        flags = {"LATCH"}
-        return {n: (str(bool(v)).lower() if n in flags else str(v)) for n, v in self.constants}
+        """The `-D` constants of this row."""
+        return {n: str(v).lower() if isinstance(v, bool) else str(v) for n, v in self.constants}
 
     @property
     def shown(self) -> str:
@@ -91,7 +90,7 @@ class Row:
 
 def tick_row(k: int, t: int, latch: bool) -> Row:
     """The tick family at K channels and timer T: the latch is the recalled defect."""
-    return Row(TICK, (("K", k), ("T", t), ("LATCH", int(latch))), VIOLATED if latch else PROVED)
+    return Row(TICK, (("K", k), ("T", t), ("LATCH", latch)), VIOLATED if latch else PROVED)
 
 
 def pause_row(pause: int) -> Row:

@@ -146,7 +146,7 @@ def _num(v: Value) -> int | Fraction:
     return v
 
 
-_COMPARE: dict[Op, Callable[[Any, Any], Value]] = {
+_ON_NUMBERS: dict[Op, Callable[[Any, Any], Value]] = {
     Op.LT: operator.lt,
     Op.LE: operator.le,
     Op.GT: operator.gt,
@@ -157,7 +157,7 @@ _COMPARE: dict[Op, Callable[[Any, Any], Value]] = {
     Op.MIN: min,
     Op.MAX: max,
 }
-"""The operators on numbers."""
+"""The comparisons and arithmetic, which take numbers only."""
 
 
 def _arithmetic(op: Op, a: Value, b: Value) -> Value:
@@ -165,7 +165,7 @@ def _arithmetic(op: Op, a: Value, b: Value) -> Value:
         return a == b
     if op is Op.NE:
         return a != b
-    function = _COMPARE.get(op)
+    function = _ON_NUMBERS.get(op)
     if function is None:
         raise InternalError(f"interpreter: unknown operator {op!r}")
     return function(_num(a), _num(b))

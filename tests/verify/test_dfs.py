@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pumpproof.lang.load import load_model, load_requirements, parse_model_text, parse_requirements_text
+from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.engines import dfs, extrapolate
 from pumpproof.verify.evaluate import evaluate
@@ -18,6 +18,7 @@ from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Unknown, Violated
 from pumpproof.verify.run import problem_for
 from pumpproof.verify.state_space import Node, StateSpace
+from tests.helpers import problem
 from tests.oracle import COMMON, case_problem
 from tests.strategies import Generated, composed_generated, generated
 
@@ -88,16 +89,6 @@ def test_a_search_that_reaches_its_depth_bound_says_so() -> None:
     assert isinstance(result, Unknown) and "within 100 steps" in result.reason
 
 
-def problem_of(model: str, formula: str) -> SafetyProblem:
-    """The safety problem of `formula` on `model` (source text)."""
-    system = parse_model_text(model, "<m>")
-    text = f'requirement R\n  text "t"\n  source "s"\n  {formula}\n'
-    (req,) = parse_requirements_text(text, "<r>", system).requirements
-    problem = problem_for(system, req)
-    assert isinstance(problem, SafetyProblem)
-    return problem
-
-
 SHORTCUT = """
 model m
 input go: bool
@@ -110,16 +101,15 @@ transition up when go do x := true
 
 
 def test_the_run_found_is_shortened_even_when_a_frame_as_deep_as_the_bad_one_comes_first() -> None:
-    problem = problem_of(SHORTCUT, "always not x")
-    path, _ = dfs._deepest_first(dfs.Space(problem), Budget.seconds(10), 100)
+    shortcut = problem(SHORTCUT, "always not x")
+    path, _ = dfs._deepest_first(dfs.Space(shortcut), Budget.seconds(10), 100)
     assert path is not None and len(path) == 3  # aside, then up
-    result = dfs.check(problem, Budget.seconds(10))
+    result = dfs.check(shortcut, Budget.seconds(10))
     assert isinstance(result, Violated) and [s.transition for s in result.trace.steps] == [None, "up"]
 
 
 @pytest.mark.parametrize("model", ["clock x\nvar n: 0..2 = 0\ntransition t when x >= 1 do n := 1; x := 0\n",
                                    "var n: int = 0\ntransition t do n := n + 1\n"])  # fmt: skip
 def test_models_it_cannot_enumerate_are_left_to_the_others(model: str) -> None:
-    problem = problem_of(f"model m\n{model}", "always n <= 1")
-    result = dfs.check(problem, Budget.seconds(10))
+    result = dfs.check(problem(model, "always n <= 1"), Budget.seconds(10))
     assert isinstance(result, Unknown) and ("clocks" in result.reason or "unbounded" in result.reason)

@@ -80,8 +80,8 @@ class Space:
         self.free_choices = [dict(zip((m.name for m in free), c, strict=True)) for c in
                              combinations([m.type for m in free], "the free monitors")]  # fmt: skip
         self.assumed = compile_exprs([conj(*system.assumptions)], slots)
-        width = len(self.states) + len(self.inputs)
-        self.steps = [(t.name, _step(t, system, slots, width)) for t in system.transitions]
+        before = self.names[: len(self.states) + len(self.inputs)]
+        self.steps = [(t.name, _step(t, system, slots, before)) for t in system.transitions]
         self.starts = compile_exprs([conj(*system.initial, *system.assumptions, *system.invariants)], slots)
         self.start = _completion(system, problem.initial, slots, initial=True)
         self.complete = _completion(system, problem.constraint, slots, initial=False)
@@ -149,15 +149,15 @@ class Space:
         ))  # fmt: skip
 
 
-def _step(t: Transition, system: TransitionSystem, slots: dict[str, int], width: int) -> Callable[..., Any]:
-    """`t` as one function of the state and inputs before it (`r`): those after it, or None when its guard is false
-    or its target breaks an invariant (read, as the interpreter does, with no time elapsed)."""
+def _step(t: Transition, system: TransitionSystem, slots: dict[str, int], names: list[str]) -> Callable[..., Any]:
+    """`t` as one function of the state and inputs before it (`r`, laid out as `names`): those after it, or None
+    when its guard is false or its target breaks an invariant (read, as the interpreter does, with no time
+    elapsed)."""
     source = Source(slots)
     before: Reading = ("r", "None", "0")
     (guard,) = source.values([t.guard], before)
     source.line(f"if not {guard}: return None")
     updated = dict(zip((u.target for u in t.updates), source.values([u.value for u in t.updates], before), strict=True))
-    names = sorted(slots, key=slots.__getitem__)[:width]
     source.line(f"v = [{', '.join(updated.get(name, f'r[{i}]') for i, name in enumerate(names))}]")
     (legal,) = source.values([conj(*system.invariants)], ("v", repr(t.name), "0"))
     source.line(f"if not {legal}: return None")
