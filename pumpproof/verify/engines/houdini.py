@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import z3
 
+from pumpproof.errors import InternalError
 from pumpproof.lang.ir import BoolType, ClockType, Const, EnumType, IntType, NumType
 from pumpproof.lang.walk import nodes, var_names
 from pumpproof.verify.budget import Budget
@@ -111,35 +112,44 @@ def filter_inductive(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> 
     solver = z3.Solver()
     solver.add(enc.trans, enc.state_constraint(enc.cur))
     # Candidate i is assumed now when flag i is, and may be the one broken next only then: one
-    # query per round, with the dropped candidates' flags assumed false, no constraint rebuilt.
+    # query per round, with the dropped candidates' flags asserted false, no constraint rebuilt.
     flags = [z3.Bool(f"__cand{i}") for i in range(len(alive))]
     primed = [enc.priming(c) for c in alive]
-    for flag, c in zip(flags, alive, strict=False):
-        solver.add(z3.Implies(flag, c))
-    solver.add(z3.Or([z3.And(flag, z3.Not(p)) for flag, p in zip(flags, primed, strict=False)]))
+    # Built through the C API: z3py's Implies, And and Or coerce and re-check every argument, which took
+    # longer than all the solving at eight channels.
+    ctx = solver.ctx
+    solver.add(*[_made(z3.Z3_mk_implies, ctx, flag, c) for flag, c in zip(flags, alive, strict=False)])
+    breaks = [
+        _made(z3.Z3_mk_and, ctx, flag, _made(z3.Z3_mk_not, ctx, p)) for flag, p in zip(flags, primed, strict=False)
+    ]
+    solver.add(_made(z3.Z3_mk_or, ctx, *breaks))
+    holding = Truths(primed)
+    raw = [flag.as_ast() for flag in flags]
     keep = list(range(len(alive)))
-    dropped: list[z3.BoolRef] = []
     while keep:
         solver.set("timeout", budget.remaining_ms())
-        answer = solver.check([flags[i] for i in keep] + dropped)
+        answer = _check_assuming(solver, [raw[i] for i in keep])
         if answer == z3.unknown:
             return None
         if answer == z3.unsat:
             break
-        model = solver.model()
-        broken = {i for i in keep if not z3.is_true(model.eval(primed[i], model_completion=True))}
-        dropped += [z3.Not(flags[i]) for i in broken]
-        keep = [i for i in keep if i not in broken]
+        held = holding(solver.model())
+        broken = [i for i in keep if not held >> i & 1]
+        if not broken:  # the model must break a kept candidate: going on would ask the same question forever
+            raise InternalError("a step that breaks a lemma broke none of the lemmas kept")
+        solver.add(*[z3.Not(flags[i]) for i in broken])
+        keep = [i for i in keep if held >> i & 1]
     return [alive[i] for i in keep]
 
 
 def _initial(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.BoolRef] | None:
     solver = z3.Solver()
     solver.add(enc.init)
-    alive = list(cands)
+    holding = Truths(cands)
+    alive = list(range(len(cands)))
     while alive:
         solver.push()
-        solver.add(z3.Or([z3.Not(c) for c in alive]))
+        solver.add(z3.Or([z3.Not(cands[i]) for i in alive]))
         solver.set("timeout", budget.remaining_ms())
         answer = solver.check()
         if answer == z3.unknown:
@@ -147,7 +157,54 @@ def _initial(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.
         if answer == z3.unsat:
             solver.pop()
             break
-        model = solver.model()
-        alive = [c for c in alive if z3.is_true(model.eval(c, model_completion=True))]
+        held = holding(solver.model())
+        if all(held >> i & 1 for i in alive):
+            raise InternalError("an initial state that breaks a lemma broke none of the lemmas kept")
+        alive = [i for i in alive if held >> i & 1]
         solver.pop()
-    return alive
+    return [cands[i] for i in alive]
+
+
+def _made(make: Callable[..., z3.Ast], ctx: z3.Context, *args: z3.BoolRef) -> z3.BoolRef:
+    """`make` (a Z3 C function building a Boolean term: binary, or n-ary when it is `Z3_mk_and` or `Z3_mk_or`)
+    applied to `args`."""
+    if make in (z3.Z3_mk_and, z3.Z3_mk_or):
+        return z3.BoolRef(make(ctx.ref(), len(args), (z3.Ast * len(args))(*(a.as_ast() for a in args))), ctx)
+    return z3.BoolRef(make(ctx.ref(), *(a.as_ast() for a in args)), ctx)
+
+
+def _check_assuming(solver: z3.Solver, assumptions: list[z3.Ast]) -> z3.CheckSatResult:
+    """`solver.check(*assumptions)` on raw terms: z3py re-validates each of thousands of flags on every call,
+    which cost seven times the solving in the filter at eight channels."""
+    array = (z3.Ast * len(assumptions))(*assumptions)
+    return z3.CheckSatResult(z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, len(assumptions), array))
+
+
+class Truths:
+    """Which of many formulas a model satisfies, in one evaluation: bit i of the answer is formula i's value.
+
+    Evaluating thousands of lemmas one by one through the Python API cost more than the solving in every round
+    of the filter (80 % of it at eight channels); one bit-vector term made of them all is evaluated inside Z3.
+    """
+
+    def __init__(self, formulas: list[z3.BoolRef]) -> None:
+        ctx = z3.main_ctx() if not formulas else formulas[0].ctx
+        one, zero = z3.BitVecVal(1, 1, ctx), z3.BitVecVal(0, 1, ctx)
+        # Through the C API: z3py's If and Concat re-check and coerce their arguments, which cost more than Z3.
+        bits = [z3.BitVecRef(z3.Z3_mk_ite(ctx.ref(), f.as_ast(), one.as_ast(), zero.as_ast()), ctx) for f in formulas]
+        while len(bits) > 1:  # a balanced tree, lowest bit first: evaluating it stays n log n
+            pairs = [
+                z3.BitVecRef(z3.Z3_mk_concat(ctx.ref(), bits[i + 1].as_ast(), bits[i].as_ast()), ctx)
+                for i in range(0, len(bits) - 1, 2)
+            ]
+            bits = pairs + bits[len(bits) - len(bits) % 2 :]
+        self._term = bits[0] if bits else None
+
+    def __call__(self, model: z3.ModelRef) -> int:
+        """The formulas' values in `model` as the bits of one integer (a formula reading an unassigned
+        constant takes the model's default for it)."""
+        if self._term is None:
+            return 0
+        value = model.eval(self._term, model_completion=True)
+        assert isinstance(value, z3.BitVecNumRef)
+        return value.as_long()
