@@ -106,63 +106,108 @@ def _constants(enc: Encoding) -> list[int]:
 
 def filter_inductive(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.BoolRef] | None:
     """The largest subset of `cands` that holds initially and is inductive (None if the budget ran out)."""
-    alive = _initial(enc, cands, budget)
-    if alive is None:
+    groups = _groups(enc, cands)
+    first = z3.Solver()
+    first.add(enc.init)
+    initially = _surviving(first, cands, groups, budget)
+    if initially is None:
         return None
+    alive = [cands[i] for i in initially]
     solver = z3.Solver()
     solver.add(enc.trans, enc.state_constraint(enc.cur))
-    # Candidate i is assumed now when flag i is, and may be the one broken next only then: one
-    # query per round, with the dropped candidates' flags asserted false, no constraint rebuilt.
-    flags = [z3.Bool(f"__cand{i}") for i in range(len(alive))]
-    primed = [enc.priming(c) for c in alive]
+    kept = _surviving(solver, [enc.priming(c) for c in alive], _regrouped(groups, initially), budget, alive)
+    return None if kept is None else [alive[i] for i in kept]
+
+
+def _surviving(
+    solver: z3.Solver,
+    tested: list[z3.BoolRef],
+    groups: list[list[int]],
+    budget: Budget,
+    assumed: list[z3.BoolRef] | None = None,
+) -> list[int] | None:
+    """The indices of the greatest set S such that `tested[i]` holds for every i in S in every model of `solver`
+    (where also `assumed[i]` holds for every i in S, when given); None if the budget ran out. For the initial
+    states, `tested` are the candidates; for a step, `tested` are them in the next state, `assumed` them now.
+
+    Candidate i is assumed when flag i is, and may be the one broken only then: one query per round, with the
+    dropped candidates' flags asserted false, no constraint rebuilt. Channels that share no variable break
+    their candidates independently, but a model of "some candidate breaks" breaks those of a channel or two,
+    so rounds grew with the channels: a selector per group of `groups` asks for a model that breaks one
+    candidate of each group at once. A group whose selector is in an unsat core (none of its candidates breaks
+    now) is asked no more; once none is asked, the plain question remains. What is dropped does not change:
+    only candidates a model breaks, until no model breaks one.
+    """
+    ctx = solver.ctx
+    flags = [z3.Bool(f"__cand{i}") for i in range(len(tested))]
     # Built through the C API: z3py's Implies, And and Or coerce and re-check every argument, which took
     # longer than all the solving at eight channels.
-    ctx = solver.ctx
-    solver.add(*[_made(z3.Z3_mk_implies, ctx, flag, c) for flag, c in zip(flags, alive, strict=False)])
-    breaks = [
-        _made(z3.Z3_mk_and, ctx, flag, _made(z3.Z3_mk_not, ctx, p)) for flag, p in zip(flags, primed, strict=False)
-    ]
+    solver.add(*[_made(z3.Z3_mk_implies, ctx, flag, c) for flag, c in zip(flags, assumed or [], strict=False)])
+    breaks = [_made(z3.Z3_mk_and, ctx, f, _made(z3.Z3_mk_not, ctx, t)) for f, t in zip(flags, tested, strict=True)]
     solver.add(_made(z3.Z3_mk_or, ctx, *breaks))
-    holding = Truths(primed)
+    selectors = [z3.Bool(f"__group{g}") for g in range(len(groups))] if len(groups) > 1 else []
+    for selector, members in zip(selectors, groups, strict=False):
+        solver.add(_made(z3.Z3_mk_implies, ctx, selector, _made(z3.Z3_mk_or, ctx, *[breaks[i] for i in members])))
+    group_of = {i: g for g, members in enumerate(groups) for i in members}
+    holding = Truths(tested)
     raw = [flag.as_ast() for flag in flags]
-    keep = list(range(len(alive)))
+    asked = set(range(len(selectors)))
+    keep = list(range(len(tested)))
     while keep:
         solver.set("timeout", budget.remaining_ms())
-        answer = _check_assuming(solver, [raw[i] for i in keep])
+        answer = _check_assuming(solver, [raw[i] for i in keep] + [selectors[g].as_ast() for g in sorted(asked)])
         if answer == z3.unknown:
             return None
         if answer == z3.unsat:
-            break
+            core = {e.get_id() for e in solver.unsat_core()}
+            stuck = {g for g in asked if selectors[g].get_id() in core}
+            if not stuck:
+                break
+            asked -= stuck
+            continue
         held = holding(solver.model())
         broken = [i for i in keep if not held >> i & 1]
         if not broken:  # the model must break a kept candidate: going on would ask the same question forever
-            raise InternalError("a step that breaks a lemma broke none of the lemmas kept")
+            raise InternalError("a model that breaks a lemma broke none of the lemmas kept")
         solver.add(*[z3.Not(flags[i]) for i in broken])
         keep = [i for i in keep if held >> i & 1]
-    return [alive[i] for i in keep]
+        asked &= {group_of[i] for i in keep}
+    return keep
 
 
-def _initial(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.BoolRef] | None:
-    solver = z3.Solver()
-    solver.add(enc.init)
-    holding = Truths(cands)
-    alive = list(range(len(cands)))
-    while alive:
-        solver.push()
-        solver.add(z3.Or([z3.Not(cands[i]) for i in alive]))
-        solver.set("timeout", budget.remaining_ms())
-        answer = solver.check()
-        if answer == z3.unknown:
-            return None
-        if answer == z3.unsat:
-            solver.pop()
-            break
-        held = holding(solver.model())
-        if all(held >> i & 1 for i in alive):
-            raise InternalError("an initial state that breaks a lemma broke none of the lemmas kept")
-        alive = [i for i in alive if held >> i & 1]
-        solver.pop()
-    return [cands[i] for i in alive]
+def _groups(enc: Encoding, cands: list[z3.BoolRef]) -> list[list[int]]:
+    """The candidates' indices by the channels (array indices) of the variables they read: see `_channels`."""
+    frame = [f for f in enc.frame if f.role in ("state", "monitor")]
+    channel = _channels(enc, frame)
+    named = {enc.cur[f.name].decl().name(): channel[f.name] for f in frame}
+    if not cands:
+        return []
+    ref = cands[0].ctx.ref()
+    seen: dict[int, frozenset[str]] = {}  # by term id: the candidates share their literals and atoms
+
+    def channels(term: z3.Ast) -> frozenset[str]:  # through the C API: z3py's children() cost more than Z3
+        key = z3.Z3_get_ast_id(ref, term)
+        if key not in seen:
+            if z3.Z3_get_ast_kind(ref, term) != z3.Z3_APP_AST:
+                seen[key] = frozenset()
+            elif (arity := z3.Z3_get_app_num_args(ref, term)) == 0:
+                symbol = z3.Z3_get_decl_name(ref, z3.Z3_get_app_decl(ref, term))
+                seen[key] = named.get(z3.Z3_get_symbol_string(ref, symbol), frozenset())
+            else:
+                seen[key] = frozenset().union(*(channels(z3.Z3_get_app_arg(ref, term, i)) for i in range(arity)))
+        return seen[key]
+
+    by: dict[frozenset[str], list[int]] = {}
+    for i, c in enumerate(cands):
+        by.setdefault(channels(c.as_ast()), []).append(i)
+    return list(by.values())
+
+
+def _regrouped(groups: list[list[int]], kept: list[int]) -> list[list[int]]:
+    """`groups` of indices into a list, as groups of indices into its sublist at the positions `kept`."""
+    position = {i: n for n, i in enumerate(kept)}
+    regrouped = [[position[i] for i in members if i in position] for members in groups]
+    return [members for members in regrouped if members]
 
 
 def _made(make: Callable[..., z3.Ast], ctx: z3.Context, *args: z3.BoolRef) -> z3.BoolRef:

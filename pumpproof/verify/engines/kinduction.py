@@ -99,8 +99,8 @@ def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:
         solver.add(z3.Not(z3.And(primed)))
         if solver.check(flags) != z3.unsat:
             return list(lemmas)
-        core = {str(f) for f in solver.unsat_core()}
-        smaller = [g for f, g in zip(flags[1:], keep, strict=False) if str(f) in core]
+        core = {f.get_id() for f in solver.unsat_core()}  # by id: printing thousands of flags took seconds
+        smaller = [g for f, g in zip(flags[1:], keep, strict=False) if f.get_id() in core]
         if len(smaller) == len(keep):
             return keep
         keep = smaller
