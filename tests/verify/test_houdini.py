@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pumpproof.lang.load import load_model, load_requirements
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.encoding import Encoding
-from pumpproof.verify.engines.houdini import Truths, candidates, filter_inductive
+from pumpproof.verify.engines.houdini import MAX_CANDIDATES, Truths, candidates, filter_inductive
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.run import problem_for
 from tests.oracle import COMMON, case_problem
@@ -75,3 +75,14 @@ def test_truths_gives_each_formulas_value_as_its_bit(shapes: list[tuple[int, int
     bits = Truths(formulas)(model)
     assert bits >> len(formulas) == 0
     assert [bool(bits >> i & 1) for i in range(len(formulas))] == [z3.is_true(model.eval(f)) for f in formulas]
+
+
+def test_truths_reads_the_answer_for_as_many_formulas_as_are_mined() -> None:
+    """20,000 bits: more than Python reads as a decimal integer (4,300 digits)."""
+    x = z3.Int("x")
+    formulas = [x <= n % 7 for n in range(MAX_CANDIDATES)]
+    solver = z3.Solver()
+    solver.add(x == 3)
+    assert solver.check() == z3.sat
+    bits = Truths(formulas)(solver.model())
+    assert [bool(bits >> i & 1) for i in range(len(formulas))] == [n % 7 >= 3 for n in range(MAX_CANDIDATES)]

@@ -252,4 +252,5 @@ class Truths:
             return 0
         value = model.eval(self._term, model_completion=True)
         assert isinstance(value, z3.BitVecNumRef)
-        return value.as_long()
+        # In binary: Python refuses to read an integer of more than 4,300 decimal digits (14,000 bits).
+        return int(z3.Z3_get_numeral_binary_string(value.ctx_ref(), value.as_ast()), 2)
