@@ -104,12 +104,22 @@ def rows(quick: bool, family: str) -> list[Row]:
     out: list[Row] = []
     if family in ("tick", "all"):
         sizes = (
-            ((1, 10), (2, 10), (1, 100)) if quick else [(k, t) for k in (1, 2, 4, 8) for t in (10, 100, 1000, 10000)]
+            ((1, 10), (2, 10), (1, 100))
+            if quick
+            else [(k, t) for k in (1, 2, 4, 8, 16, 32) for t in (10, 100, 1000, 10000)]
         )
         out += [tick_row(k, t, latch) for k, t in sizes for latch in (False, True)]
     if family in ("pause", "all"):
         out += [pause_row(p) for p in ((200, 500) if quick else (200, 500, 5000, 50000))]
     return out
+
+
+def chosen(row: Row, channels: list[int] | None, timers: list[int] | None) -> bool:
+    """Whether `row` is among the tick rows `--channels` and `--timers` ask for (every row of another family is)."""
+    got = row.defines
+    if row.family != TICK:
+        return True
+    return (channels is None or int(got["K"]) in channels) and (timers is None or int(got["T"]) in timers)
 
 
 def run_pumpproof(row: Row, timeout_s: float, folder: Path) -> PeerRun:
@@ -219,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a handful of small rows (a smoke run)")
     ap.add_argument("--family", choices=("tick", "pause", "all"), default="all", help="which rows (default: all)")
     ap.add_argument("--verdict", choices=(PROVED, VIOLATED), help="only the rows with this expected verdict")
+    ap.add_argument("--channels", type=int, nargs="+", help="only the tick rows with these K")
+    ap.add_argument("--timers", type=int, nargs="+", help="only the tick rows with these T")
     ap.add_argument("--reps", type=int, default=3, help="runs of each tool per row (medians shown; default 3)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per tool and run (default 60)")
     ap.add_argument("--write", type=Path, help="keep the generated Promela, Verilog, AIGER and JSON reports here")
@@ -246,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             if tool.missing:
                 console.print(f"{tool.name}: {tool.missing}; its columns are left empty", style="yellow")
         for row in rows(args.quick, args.family):
-            if args.verdict and row.expected != args.verdict:
+            if (args.verdict and row.expected != args.verdict) or not chosen(row, args.channels, args.timers):
                 continue
             tops[row] = write_models(row, folder)
             spared = {t.name: t.spared(row) for t in tools}

@@ -113,3 +113,14 @@ def test_the_run_found_is_shortened_even_when_a_frame_as_deep_as_the_bad_one_com
 def test_models_it_cannot_enumerate_are_left_to_the_others(model: str) -> None:
     result = dfs.check(problem(model, "always n <= 1"), Budget.seconds(10))
     assert isinstance(result, Unknown) and ("clocks" in result.reason or "unbounded" in result.reason)
+
+
+def test_a_model_with_more_input_values_than_a_frame_is_expanded_with_is_left_to_the_others() -> None:
+    def inputs(count: int) -> str:
+        names = [f"i{n}" for n in range(count)]
+        declared = "".join(f"input {n}: bool\n" for n in names)
+        return declared + f"var n: 0..1 = 0\ntransition t when {' or '.join(names)} do n := 1\n"
+
+    over = dfs.check(problem(inputs(13), "always n < 1"), Budget.seconds(10))  # 8,192 valuations
+    assert isinstance(over, Unknown) and "8,192 values are too many" in over.reason, over
+    assert isinstance(dfs.check(problem(inputs(12), "always n < 1"), Budget.seconds(10)), Violated)
