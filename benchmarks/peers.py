@@ -15,7 +15,8 @@ verdict, no constant smaller). The verdicts reached must agree with each other a
 disagreement is printed, and the exit code is 1.
 
 Run: python benchmarks/peers.py [--quick] [--family tick|pause|all] [--verdict PROVED|VIOLATED] [--reps 3]
-     [--timeout 60] [--write DIR]
+     [--channels K...] [--timers T...] [--timeout 60] [--write DIR]
+(`--channels` and `--timers` pick tick rows: K in 1, 2, 4, 8, 16, 32 and T in 10 to 10^4.)
 """
 
 from __future__ import annotations
