@@ -38,7 +38,7 @@ from pumpproof.verify.problem import conj, disj
 
 MAX_INPUT_CHOICES = 4096
 """The most valuations of the inputs a step reads that `can_step` expands a state expression over (one copy of
-the step per valuation)."""
+the step per valuation), and that the depth-first search expands each frame with."""
 MAX_VALUATIONS = 200_000
 """The most valuations the interpreter enumerates (the moves from a state, the explicit checker's inputs and
 initial states): a range of 10^12 input values is reported as not enumerated instead of being listed."""
