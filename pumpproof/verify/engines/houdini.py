@@ -142,7 +142,8 @@ def _surviving(
     flags = [z3.Bool(f"__cand{i}") for i in range(len(tested))]
     # Built through the C API: z3py's Implies, And and Or coerce and re-check every argument, which took
     # longer than all the solving at eight channels.
-    solver.add(*[_made(z3.Z3_mk_implies, ctx, flag, c) for flag, c in zip(flags, assumed or [], strict=False)])
+    if assumed is not None:
+        solver.add(*[_made(z3.Z3_mk_implies, ctx, flag, c) for flag, c in zip(flags, assumed, strict=True)])
     breaks = [_made(z3.Z3_mk_and, ctx, f, _made(z3.Z3_mk_not, ctx, t)) for f, t in zip(flags, tested, strict=True)]
     solver.add(_made(z3.Z3_mk_or, ctx, *breaks))
     selectors = [z3.Bool(f"__group{g}") for g in range(len(groups))] if len(groups) > 1 else []
@@ -150,12 +151,12 @@ def _surviving(
         solver.add(_made(z3.Z3_mk_implies, ctx, selector, _made(z3.Z3_mk_or, ctx, *[breaks[i] for i in members])))
     group_of = {i: g for g, members in enumerate(groups) for i in members}
     holding = Truths(tested)
-    raw = [flag.as_ast() for flag in flags]
+    raw, raw_selectors = [flag.as_ast() for flag in flags], [s.as_ast() for s in selectors]
     asked = set(range(len(selectors)))
     keep = list(range(len(tested)))
     while keep:
         solver.set("timeout", budget.remaining_ms())
-        answer = _check_assuming(solver, [raw[i] for i in keep] + [selectors[g].as_ast() for g in sorted(asked)])
+        answer = _check_assuming(solver, [raw[i] for i in keep] + [raw_selectors[g] for g in sorted(asked)])
         if answer == z3.unknown:
             return None
         if answer == z3.unsat:
