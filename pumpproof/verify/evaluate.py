@@ -48,27 +48,32 @@ def value_sent(t: Transition, values: Mapping[str, Value]) -> Value | None:
 
 
 def evaluate(e: Expr, cur: Frame, pre: Frame | None = None) -> Value:
-    """The value of `e` in frame `cur`; `Pre(x)` reads frame `pre`.
-
-    Connectives short-circuit, and each distinct node is evaluated at most once (defines are shared
-    subterms: as a tree the expression could be exponentially large). An expression too deep for
-    Python's stack is evaluated children first instead, every operand included.
-    """
-    run = _Evaluation(cur, pre)
-    try:
-        return run.value(e)
-    except RecursionError:
-        for n in postorder(e, same_step):  # each node's children are known: one level of recursion at a time
-            run.value(n)
-        return run.value(e)
+    """The value of `e` in frame `cur`; `Pre(x)` reads frame `pre` (see `Evaluation.of`)."""
+    return Evaluation(cur, pre).of(e)
 
 
-class _Evaluation:
-    """One call of `evaluate`: the values of the compound nodes met so far, by identity."""
+class Evaluation:
+    """Expressions evaluated in one frame, sharing the values of the compound nodes met so far (by identity): a
+    step's guard and updates, say, read their common subterms once. The frame's values may grow between two
+    expressions (monitors computed in order) but never change."""
 
-    def __init__(self, cur: Frame, pre: Frame | None) -> None:
+    def __init__(self, cur: Frame, pre: Frame | None = None) -> None:
         self.cur, self.pre = cur, pre
         self.memo: dict[int, Value] = {}
+
+    def of(self, e: Expr) -> Value:
+        """The value of `e`.
+
+        Connectives short-circuit, and each distinct node is evaluated at most once (defines are shared
+        subterms: as a tree the expression could be exponentially large). An expression too deep for
+        Python's stack is evaluated children first instead, every operand included.
+        """
+        try:
+            return self.value(e)
+        except RecursionError:
+            for n in postorder(e, same_step):  # each node's children are known: one level of recursion at a time
+                self.value(n)
+            return self.value(e)
 
     def value(self, e: Expr) -> Value:
         """The value of `e` (remembered when it is compound)."""
@@ -128,14 +133,14 @@ class _Evaluation:
         raise InternalError(f"interpreter: temporal operator {e.op.value!r} left after monitor compilation")
 
 
-_COMPOUND: dict[type, Callable[[_Evaluation, Any], Value]] = {
-    Unary: _Evaluation.unary,
-    Binary: _Evaluation.binary,
-    Ite: _Evaluation.ite,
-    Fired: _Evaluation.fired,
-    Elapsed: _Evaluation.elapsed,
-    Pre: _Evaluation.previous,
-    TemporalOp: _Evaluation.temporal,
+_COMPOUND: dict[type, Callable[[Evaluation, Any], Value]] = {
+    Unary: Evaluation.unary,
+    Binary: Evaluation.binary,
+    Ite: Evaluation.ite,
+    Fired: Evaluation.fired,
+    Elapsed: Evaluation.elapsed,
+    Pre: Evaluation.previous,
+    TemporalOp: Evaluation.temporal,
 }
 """How each kind of compound node is evaluated (by its exact type: a dictionary lookup, not a chain of patterns)."""
 
@@ -181,16 +186,14 @@ def with_monitors(
 ) -> Frame:
     """The frame extended with every monitor's value, in order; free monitors take their value from `free`."""
     out = dict(values)
+    run = Evaluation(Frame(out, fired, elapsed), before)  # `out` grows monitor by monitor
     for m in monitors:
-        here = Frame(out, fired, elapsed)
         if m.free:
             if m.name not in free:
                 raise InternalError(f"interpreter: no value for free monitor {m.name!r}")
             out[m.name] = free[m.name]
-        elif before is None:
-            assert m.init is not None
-            out[m.name] = evaluate(m.init, here)
         else:
-            assert m.update is not None
-            out[m.name] = evaluate(m.update, here, before)
+            e = m.init if before is None else m.update
+            assert e is not None
+            out[m.name] = run.of(e)
     return Frame(out, fired, elapsed)

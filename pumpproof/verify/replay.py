@@ -27,7 +27,7 @@ from pumpproof.lang.ir import (
     Value,
     Var,
 )
-from pumpproof.verify.evaluate import Frame, evaluate, with_monitors
+from pumpproof.verify.evaluate import Evaluation, Frame, evaluate, with_monitors
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Step, Trace
 from pumpproof.verify.steps import combinations
@@ -140,11 +140,11 @@ def successor(
     matching = [t for t in system.transitions if t.name == step.transition]
     if not matching:
         raise _fail(name, step, f"no transition named {step.transition!r}")
-    t = matching[0]
-    if not evaluate(t.guard, reads):
+    t, run = matching[0], Evaluation(reads)
+    if not run.of(t.guard):
         raise _fail(name, step, f"transition {t.name} is not enabled")
     for u in t.updates:
-        state[u.target] = _normal(evaluate(u.value, reads))
+        state[u.target] = _normal(run.of(u.value))
     return state, (0 if system.timed else 1)
 
 
@@ -178,7 +178,7 @@ def moves(
 
 def _normal(v: Value) -> Value:
     """Fractions with denominator 1 as ints, so values compare and print the same way as decoded ones."""
-    if isinstance(v, Fraction) and v.denominator == 1:
+    if type(v) is Fraction and v.denominator == 1:  # not isinstance: this runs for every value of every step
         return int(v)
     return v
 

@@ -1,59 +1,25 @@
-"""The depth-first search: its compiled frames are the explicit checker's, and it finds deep runs that the
-symbolic engines do not (the acceptance model of a broken audio pause)."""
+"""The depth-first search finds deep runs that the symbolic engines do not (the acceptance model of a broken audio
+pause); its frames are tested in test_frames.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from pumpproof.lang.load import load_model, load_requirements
+from pumpproof.verify import frames
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.engines import dfs, extrapolate
-from pumpproof.verify.evaluate import evaluate
 from pumpproof.verify.portfolio import decide
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import Unknown, Violated
 from pumpproof.verify.run import problem_for
-from pumpproof.verify.state_space import Node, StateSpace
 from tests.helpers import problem
-from tests.oracle import COMMON, case_problem
-from tests.strategies import Generated, composed_generated, generated
 
 ROOT = Path(__file__).resolve().parents[2]
 DEEP = ROOT / "benchmarks" / "models" / "audio_pause_ticks.pump"
 DEEP_REQS = ROOT / "benchmarks" / "models" / "audio_pause.req"
-
-
-def as_tuple(space: dfs.Space, node: Node) -> dfs.Node:
-    """An explicit checker's frame laid out as the search lays its frames out."""
-    values = {**dict(node.state), **dict(node.inputs), **dict(node.monitors)}
-    return (*(values[name] for name in space.names), node.fired)
-
-
-@settings(max_examples=150, **COMMON)  # type: ignore[arg-type]
-@given(st.one_of(generated(), composed_generated()))
-def test_the_compiled_frames_and_steps_are_the_explicit_checkers(case: Generated) -> None:
-    """Every reachable frame, initial or not, has the same successors in both (so the same runs, monitors and
-    bad frames): the compiled expressions agree with the interpreter's."""
-    problem = case_problem(case)
-    assert isinstance(problem, SafetyProblem)
-    space, explicit = dfs.Space(problem), StateSpace(problem)
-    firsts = list(explicit.initial())
-    assert set(space.initial()) == {as_tuple(space, n) for n in firsts}, case
-    todo, seen = list(firsts), set(firsts)
-    while todo:
-        node = todo.pop()
-        mine = as_tuple(space, node)
-        assert space.is_bad(mine) == bool(evaluate(problem.bad, node.frame())), case
-        theirs = list(explicit.successors(node))
-        assert set(space.successors(mine)) == {as_tuple(space, n) for n in theirs}, case
-        for n in theirs:
-            if n not in seen:
-                seen.add(n)
-                todo.append(n)
 
 
 def deep(pause: int) -> SafetyProblem:
@@ -102,7 +68,7 @@ transition up when go do x := true
 
 def test_the_run_found_is_shortened_even_when_a_frame_as_deep_as_the_bad_one_comes_first() -> None:
     shortcut = problem(SHORTCUT, "always not x")
-    path, _ = dfs._deepest_first(dfs.Space(shortcut), Budget.seconds(10), 100)
+    path, _ = dfs._deepest_first(frames.Space(shortcut), Budget.seconds(10), 100)
     assert path is not None and len(path) == 3  # aside, then up
     result = dfs.check(shortcut, Budget.seconds(10))
     assert isinstance(result, Violated) and [s.transition for s in result.trace.steps] == [None, "up"]

@@ -15,7 +15,7 @@ import math
 import time
 from dataclasses import dataclass, replace
 
-from pumpproof.errors import ReplayError, UnsupportedError
+from pumpproof.errors import TooManyStates, UnsupportedError
 from pumpproof.lang.ir import (
     BOOL,
     TRUE,
@@ -33,9 +33,9 @@ from pumpproof.lang.ir import (
 from pumpproof.lang.walk import fold_up, with_children
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.engines import bmc
-from pumpproof.verify.evaluate import Frame
+from pumpproof.verify.frames import Space
 from pumpproof.verify.problem import SafetyProblem, conj
-from pumpproof.verify.replay import initial_state, replay, successor
+from pumpproof.verify.replay import replay
 from pumpproof.verify.results import Result, Step, Trace, Unknown, Violated
 from pumpproof.verify.steps import refuse_unbounded
 
@@ -156,18 +156,13 @@ def move(step: Step) -> Move:
     return (step.transition, tuple(sorted(step.inputs.items())), step.elapsed)
 
 
-def simulate(problem: SafetyProblem, first: Step, moves: list[Move]) -> Trace:
-    """Execute `moves` from the initial step `first` with the interpreter; the replayed trace, or ReplayError."""
-    system = problem.system
-    state = initial_state(system, first, problem.name)
-    steps = [replace(first, state=state, monitors={})]
-    for transition, inputs, elapsed in moves:
-        prev = steps[-1]
-        step = Step(len(steps), transition, dict(inputs), {}, elapsed=elapsed)
-        reads = Frame({**prev.state, **step.inputs}, None, 0)
-        state, _ = successor(system, step, prev, reads, problem.name)
-        steps.append(replace(step, state=state))
-    return replay(problem, Trace(tuple(steps)))
+def simulate(space: Space, first: Step, moves: list[Move]) -> Trace | None:
+    """The run of `moves` from the initial step `first` (with the initial values the model declares), when every
+    step is one of the model's and the last frame is bad; None otherwise. Computed by compiled code: the trace is
+    only proposed, the portfolio's replay by the interpreter is the judge."""
+    inputs = [first.inputs, *(dict(m[1]) for m in moves)]
+    path = space.run({**first.state, **space.fixed}, inputs, [m[0] for m in moves])
+    return None if path is None or not space.is_bad(path[-1]) else space.trace(path)
 
 
 def smooth(problem: SafetyProblem, trace: Trace) -> Trace:
@@ -176,6 +171,7 @@ def smooth(problem: SafetyProblem, trace: Trace) -> Trace:
     Each change is kept only if the run still violates the requirement. The result has few, long
     runs of identical moves, chosen the same way at every scale.
     """
+    space = Space(problem)
     first, moves = trace.steps[0], [move(s) for s in trace.steps[1:]]
     inputs = [dict(first.inputs)] + [dict(m[1]) for m in moves]
     defaults = {v.name: _first_value(v.type) for v in problem.system.inputs}
@@ -186,22 +182,12 @@ def smooth(problem: SafetyProblem, trace: Trace) -> Trace:
                 continue
             candidate = [dict(i) for i in inputs]
             candidate[j][name] = value
-            try:
-                trace = _with_inputs(problem, first, moves, candidate)
-            except ReplayError:
-                continue
-            inputs = candidate
+            items = [tuple(sorted(i.items())) for i in candidate]
+            moved = [(m[0], items[k + 1], m[2]) for k, m in enumerate(moves)]
+            smoothed = simulate(space, replace(first, inputs=candidate[0]), moved)
+            if smoothed is not None:
+                trace, inputs = smoothed, candidate
     return trace
-
-
-def _with_inputs(problem: SafetyProblem, first: Step, moves: list[Move], inputs: list[dict[str, Value]]) -> Trace:
-    """The run of `moves` from `first` with the inputs of each step replaced."""
-    items = [tuple(sorted(i.items())) for i in inputs]
-    return simulate(
-        problem,
-        replace(first, inputs=inputs[0]),
-        [(m[0], items[j + 1], m[2]) for j, m in enumerate(moves)],
-    )
 
 
 def _first_value(t: Type) -> bool | int | str:
@@ -270,6 +256,7 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     found: list[tuple[int, Runs, Step]] = []
     top = max(samples[0].real, key=lambda n: samples[0].real[n])
     pins: Expr = TRUE
+    real: Space | None = None
     per_sample = max(SAMPLE_S, SAMPLE_SHARE * (budget.deadline - start))
     for scaling in samples:
         if budget.expired():
@@ -295,10 +282,11 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
             reason = f"timeout before running a stretched trace of {len(moves)} steps"
             return Unknown(NAME, time.time() - start, reason)
         try:
-            trace = simulate(problem, first_a, moves)
-        except ReplayError:
+            stretched = simulate(real or (real := Space(problem)), first_a, moves)
+        except TooManyStates:  # a stop in the run: whether no step is enabled asks every input valuation
             continue
-        return Violated(NAME, time.time() - start, trace)
+        if stretched is not None:
+            return Violated(NAME, time.time() - start, stretched)
     return Unknown(NAME, time.time() - start, "the scaled-down counterexamples do not stretch to the real constants")
 
 
