@@ -59,7 +59,10 @@ class Evaluation:
 
     def __init__(self, cur: Frame, pre: Frame | None = None) -> None:
         self.cur, self.pre = cur, pre
+        self.values = cur.values
         self.memo: dict[int, Value] = {}
+        self.before: Evaluation | None = None
+        """The evaluation of `Pre` arguments in `pre`, made at the first."""
 
     def of(self, e: Expr) -> Value:
         """The value of `e`.
@@ -82,13 +85,14 @@ class Evaluation:
             return e.value  # type: ignore[union-attr]
         if kind is VarRef:
             try:
-                return self.cur.values[e.name]  # type: ignore[union-attr]
+                return self.values[e.name]  # type: ignore[union-attr]
             except KeyError:
                 raise InternalError(f"interpreter: no value for variable {e.name!r}") from None  # type: ignore[union-attr]
         key = id(e)
         memo = self.memo
-        if key in memo:
-            return memo[key]
+        known = memo.get(key, _UNSET)
+        if known is not _UNSET:
+            return known  # type: ignore[return-value]
         compound = _COMPOUND.get(kind)
         if compound is None:
             raise InternalError(f"interpreter: unknown node {kind.__name__}")
@@ -127,11 +131,16 @@ class Evaluation:
     def previous(self, e: Pre) -> Value:
         if self.pre is None:
             raise InternalError("interpreter: previous-state reference in the initial state")
-        return evaluate(e.arg, self.pre, None)
+        if self.before is None:
+            self.before = Evaluation(self.pre)
+        return self.before.of(e.arg)
 
     def temporal(self, e: TemporalOp) -> Value:
         raise InternalError(f"interpreter: temporal operator {e.op.value!r} left after monitor compilation")
 
+
+_UNSET = object()
+"""What the memo holds for a node not evaluated yet (no value is this object)."""
 
 _COMPOUND: dict[type, Callable[[Evaluation, Any], Value]] = {
     Unary: Evaluation.unary,
