@@ -41,7 +41,7 @@ def candidates(enc: Encoding) -> list[z3.BoolRef]:
 
 def _templates(enc: Encoding) -> Iterator[z3.BoolRef]:
     frame = [f for f in enc.frame if f.role in ("state", "monitor")]
-    channel = _channels(enc, frame)
+    channel = channels_of(enc, frame)
     numeric = [f for f in frame if isinstance(f.type, (IntType, NumType, ClockType))]
     literals: list[tuple[FrameVar, z3.BoolRef]] = []
     for f in frame:
@@ -79,7 +79,7 @@ def _compatible(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or a == b
 
 
-def _channels(enc: Encoding, frame: list[FrameVar]) -> dict[str, frozenset[str]]:
+def channels_of(enc: Encoding, frame: list[FrameVar]) -> dict[str, frozenset[str]]:
     """The array indices each variable belongs to: from its name, or for monitors from what they read."""
     out = {f.name: frozenset(_INDEX.findall(f.name)) for f in frame}
     for m in enc.system.monitors:
@@ -177,12 +177,17 @@ def _surviving(
 
 
 def _groups(enc: Encoding, cands: list[z3.BoolRef]) -> list[list[int]]:
-    """The candidates' indices by the channels (array indices) of the variables they read: see `_channels`."""
+    """The groups of `by_channels`, without their channels."""
+    return list(by_channels(enc, cands).values())
+
+
+def by_channels(enc: Encoding, cands: list[z3.BoolRef]) -> dict[frozenset[str], list[int]]:
+    """The candidates' indices by the channels (array indices) of the variables they read: see `channels_of`."""
     frame = [f for f in enc.frame if f.role in ("state", "monitor")]
-    channel = _channels(enc, frame)
+    channel = channels_of(enc, frame)
     named = {enc.cur[f.name].decl().name(): channel[f.name] for f in frame}
     if not cands:
-        return []
+        return {}
     ref = cands[0].ctx.ref()
     seen: dict[int, frozenset[str]] = {}  # by term id: the candidates share their literals and atoms
 
@@ -201,7 +206,7 @@ def _groups(enc: Encoding, cands: list[z3.BoolRef]) -> list[list[int]]:
     by: dict[frozenset[str], list[int]] = {}
     for i, c in enumerate(cands):
         by.setdefault(channels(c.as_ast()), []).append(i)
-    return list(by.values())
+    return by
 
 
 def _regrouped(groups: list[list[int]], kept: list[int]) -> list[list[int]]:

@@ -16,7 +16,7 @@ import z3
 from pumpproof.verify.budget import Budget
 from pumpproof.verify.certificates import certificate
 from pumpproof.verify.encoding import Encoding
-from pumpproof.verify.engines import ic3
+from pumpproof.verify.engines import ic3, symmetry
 from pumpproof.verify.engines.houdini import candidates, filter_inductive
 from pumpproof.verify.problem import SafetyProblem
 from pumpproof.verify.results import CertificateKind, Proved, Result, Search, Unknown, Violated
@@ -27,14 +27,17 @@ MAX_K = 6
 
 
 def check(problem: SafetyProblem, budget: Budget) -> Result:
-    """Prove by k-induction with mined lemmas (the problem's hints alone first); fall back to Spacer with the
-    lemmas; never refute beyond k."""
+    """Prove by k-induction with mined lemmas (the problem's hints alone first, then the lemmas of one channel
+    renamed to the others); fall back to Spacer with the lemmas; never refute beyond k."""
     start = time.time()
     enc = Encoding(problem)
     hints = [enc.expr(h, enc.cur) for h in problem.hints]
-    if hints and (invariant := _hinted(enc, hints, budget)) is not None:
+    if hints and (invariant := _closes(enc, filter_inductive(enc, hints, budget), budget)) is not None:
         return Proved(NAME, time.time() - start, certificate(enc, invariant, CertificateKind.INDUCTIVE, 1))
-    mined = filter_inductive(enc, [*hints, *candidates(enc)], budget)
+    cands = [*hints, *candidates(enc)]
+    if (invariant := _closes(enc, symmetry.lemmas(enc, cands, budget), budget)) is not None:
+        return Proved(NAME, time.time() - start, certificate(enc, invariant, CertificateKind.INDUCTIVE, 1))
+    mined = filter_inductive(enc, cands, budget)
     if mined is None:
         return Unknown(NAME, time.time() - start, "timeout while mining lemmas")
     lemmas = z3.And(mined)
@@ -68,18 +71,18 @@ def check(problem: SafetyProblem, budget: Budget) -> Result:
     return Unknown(NAME, time.time() - start, reason, MAX_K, Search.INDUCTION)
 
 
-def _hinted(enc: Encoding, hints: list[z3.BoolRef], budget: Budget) -> z3.BoolRef | None:
-    """An inductive invariant made of the requirement and the inductive part of `hints`, if that is one."""
-    kept = filter_inductive(enc, hints, budget)
-    if kept is None:
+def _closes(enc: Encoding, lemmas: list[z3.BoolRef] | None, budget: Budget) -> z3.BoolRef | None:
+    """An inductive invariant made of the requirement and `lemmas` (inductive themselves: the problem's hints
+    that are, or those renamed between identical channels), if that is one; None if not, or without lemmas."""
+    if lemmas is None:
         return None
     unroll = Unrolling(enc)
     base = z3.Solver()
     base.set("timeout", budget.remaining_ms())
     base.add(unroll.init(0), unroll.bad(0))
-    if base.check() != z3.unsat or not _step_holds(enc, unroll, z3.And(kept), 1, budget):
+    if base.check() != z3.unsat or not _step_holds(enc, unroll, z3.And(lemmas), 1, budget):
         return None
-    return z3.And(z3.Not(enc.bad), *_needed(enc, kept))
+    return z3.And(z3.Not(enc.bad), *_needed(enc, lemmas))
 
 
 def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:

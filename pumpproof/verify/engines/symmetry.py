@@ -1,0 +1,104 @@
+"""Houdini lemmas for identical channels: filter one channel's candidates, rename the survivors to the others.
+
+A model of K identical, independent channels (array indices) has K copies of every candidate lemma, and the
+whole filter grows faster than K (each of its queries is over every channel). Here only the candidates of the
+first channel and those of no channel are filtered; each survivor of the first channel is renamed to every other
+channel (its variables `x[0]` become `x[c]`, a monitor becomes the other channel's monitor with the same
+definition), and the union is filtered once more on the whole model. The renaming is only a guess: the last
+filter keeps only what is inductive there, so a model whose channels differ gets weaker lemmas, never wrong ones
+(and k-induction falls back to the whole filter when they do not prove the requirement).
+"""
+
+from __future__ import annotations
+
+import re
+
+import z3
+
+from pumpproof.lang.ir import Expr, VarRef
+from pumpproof.lang.text import expr_text
+from pumpproof.lang.walk import substitute
+from pumpproof.verify.budget import Budget
+from pumpproof.verify.encoding import Encoding
+from pumpproof.verify.engines.houdini import by_channels, channels_of, filter_inductive
+
+
+def lemmas(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.BoolRef] | None:
+    """Inductive lemmas among `cands` and their renamings, found by filtering one channel (see the module); None
+    when the model has fewer than two channels, a channel's variables do not match the first's, or the budget ran
+    out."""
+    groups = by_channels(enc, cands)
+    single = sorted((next(iter(k)) for k in groups if len(k) == 1), key=lambda c: (len(c), c))
+    renamings = [_renaming(enc, single[0], other) for other in single[1:]]
+    if len(single) < 2 or any(r is None for r in renamings):
+        return None
+    own = [cands[i] for i in groups[frozenset({single[0]})]]
+    kept = filter_inductive(enc, own + [cands[i] for i in groups.get(frozenset(), [])], budget)
+    if kept is None:
+        return None
+    own_ids = {c.get_id() for c in own}
+    survivors = [c for c in kept if c.get_id() in own_ids]
+    guessed = list(kept)
+    for renaming in renamings:
+        assert renaming is not None
+        guessed += _renamed(survivors, [(enc.cur[a], enc.cur[b]) for a, b in renaming.items()])
+    return guessed if _inductive(enc, guessed, budget) else filter_inductive(enc, guessed, budget)
+
+
+def _inductive(enc: Encoding, lemmas: list[z3.BoolRef], budget: Budget) -> bool:
+    """`lemmas` hold initially and are inductive together: two queries, without the filter's flags per lemma."""
+    together = z3.And(lemmas)
+    for holds, must in ((enc.init, together), (z3.And(enc.trans, enc.state_constraint(enc.cur), together),
+                                               enc.priming(together))):  # fmt: skip
+        solver = z3.Solver()
+        solver.set("timeout", budget.remaining_ms())
+        solver.add(holds, z3.Not(must))
+        if solver.check() != z3.unsat:
+            return False
+    return True
+
+
+def _renamed(terms: list[z3.BoolRef], pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> list[z3.BoolRef]:
+    """Each of `terms` with the variables of `pairs` replaced at once (through the C API: z3py's `substitute`
+    re-checks every pair for every term)."""
+    if not terms:
+        return []
+    ctx = terms[0].ctx
+    sources, targets = (z3.Ast * len(pairs))(), (z3.Ast * len(pairs))()
+    for i, (a, b) in enumerate(pairs):
+        sources[i], targets[i] = a.as_ast(), b.as_ast()
+    ref = ctx.ref()
+    return [z3.BoolRef(z3.Z3_substitute(ref, t.as_ast(), len(pairs), sources, targets), ctx) for t in terms]
+
+
+def _renaming(enc: Encoding, first: str, other: str) -> dict[str, str] | None:
+    """The variables of channel `first` (inputs, state, monitors) and their counterparts in channel `other`: the
+    same name with the other index, for a monitor the one whose definition reads the same once renamed; None
+    unless every variable of each has one counterpart of the same sort."""
+    frame = [f for f in enc.frame if f.role in ("input", "state", "monitor")]  # in order: monitors read the rest
+    channel = channels_of(enc, frame)
+    mine = [f.name for f in frame if channel[f.name] == {first}]
+    theirs = {f.name for f in frame if channel[f.name] == {other}}
+    token = re.compile(re.escape(f"[{first}]"))
+    monitors = {m.name: m for m in enc.system.monitors}
+    out: dict[str, str] = {}
+    for name in mine:
+        if name not in monitors:
+            target = token.sub(f"[{other}]", name)
+        else:
+            target = next((n for n in sorted(theirs) if n in monitors and _same(monitors[name].exprs(),
+                           monitors[n].exprs(), {**out, name: n}, enc)), "")  # fmt: skip
+        if target not in theirs or enc.cur[target].sort() != enc.cur[name].sort():
+            return None
+        out[name] = target
+        theirs.discard(target)
+    return out if not theirs else None
+
+
+def _same(mine: tuple[Expr, ...], theirs: tuple[Expr, ...], renaming: dict[str, str], enc: Encoding) -> bool:
+    """`mine` renamed by `renaming` reads as `theirs`."""
+    types = {f.name: f.type for f in enc.frame}
+    refs = {a: VarRef(b, types[b]) for a, b in renaming.items()}
+    if len(mine) != len(theirs):
+        return False
+    return all(expr_text(substitute(a, refs)) == expr_text(b) for a, b in zip(mine, theirs, strict=True))
