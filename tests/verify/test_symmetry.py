@@ -1,8 +1,10 @@
 """Lemmas renamed between channels (engines.symmetry): on identical channels they are the whole filter's, and on
-channels that differ the renamings that do not hold are dropped, so what is returned is always inductive."""
+channels that differ the renamings that do not hold are dropped, so what is returned is always inductive; the
+lemmas a certificate needs, found for one channel and renamed, make an inductive invariant with the requirement."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import z3
@@ -74,6 +76,25 @@ def test_renamings_that_do_not_hold_on_another_channel_are_dropped() -> None:
     assert isinstance(kinduction.check(enc.problem, Budget.seconds(60)), Proved)
 
 
+def test_the_lemmas_a_certificate_needs_are_found_for_one_channel_and_renamed() -> None:
+    """The requirement's bad states are one disjunct per channel: the lemmas the first channel's needs, renamed,
+    make with the requirement an inductive invariant, a dozen lemmas a channel of the hundreds kept."""
+    enc = encoding(None, "", {"K": "3", "T": "20"})
+    kept = symmetry.lemmas(enc, candidates(enc), Budget.seconds(60))
+    assert kept is not None
+    needed = symmetry.needed(enc, kept, partial(kinduction._needed, enc))
+    assert needed is not None and len(needed) < len(kept) / 3
+    assert {c.sexpr() for c in needed} <= {c.sexpr() for c in kept}
+    assert_inductive(enc, [z3.Not(enc.bad), *needed])
+    assert all(any(f"[{c}]" in n.sexpr() for n in needed) for c in range(3))
+
+
+def test_a_requirement_on_one_channel_is_left_to_the_whole_search_for_needed_lemmas() -> None:
+    enc = encoding(UNEQUAL, "always n[1] <= 5")
+    kept = symmetry.lemmas(enc, candidates(enc), Budget.seconds(60))
+    assert kept is not None and symmetry.needed(enc, kept, partial(kinduction._needed, enc)) is None
+
+
 def test_a_model_without_two_channels_gets_none() -> None:
     enc = encoding(None, "", {"K": "1", "T": "20"})
     assert symmetry.lemmas(enc, candidates(enc), Budget.seconds(60)) is None
@@ -90,3 +111,6 @@ def test_what_is_returned_on_generated_instance_arrays_is_inductive(case: Genera
     found = symmetry.lemmas(enc, candidates(enc), Budget.seconds(60))
     if found:
         assert_inductive(enc, found)
+        needed = symmetry.needed(enc, found, partial(kinduction._needed, enc))
+        if needed is not None:
+            assert_inductive(enc, [z3.Not(enc.bad), *needed])

@@ -10,6 +10,7 @@ handed to Spacer, which then only has to find what the templates missed.
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import z3
 
@@ -82,18 +83,20 @@ def _closes(enc: Encoding, lemmas: list[z3.BoolRef] | None, budget: Budget) -> z
     base.add(unroll.init(0), unroll.bad(0))
     if base.check() != z3.unsat or not _step_holds(enc, unroll, z3.And(lemmas), 1, budget):
         return None
-    return z3.And(z3.Not(enc.bad), *_needed(enc, lemmas))
+    guessed = symmetry.needed(enc, lemmas, partial(_needed, enc))
+    return z3.And(z3.Not(enc.bad), *(_needed(enc, lemmas) if guessed is None else guessed))
 
 
-def _needed(enc: Encoding, lemmas: list[z3.BoolRef]) -> list[z3.BoolRef]:
-    """A subset of `lemmas` that, with the requirement, is still inductive: unsat cores to a fixpoint.
+def _needed(enc: Encoding, lemmas: list[z3.BoolRef], bad: z3.BoolRef | None = None) -> list[z3.BoolRef]:
+    """A subset of `lemmas` that, with the requirement (or never `bad`), is still inductive: unsat cores to a
+    fixpoint.
 
     Keeps certificates short enough for a reviewer to read; falls back to all lemmas if a core
     alone is not inductive.
     """
     keep = list(lemmas)
     while True:
-        good = [z3.Not(enc.bad), *keep]
+        good = [z3.Not(enc.bad if bad is None else bad), *keep]
         flags = [z3.Bool(f"__lemma{i}") for i in range(len(good))]
         solver = z3.Solver()
         solver.add(enc.trans, enc.state_constraint(enc.cur))

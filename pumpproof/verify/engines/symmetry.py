@@ -12,6 +12,7 @@ filter keeps only what is inductive there, so a model whose channels differ gets
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import z3
 
@@ -28,20 +29,15 @@ def lemmas(enc: Encoding, cands: list[z3.BoolRef], budget: Budget) -> list[z3.Bo
     when the model has fewer than two channels, a channel's variables do not match the first's, or the budget ran
     out."""
     groups = by_channels(enc, cands)
-    single = sorted((next(iter(k)) for k in groups if len(k) == 1), key=lambda c: (len(c), c))
-    renamings = [_renaming(enc, single[0], other) for other in single[1:]]
-    if len(single) < 2 or any(r is None for r in renamings):
+    channels = _channels(enc, [k for k in groups if len(k) == 1])
+    if channels is None:
         return None
-    own = [cands[i] for i in groups[frozenset({single[0]})]]
+    first, renamings = channels
+    own = [cands[i] for i in groups[frozenset({first})]]
     kept = filter_inductive(enc, own + [cands[i] for i in groups.get(frozenset(), [])], budget)
     if kept is None:
         return None
-    own_ids = {c.get_id() for c in own}
-    survivors = [c for c in kept if c.get_id() in own_ids]
-    guessed = list(kept)
-    for renaming in renamings:
-        assert renaming is not None
-        guessed += _renamed(survivors, [(enc.cur[a], enc.cur[b]) for a, b in renaming.items()])
+    guessed = kept + [r for pairs in renamings for r in _renamed(_among(kept, own), pairs)]
     return guessed if _inductive(enc, guessed, budget) else filter_inductive(enc, guessed, budget)
 
 
@@ -58,7 +54,63 @@ def _inductive(enc: Encoding, lemmas: list[z3.BoolRef], budget: Budget) -> bool:
     return True
 
 
-def _renamed(terms: list[z3.BoolRef], pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> list[z3.BoolRef]:
+def needed(
+    enc: Encoding, lemmas: list[z3.BoolRef], core: Callable[[list[z3.BoolRef], z3.BoolRef], list[z3.BoolRef]]
+) -> list[z3.BoolRef] | None:
+    """A subset of `lemmas` that with the requirement is inductive, found for the first channel's part of the
+    requirement by `core` (lemmas, bad states: the needed subset) and renamed to the other channels; None when the
+    requirement is not a disjunction of bad states by channel or the union is not inductive."""
+    bad = enc.bad
+    parts = _disjuncts(bad)
+    by_part = by_channels(enc, parts)
+    groups = by_channels(enc, lemmas)
+    channels = _channels(enc, [k for k in by_part if len(k) == 1])
+    if channels is None or any(len(k) > 1 for k in by_part):
+        return None
+    first, renamings = channels
+    own = [lemmas[i] for i in groups.get(frozenset({first}), [])]
+    mine = [parts[i] for k in (frozenset({first}), frozenset()) for i in by_part.get(k, [])]
+    kept = core(own + [lemmas[i] for i in groups.get(frozenset(), [])], z3.Or(mine))
+    guessed = kept + [r for pairs in renamings for r in _renamed(_among(kept, own), pairs)]
+    step = z3.Solver()
+    good = z3.And(z3.Not(bad), *guessed)
+    step.add(enc.trans, enc.state_constraint(enc.cur), good, z3.Not(enc.priming(good)))
+    return guessed if step.check() == z3.unsat else None
+
+
+def _disjuncts(term: z3.BoolRef) -> list[z3.BoolRef]:
+    """The disjuncts of `term`, through nested disjunctions (the IR builds wide ones as balanced trees)."""
+    out, todo = [], [term]
+    while todo:
+        t = todo.pop()
+        if z3.is_or(t):
+            todo += reversed(t.children())
+        else:
+            out.append(t)
+    return out
+
+
+Pairs = list[tuple[z3.ExprRef, z3.ExprRef]]
+"""A renaming from the first channel to another, as the variables' terms."""
+
+
+def _channels(enc: Encoding, keys: list[frozenset[str]]) -> tuple[str, list[Pairs]] | None:
+    """The first of the channels `keys` name, and the renamings from it to each other one; None when there are
+    fewer than two or a channel's variables do not match the first's."""
+    single = sorted((next(iter(k)) for k in keys), key=lambda c: (len(c), c))
+    renamings = [_renaming(enc, single[0], other) for other in single[1:]]
+    if len(single) < 2 or any(r is None for r in renamings):
+        return None
+    return single[0], [[(enc.cur[a], enc.cur[b]) for a, b in r.items()] for r in renamings if r is not None]
+
+
+def _among(kept: list[z3.BoolRef], own: list[z3.BoolRef]) -> list[z3.BoolRef]:
+    """The terms of `kept` that are among `own`."""
+    ids = {c.get_id() for c in own}
+    return [c for c in kept if c.get_id() in ids]
+
+
+def _renamed(terms: list[z3.BoolRef], pairs: Pairs) -> list[z3.BoolRef]:
     """Each of `terms` with the variables of `pairs` replaced at once (through the C API: z3py's `substitute`
     re-checks every pair for every term)."""
     if not terms:
