@@ -17,6 +17,7 @@ from pumpproof.lang.ir import STUTTER, Expr, Transition, TransitionSystem, Value
 from pumpproof.verify.compiled import Reading, Source, compile_exprs
 from pumpproof.verify.evaluate import Frame, evaluate
 from pumpproof.verify.problem import SafetyProblem, conj
+from pumpproof.verify.replay import fits
 from pumpproof.verify.results import Step, Trace
 from pumpproof.verify.steps import MAX_INPUT_CHOICES, combinations, refuse_unbounded
 
@@ -109,8 +110,14 @@ class Space:
         self, state: Mapping[str, Value], inputs: Sequence[Mapping[str, Value]], fired: Sequence[str | None]
     ) -> list[Node] | None:
         """The frames of the run from `state` (every state variable) and `inputs[0]` taking transition `fired[i]` with
-        `inputs[i + 1]`, when every step is one of the model's (with a free monitor, its first choice accepted); None
-        when one is not. Only a stop (STUTTER) tries every input valuation, to see that no step is enabled."""
+        `inputs[i + 1]`, when every step is one of the model's and every input and uninitialised variable has a
+        value of its type (with a free monitor, its first choice accepted); None when not. Only a stop (STUTTER)
+        tries every input valuation, to see that no step is enabled."""
+        valuations = {tuple(i[n] for n in self.inputs) for i in inputs}  # the few a run repeats
+        free = [(v.type, state[v.name]) for v in self.unset]
+        typed = [*free, *((t, x) for valuation in valuations for t, x in zip(self.input_types, valuation, strict=True))]
+        if not all(fits(t, x) for t, x in typed):
+            return None
         first = next(self._started([*(state[n] for n in self.states), *(inputs[0][n] for n in self.inputs)]), None)
         if first is None:
             return None

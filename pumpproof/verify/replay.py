@@ -184,11 +184,12 @@ def _normal(v: Value) -> Value:
 
 
 def _check_value(v: Var, value: Value | None, name: str, step: Step) -> None:
-    if not _fits(v.type, value):
+    if not fits(v.type, value):
         raise _fail(name, step, f"{v.name} = {value!r} is not a value of type {v.type}")
 
 
-def _fits(t: Type, value: Value | None) -> bool:
+def fits(t: Type, value: Value | None) -> bool:
+    """`value` is a value of type `t`."""
     if isinstance(t, BoolType):
         return isinstance(value, bool)
     if isinstance(t, EnumType):

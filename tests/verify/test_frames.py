@@ -80,3 +80,11 @@ def test_a_run_is_followed_without_listing_every_input_valuation() -> None:
     path = space.run({"n": 0}, [quiet, last], ["t"])
     assert path is not None and space.is_bad(path[-1]) and path[-1][0] == 1
     assert space.run({"n": 0}, [quiet, quiet], ["t"]) is None  # its guard is false with these inputs
+
+
+def test_a_run_with_a_value_outside_its_type_is_refused() -> None:
+    """As the interpreter refuses it: a guess made at scaled-down constants may carry such values."""
+    space = frames.Space(problem("input k: 0..3\nvar n: 0..9\ntransition t do n := k\n", "always n < 9"))
+    assert space.run({"n": 0}, [{"k": 0}, {"k": 3}], ["t"]) is not None
+    assert space.run({"n": 0}, [{"k": 0}, {"k": 5}], ["t"]) is None  # an input
+    assert space.run({"n": 12}, [{"k": 0}, {"k": 3}], ["t"]) is None  # a variable without an initial value

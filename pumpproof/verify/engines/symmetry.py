@@ -4,10 +4,11 @@ A model of K identical, independent channels (array indices) has K copies of eve
 whole filter grows faster than K (each of its queries is over every channel). Here only the candidates of the
 first channel and those of no channel are filtered; each survivor of the first channel is renamed to every other
 channel (its variables `x[0]` become `x[c]`, a monitor becomes the other channel's monitor with the same
-definition), and the union is filtered once more on the whole model. The renaming is only a guess: the last
-filter keeps only what is inductive there, so a model whose channels differ gets weaker lemmas, never wrong ones
-(and k-induction falls back to the whole filter when they do not prove the requirement).
-"""
+definition), and the union is checked inductive on the whole model (and filtered again there when it is not).
+The lemmas a certificate needs are found the same way, for the first channel's part of the requirement. The
+renaming is only a guess: what is returned is inductive on the whole model, so a model whose channels differ gets
+weaker lemmas, never wrong ones (and k-induction falls back to the whole filter when they do not prove the
+requirement)."""
 
 from __future__ import annotations
 
@@ -98,8 +99,10 @@ def _channels(enc: Encoding, keys: list[frozenset[str]]) -> tuple[str, list[Pair
     """The first of the channels `keys` name, and the renamings from it to each other one; None when there are
     fewer than two or a channel's variables do not match the first's."""
     single = sorted((next(iter(k)) for k in keys), key=lambda c: (len(c), c))
+    if len(single) < 2:
+        return None
     renamings = [_renaming(enc, single[0], other) for other in single[1:]]
-    if len(single) < 2 or any(r is None for r in renamings):
+    if any(r is None for r in renamings):
         return None
     return single[0], [[(enc.cur[a], enc.cur[b]) for a, b in r.items()] for r in renamings if r is not None]
 
