@@ -135,8 +135,11 @@ class Space:
         if name == STUTTER:
             stops = (n for n in self.successors(node) if fired_into(n) == STUTTER and n[: len(values)] == values)
             return next(stops, None)
-        step = None if name is None else self.step_named.get(name)
-        if name is None or step is None or not self.assumed(values, None, 0, None, None, 0)[0]:
+        if (
+            name is None
+            or (step := self.step_named.get(name)) is None
+            or not self.assumed(values, None, 0, None, None, 0)[0]
+        ):
             return None
         after = step(values)
         return None if after is None else next(self._completed(node, name, after), None)

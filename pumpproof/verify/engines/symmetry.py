@@ -21,7 +21,7 @@ from pumpproof.lang.ir import Expr, VarRef
 from pumpproof.lang.text import expr_text
 from pumpproof.lang.walk import substitute
 from pumpproof.verify.budget import Budget
-from pumpproof.verify.encoding import Encoding
+from pumpproof.verify.encoding import Encoding, FrameVar
 from pumpproof.verify.engines.houdini import by_channels, channels_of, filter_inductive
 
 
@@ -101,7 +101,9 @@ def _channels(enc: Encoding, keys: list[frozenset[str]]) -> tuple[str, list[Pair
     single = sorted((next(iter(k)) for k in keys), key=lambda c: (len(c), c))
     if len(single) < 2:
         return None
-    renamings = [_renaming(enc, single[0], other) for other in single[1:]]
+    frame = [f for f in enc.frame if f.role in ("input", "state", "monitor")]  # in order: monitors read the rest
+    channel = channels_of(enc, frame)
+    renamings = [_renaming(enc, frame, channel, single[0], other) for other in single[1:]]
     if any(r is None for r in renamings):
         return None
     return single[0], [[(enc.cur[a], enc.cur[b]) for a, b in r.items()] for r in renamings if r is not None]
@@ -126,12 +128,13 @@ def _renamed(terms: list[z3.BoolRef], pairs: Pairs) -> list[z3.BoolRef]:
     return [z3.BoolRef(z3.Z3_substitute(ref, t.as_ast(), len(pairs), sources, targets), ctx) for t in terms]
 
 
-def _renaming(enc: Encoding, first: str, other: str) -> dict[str, str] | None:
+def _renaming(
+    enc: Encoding, frame: list[FrameVar], channel: dict[str, frozenset[str]], first: str, other: str
+) -> dict[str, str] | None:
     """The variables of channel `first` (inputs, state, monitors) and their counterparts in channel `other`: the
     same name with the other index, for a monitor the one whose definition reads the same once renamed; None
-    unless every variable of each has one counterpart of the same sort."""
-    frame = [f for f in enc.frame if f.role in ("input", "state", "monitor")]  # in order: monitors read the rest
-    channel = channels_of(enc, frame)
+    unless every variable of each has one counterpart of the same sort. `frame` lists the variables in the
+    encoding's order (monitors after what they read), `channel` their channels."""
     mine = [f.name for f in frame if channel[f.name] == {first}]
     theirs = {f.name for f in frame if channel[f.name] == {other}}
     token = re.compile(re.escape(f"[{first}]"))
